@@ -1,0 +1,237 @@
+// The account actor is the only writer of its account's state. A transfer reserves its
+// debit here (lowering what can be spent) and promises its credit at the payee, then
+// the coordinator commits it and tells both legs to apply or release. Reservations
+// make concurrent transfers safe without locks: `available` never goes negative, and
+// an account with a leg in flight is neither closed nor passivated.
+#include "actors/account.hpp"
+
+#include "domain/account_rules.hpp"
+#include "domain/assert.hpp"
+
+#include <caf/all.hpp>
+
+#include <unordered_map>
+
+namespace settle {
+namespace {
+
+struct pending_leg {
+  std::int64_t amount = 0;
+  bool debit = false;
+  std::string batch;
+};
+
+struct account_state {
+  account_record record;
+  account_balance money;
+  std::unordered_map<std::string, pending_leg> pending;
+  // Credits promised by transfers of a batch still in flight, by batch: later
+  // transfers of the same batch may spend them, as they commit together.
+  std::unordered_map<std::string, std::int64_t> batch_credits;
+  ledger_writer_actor writer;
+  bool closing = false;
+  bool system = false; // a currency's world account: its balance may go negative
+  static inline const char* name = "account";
+};
+
+using account_pointer = account_actor::stateful_pointer<account_state>;
+
+// The record as the API shows it: committed balance and holds.
+account_record current_record(const account_state& state) {
+  account_record record = state.record;
+  record.balance = state.money.balance;
+  record.held = state.money.held;
+  return record;
+}
+
+std::int64_t promised_in_batches(const account_state& state) {
+  std::int64_t total = 0;
+  for (const auto& [batch, amount] : state.batch_credits) {
+    total += amount;
+  }
+  return total;
+}
+
+// available >= 0, counting the debits reserved against credits promised in a batch.
+void assert_invariants(const account_state& state) {
+  SETTLE_ASSERT(state.money.pending_debits >= 0 && state.money.pending_credits >= 0);
+  if (state.system) {
+    return;
+  }
+  auto available = reported_available(state.money);
+  SETTLE_ASSERT(available.has_value());
+  SETTLE_ASSERT(*available - state.money.pending_debits + promised_in_batches(state) >= 0);
+}
+
+std::int64_t usable_credits(const account_state& state, const std::string& batch) {
+  if (batch.empty()) {
+    return 0;
+  }
+  auto found = state.batch_credits.find(batch);
+  return found == state.batch_credits.end() ? 0 : found->second;
+}
+
+// Why a leg of `transfer` may not touch this account, or nothing.
+std::optional<caf::error> refuse_leg(const account_state& state,
+                                     const transfer_record& transfer, const char* param) {
+  if (state.record.status == account_status::closed || state.closing) {
+    return make_settle_error(settle_errc::account_closed, "the account is closed", param);
+  }
+  if (!transfer.currency.empty() && state.record.currency != transfer.currency) {
+    return make_settle_error(settle_errc::currency_mismatch,
+                             "the account's currency differs from the transfer's", param);
+  }
+  return std::nullopt;
+}
+
+caf::result<account_record> reserve_debit(account_pointer self, const leg_request& leg) {
+  auto& state = self->state;
+  const auto& transfer = leg.transfer;
+  if (!leg.who.may_see(state.record.tenant)) {
+    return make_settle_error(settle_errc::not_found, "no such account", "from_account");
+  }
+  if (auto refusal = refuse_leg(state, transfer, "from_account")) {
+    return std::move(*refusal);
+  }
+  auto refusal = state.system ? check_system_debit(state.money, transfer.amount)
+                              : check_debit(state.money, transfer.amount,
+                                            usable_credits(state, leg.batch));
+  if (refusal) {
+    if (*refusal == settle_errc::insufficient_funds) {
+      return make_settle_error(*refusal, "the account's available funds do not cover the amount");
+    }
+    return make_settle_error(*refusal, "the amount would overflow the account", "amount");
+  }
+  state.money.pending_debits += transfer.amount;
+  state.pending[transfer.id] = pending_leg{transfer.amount, true, leg.batch};
+  assert_invariants(state);
+  return current_record(state);
+}
+
+caf::result<account_record> reserve_credit(account_pointer self, const leg_request& leg) {
+  auto& state = self->state;
+  const auto& transfer = leg.transfer;
+  if (leg.owner_only && !leg.who.may_see(state.record.tenant)) {
+    return make_settle_error(settle_errc::not_found, "no such account", "to_account");
+  }
+  if (auto refusal = refuse_leg(state, transfer, "to_account")) {
+    return std::move(*refusal);
+  }
+  if (check_credit(state.money, transfer.amount)) {
+    return make_settle_error(settle_errc::amount_too_large,
+                             "the amount would overflow the receiving account", "amount");
+  }
+  state.money.pending_credits += transfer.amount;
+  state.pending[transfer.id] = pending_leg{transfer.amount, false, leg.batch};
+  if (!leg.batch.empty()) {
+    state.batch_credits[leg.batch] += transfer.amount;
+  }
+  return current_record(state);
+}
+
+void release_batch_credit(account_state& state, const pending_leg& leg) {
+  if (leg.batch.empty()) {
+    return;
+  }
+  auto found = state.batch_credits.find(leg.batch);
+  SETTLE_ASSERT(found != state.batch_credits.end() && found->second >= leg.amount);
+  found->second -= leg.amount;
+  if (found->second == 0) {
+    state.batch_credits.erase(found);
+  }
+}
+
+void settle_leg(account_pointer self, const std::string& transfer, bool committed) {
+  auto& state = self->state;
+  auto found = state.pending.find(transfer);
+  if (found == state.pending.end()) {
+    return; // released already, or never reserved (a timed-out reservation)
+  }
+  auto leg = found->second;
+  state.pending.erase(found);
+  if (leg.debit) {
+    state.money.pending_debits -= leg.amount;
+    if (committed) {
+      state.money.balance -= leg.amount;
+    }
+  } else {
+    state.money.pending_credits -= leg.amount;
+    if (committed) {
+      state.money.balance += leg.amount;
+    }
+    release_batch_credit(state, leg);
+  }
+  assert_invariants(state);
+}
+
+caf::result<account_record> close(account_pointer self, const requester& who) {
+  auto& state = self->state;
+  if (!who.may_see(state.record.tenant)) {
+    return make_settle_error(settle_errc::not_found, "no such account");
+  }
+  if (state.system) {
+    return make_settle_error(settle_errc::invalid_state, "a system account cannot be closed");
+  }
+  if (state.record.status == account_status::closed) {
+    return current_record(state);
+  }
+  if (state.closing || !is_empty(state.money) || !state.pending.empty()) {
+    return make_settle_error(settle_errc::account_not_empty,
+                             "an account can be closed only when its balance and holds are 0");
+  }
+  state.closing = true;
+  persistence::write_set writes;
+  writes.accounts_closed.push_back({state.record.id});
+  auto promise = self->make_response_promise<account_record>();
+  self->request(state.writer, caf::infinite, commit_atom::value, std::move(writes))
+    .then(
+      [self, promise](bool) mutable {
+        self->state.closing = false;
+        self->state.record.status = account_status::closed;
+        promise.deliver(current_record(self->state));
+      },
+      [self, promise](caf::error& error) mutable {
+        self->state.closing = false;
+        promise.deliver(std::move(error));
+      });
+  return promise;
+}
+
+account_actor::behavior_type account(account_pointer self, account_record record,
+                                     ledger_writer_actor writer) {
+  auto& state = self->state;
+  state.money = account_balance{record.balance, record.held, record.overdraft_limit, 0, 0};
+  state.system = record.tenant == system_tenant;
+  state.record = std::move(record);
+  state.writer = std::move(writer);
+  return {
+    [self](caf::get_atom, const requester& who) -> caf::result<account_record> {
+      if (!who.may_see(self->state.record.tenant)) {
+        return make_settle_error(settle_errc::not_found, "no such account");
+      }
+      return current_record(self->state);
+    },
+    [self](debit_atom, const leg_request& leg) { return reserve_debit(self, leg); },
+    [self](credit_atom, const leg_request& leg) { return reserve_credit(self, leg); },
+    [self](settle_leg_atom, const std::string& transfer, bool committed) {
+      settle_leg(self, transfer, committed);
+    },
+    [self](close_atom, const requester& who) { return close(self, who); },
+    [self](passivate_atom) {
+      // Only an account with nothing in flight may stop: its state is then exactly
+      // what is stored, so the next activation loads the same state.
+      if (self->state.pending.empty() && !self->state.closing) {
+        self->quit();
+      }
+    },
+  };
+}
+
+} // namespace
+
+account_actor spawn_account(caf::actor_system& system, account_record record,
+                            ledger_writer_actor writer) {
+  return system.spawn(account, std::move(record), std::move(writer));
+}
+
+} // namespace settle

@@ -1,0 +1,96 @@
+// The commands the ingress hands to the gateway, already validated in shape and value,
+// and the answer the gateway hands back: an HTTP status and a JSON body.
+#pragma once
+
+#include "actors/messages.hpp"
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace settle {
+
+struct list_parameters {
+  std::int64_t limit = 20;
+  std::string starting_after;
+};
+
+struct create_user_command { std::string name; std::string email; };
+struct get_user_command { std::string id; };
+struct list_users_command { list_parameters page; };
+struct update_user_command { std::string id; user_changes changes; };
+struct delete_user_command { std::string id; };
+
+struct create_account_command {
+  std::string user_id;
+  std::string currency;
+  std::int64_t overdraft_limit = 0;
+};
+struct get_account_command { std::string id; };
+struct list_accounts_command { std::string user_id; list_parameters page; };
+struct close_account_command { std::string id; };
+struct list_entries_command { std::string account_id; list_parameters page; };
+
+// A deposit or a withdrawal: money enters or leaves through the world account.
+struct external_movement_command {
+  std::string account_id;
+  std::int64_t amount = 0;
+  bool deposit = true;
+};
+
+struct create_transfer_command {
+  std::string from_account;
+  std::string to_account;
+  std::int64_t amount = 0;
+  std::string currency;
+  std::string description;
+};
+struct get_transfer_command { std::string id; };
+struct list_transfers_command { std::string account; list_parameters page; };
+
+// One batch item: a transfer to attempt, or the validation failure it already has.
+struct batch_item {
+  create_transfer_command transfer;
+  std::optional<failure> invalid;
+};
+struct transfer_batch_command {
+  bool atomic = false;
+  std::vector<batch_item> items;
+};
+
+struct audit_command {};
+struct cluster_command {};
+struct readiness_command {};
+
+using command = std::variant<create_user_command, get_user_command, list_users_command,
+                             update_user_command, delete_user_command, create_account_command,
+                             get_account_command, list_accounts_command, close_account_command,
+                             list_entries_command, external_movement_command,
+                             create_transfer_command, get_transfer_command,
+                             list_transfers_command, transfer_batch_command, audit_command,
+                             cluster_command, readiness_command>;
+
+struct api_response {
+  unsigned status = 200;
+  std::string body;
+  bool replayed = false;
+};
+
+struct idempotency_claim {
+  std::string key;
+  std::string fingerprint;
+};
+
+// A request for the gateway. `reply` is called exactly once, on an actor thread: it must
+// only post the answer to the connection's own executor.
+struct api_request {
+  requester who;
+  std::optional<idempotency_claim> idempotency;
+  settle::command command;
+  std::function<void(api_response)> reply;
+};
+
+} // namespace settle

@@ -1,0 +1,37 @@
+// The gateway is where a validated request from the ingress enters the actor system:
+// it claims the Idempotency-Key, sends the command to the entities' actors (through
+// their shard regions), coordinates transfers, renders the answer, stores it with the
+// effect when the request is idempotent, and calls the request's reply callback.
+#pragma once
+
+#include "actors/commands.hpp"
+#include "actors/interfaces.hpp"
+#include "actors/response_renderer.hpp"
+
+#include <caf/allowed_unsafe_message_type.hpp>
+#include <caf/fwd.hpp>
+
+#include <memory>
+
+// The request carries a callback into the ingress, so it never leaves this node.
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(settle::api_request)
+
+namespace settle {
+
+using gateway_actor = caf::typed_actor<caf::reacts_to<execute_atom, api_request>>;
+
+struct gateway_dependencies {
+  account_region_actor accounts;
+  user_region_actor users;
+  storage_reader_actor reader;
+  ledger_writer_actor writer;
+  idempotency_guard_actor idempotency;
+  std::shared_ptr<const response_renderer> renderer;
+  std::size_t in_flight_limit = 50000; // requests being processed; beyond: 503
+  std::string node_id;
+  std::uint32_t shard_count = 64;
+};
+
+gateway_actor spawn_gateway(caf::actor_system& system, gateway_dependencies dependencies);
+
+} // namespace settle

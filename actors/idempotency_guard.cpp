@@ -1,0 +1,116 @@
+// The idempotency guard knows which keys are being processed (in memory: a repeat gets
+// `409 idempotency_key_in_use`) and which were answered (recently answered ones in a
+// bounded cache, the rest in the database, where the answer was stored in the same
+// transaction as its effect). One key, one effect.
+#include "actors/idempotency_guard.hpp"
+
+#include <caf/all.hpp>
+
+#include <deque>
+#include <unordered_map>
+#include <unordered_set>
+
+namespace settle {
+namespace {
+
+using persistence::idempotency_record;
+
+// Answered keys kept in memory; older ones are read back from the database.
+constexpr std::size_t cached_answers_limit = 100000;
+
+struct idempotency_guard_state {
+  storage_reader_actor reader;
+  std::unordered_set<std::string> in_flight;
+  std::unordered_map<std::string, idempotency_record> answers;
+  std::deque<std::string> answer_order;
+  static inline const char* name = "idempotency_guard";
+};
+
+using guard_pointer = idempotency_guard_actor::stateful_pointer<idempotency_guard_state>;
+
+std::string slot_of(const tenant_name& tenant, const std::string& key) {
+  return tenant + '\n' + key;
+}
+
+void remember(idempotency_guard_state& state, const idempotency_record& record) {
+  auto slot = slot_of(record.tenant, record.key);
+  if (state.answers.emplace(slot, record).second) {
+    state.answer_order.push_back(slot);
+  }
+  while (state.answer_order.size() > cached_answers_limit) {
+    state.answers.erase(state.answer_order.front());
+    state.answer_order.pop_front();
+  }
+}
+
+// The stored answer when the request is the same, else `idempotency_key_reused`.
+caf::result<idempotency_record> replay_or_refuse(const idempotency_record& stored,
+                                                 const std::string& fingerprint) {
+  if (stored.fingerprint != fingerprint) {
+    return make_settle_error(settle_errc::idempotency_key_reused,
+                             "this Idempotency-Key was used with a different request");
+  }
+  return stored;
+}
+
+caf::result<idempotency_record> claim(guard_pointer self, const tenant_name& tenant,
+                                      const std::string& key, const std::string& fingerprint) {
+  auto& state = self->state;
+  auto slot = slot_of(tenant, key);
+  if (state.in_flight.count(slot) != 0) {
+    return make_settle_error(settle_errc::idempotency_key_in_use,
+                             "a request with this Idempotency-Key is still being processed");
+  }
+  if (auto found = state.answers.find(slot); found != state.answers.end()) {
+    return replay_or_refuse(found->second, fingerprint);
+  }
+  state.in_flight.insert(slot);
+  auto promise = self->make_response_promise<idempotency_record>();
+  self->request(state.reader, std::chrono::seconds{30}, load_atom::value,
+                idempotency_tag_atom::value, tenant, key)
+    .then(
+      [self, promise, slot, fingerprint](idempotency_record& stored) mutable {
+        if (stored.status == 0) {
+          promise.deliver(idempotency_record{}); // proceed; the key stays in flight
+          return;
+        }
+        self->state.in_flight.erase(slot);
+        remember(self->state, stored);
+        if (stored.fingerprint != fingerprint) {
+          promise.deliver(make_settle_error(
+            settle_errc::idempotency_key_reused,
+            "this Idempotency-Key was used with a different request"));
+          return;
+        }
+        promise.deliver(stored);
+      },
+      [self, promise, slot](caf::error& error) mutable {
+        self->state.in_flight.erase(slot);
+        promise.deliver(std::move(error));
+      });
+  return promise;
+}
+
+idempotency_guard_actor::behavior_type idempotency_guard(guard_pointer self,
+                                                         storage_reader_actor reader) {
+  self->state.reader = std::move(reader);
+  return {
+    [self](claim_atom, const tenant_name& tenant, const std::string& key,
+           const std::string& fingerprint) { return claim(self, tenant, key, fingerprint); },
+    [self](release_atom, const idempotency_record& record) {
+      self->state.in_flight.erase(slot_of(record.tenant, record.key));
+      if (record.status != 0) {
+        remember(self->state, record);
+      }
+    },
+  };
+}
+
+} // namespace
+
+idempotency_guard_actor spawn_idempotency_guard(caf::actor_system& system,
+                                                storage_reader_actor reader) {
+  return system.spawn(idempotency_guard, std::move(reader));
+}
+
+} // namespace settle

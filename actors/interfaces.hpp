@@ -1,0 +1,76 @@
+// Every typed-actor interface of Settle on one screen. Handlers that can fail answer
+// a caf::error made by make_settle_error (see messages.hpp).
+#pragma once
+
+#include "actors/messages.hpp"
+
+#include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
+
+namespace settle {
+
+// Detached: runs the blocking SOCI reads on its own thread.
+using storage_reader_actor = caf::typed_actor<
+  caf::replies_to<load_atom, user_tag_atom, std::string>::with<user_record>,
+  caf::replies_to<load_atom, account_tag_atom, std::string>::with<account_record>,
+  caf::replies_to<load_atom, transfer_tag_atom, std::string>::with<transfer_record>,
+  caf::replies_to<load_atom, idempotency_tag_atom, tenant_name, std::string>::with<
+    persistence::idempotency_record>,
+  caf::replies_to<count_atom, std::string>::with<std::int64_t>,
+  caf::replies_to<list_atom, user_tag_atom, persistence::list_query>::with<
+    persistence::list_page<user_record>>,
+  caf::replies_to<list_atom, account_tag_atom, persistence::list_query>::with<
+    persistence::list_page<account_record>>,
+  caf::replies_to<list_atom, transfer_tag_atom, persistence::list_query>::with<
+    persistence::list_page<transfer_record>>,
+  caf::replies_to<list_atom, entry_tag_atom, persistence::list_query>::with<
+    persistence::list_page<entry_record>>,
+  caf::replies_to<audit_atom>::with<persistence::audit_report>>;
+
+// Detached: gathers write sets and commits them in groups; answers each after commit.
+using ledger_writer_actor = caf::typed_actor<
+  caf::replies_to<commit_atom, persistence::write_set>::with<bool>,
+  caf::reacts_to<flush_atom>>;
+
+// One per account: the only writer of that account's state.
+using account_actor = caf::typed_actor<
+  caf::replies_to<caf::get_atom, requester>::with<account_record>,
+  // Reserves the debit leg of a transfer; answers the account (for its tenant and
+  // currency). An empty transfer currency means the account's own.
+  caf::replies_to<debit_atom, leg_request>::with<account_record>,
+  // Promises the credit leg of a transfer; anyone may pay into an account.
+  caf::replies_to<credit_atom, leg_request>::with<account_record>,
+  // The outcome of a reserved leg: applied when committed, released otherwise.
+  caf::reacts_to<settle_leg_atom, std::string, bool>,
+  caf::replies_to<close_atom, requester>::with<account_record>,
+  caf::reacts_to<passivate_atom>>;
+
+// One per user: serializes a user's changes with the opening of its accounts.
+using user_actor = caf::typed_actor<
+  caf::replies_to<caf::get_atom, requester>::with<user_record>,
+  caf::replies_to<update_atom, requester, user_changes>::with<user_record>,
+  caf::replies_to<delete_atom, requester>::with<user_record>,
+  caf::replies_to<open_atom, requester, account_record, persistence::write_set>::with<
+    account_record>,
+  caf::reacts_to<passivate_atom>>;
+
+// Finds or spawns (loading from the database) the actor of an entity, and passivates
+// idle ones. Entities are placed on shards by a hash of their id.
+template <class Handle>
+using region_actor = caf::typed_actor<
+  caf::replies_to<lookup_atom, std::string>::with<Handle>,
+  caf::reacts_to<sweep_atom>>;
+
+using account_region_actor = region_actor<account_actor>;
+using user_region_actor = region_actor<user_actor>;
+
+// Tracks Idempotency-Keys in flight and the answers stored for completed ones.
+// A claim answers a record with status 0 to proceed, or the stored answer to replay;
+// `idempotency_key_in_use` / `idempotency_key_reused` errors otherwise.
+using idempotency_guard_actor = caf::typed_actor<
+  caf::replies_to<claim_atom, tenant_name, std::string, std::string>::with<
+    persistence::idempotency_record>,
+  // Ends a claim: status 0 forgets it (not stored), else the answer now stored.
+  caf::reacts_to<release_atom, persistence::idempotency_record>>;
+
+} // namespace settle

@@ -1,0 +1,152 @@
+// The ledger writer gathers write sets and commits them in groups. A write set that
+// arrives while a commit runs waits in the mailbox; the next flush takes every one
+// that arrived, up to the group's row bound, so under load one transaction carries
+// many requests and at low load a request waits for no timer. Each sender is answered
+// only after its write set is durable. If a group fails, its write sets are retried
+// one by one, so one bad write set cannot fail the others.
+#include "actors/ledger_writer.hpp"
+
+#include "domain/clock.hpp"
+#include "domain/metrics.hpp"
+#include "persistence/connection.hpp"
+#include "persistence/ledger_store.hpp"
+
+#include <caf/all.hpp>
+
+#include <chrono>
+#include <memory>
+#include <vector>
+
+namespace settle {
+namespace {
+
+struct pending_write {
+  persistence::write_set writes;
+  caf::typed_response_promise<bool> promise;
+};
+
+struct ledger_writer_state {
+  std::shared_ptr<persistence::ledger_store> store;
+  config::storage_options options;
+  ordinal_clock ordinals;
+  std::vector<pending_write> pending;
+  std::size_t pending_rows = 0;
+  bool flush_scheduled = false;
+  static inline const char* name = "ledger_writer";
+};
+
+using writer_pointer = ledger_writer_actor::stateful_pointer<ledger_writer_state>;
+
+// Ordinals are issued at commit time, so lists read in the order things were committed.
+void assign_ordinals(ledger_writer_state& state, persistence::write_set& writes) {
+  for (auto& user : writes.users_inserted) {
+    user.ordinal = state.ordinals.next();
+  }
+  for (auto& account : writes.accounts_inserted) {
+    account.ordinal = state.ordinals.next();
+  }
+  for (auto& transfer : writes.transfers) {
+    transfer.ordinal = state.ordinals.next();
+  }
+}
+
+// Commits `writes`; answers each promise with true, or with `unavailable` if its
+// transaction failed.
+void commit_group(ledger_writer_state& state, std::vector<pending_write>& writes) {
+  std::vector<const persistence::write_set*> group;
+  for (auto& write : writes) {
+    assign_ordinals(state, write.writes);
+    group.push_back(&write.writes);
+  }
+  try {
+    auto started = std::chrono::steady_clock::now();
+    state.store->commit(group);
+    std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - started;
+    auto& metrics = metrics_registry::instance();
+    metrics.observe_commit(writes.size(), elapsed.count());
+    std::size_t transfers = 0;
+    for (const auto* set : group) {
+      transfers += set->transfers.size();
+    }
+    metrics.count_transfers_settled(transfers);
+    for (auto& write : writes) {
+      write.promise.deliver(true);
+    }
+    return;
+  } catch (const persistence::storage_error& error) {
+    if (writes.size() == 1) {
+      std::fprintf(stderr, "settled: commit failed: %s\n", error.what());
+      writes.front().promise.deliver(make_settle_error(
+        settle_errc::unavailable, "the database refused the change; nothing was applied"));
+      return;
+    }
+  }
+  for (auto& write : writes) {
+    std::vector<pending_write> single;
+    single.push_back(std::move(write));
+    commit_group(state, single);
+  }
+}
+
+void flush(writer_pointer self) {
+  auto& state = self->state;
+  state.flush_scheduled = false;
+  if (state.pending.empty()) {
+    return;
+  }
+  auto writes = std::move(state.pending);
+  state.pending.clear();
+  state.pending_rows = 0;
+  commit_group(state, writes);
+}
+
+void schedule_flush(writer_pointer self) {
+  auto& state = self->state;
+  if (state.flush_scheduled) {
+    return;
+  }
+  state.flush_scheduled = true;
+  if (state.options.commit_window_microseconds > 0) {
+    self->delayed_send(self, std::chrono::microseconds{state.options.commit_window_microseconds},
+                       flush_atom::value);
+  } else {
+    self->send(self, flush_atom::value);
+  }
+}
+
+ledger_writer_actor::behavior_type
+ledger_writer(writer_pointer self, std::shared_ptr<persistence::ledger_store> store,
+              config::storage_options options, std::int64_t largest_stored_ordinal) {
+  self->state.store = std::move(store);
+  self->state.options = options;
+  self->state.ordinals.observe(largest_stored_ordinal);
+  return {
+    [self](commit_atom, persistence::write_set& writes) -> caf::result<bool> {
+      auto& state = self->state;
+      auto rows = writes.row_count();
+      auto promise = self->make_response_promise<bool>();
+      state.pending.push_back(pending_write{std::move(writes), promise});
+      state.pending_rows += rows;
+      if (state.pending_rows >= state.options.commit_max_rows) {
+        flush(self);
+      } else {
+        schedule_flush(self);
+      }
+      return promise;
+    },
+    [self](flush_atom) { flush(self); },
+  };
+}
+
+} // namespace
+
+ledger_writer_actor spawn_ledger_writer(caf::actor_system& system,
+                                        const persistence::storage_url& url,
+                                        const config::storage_options& options,
+                                        std::int64_t largest_stored_ordinal) {
+  auto store = std::make_shared<persistence::ledger_store>(url);
+  return system.spawn<caf::detached>(ledger_writer, std::move(store), options,
+                                     largest_stored_ordinal);
+}
+
+} // namespace settle

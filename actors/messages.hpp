@@ -1,0 +1,170 @@
+// The actors' message vocabulary on one screen: atoms, the requester that every
+// command carries, inspect() for every record that crosses an actor boundary (so the
+// cluster can serialize them), and the translation between settle_errc and caf::error.
+#pragma once
+
+#include "domain/errc.hpp"
+#include "domain/records.hpp"
+#include "persistence/store_reader.hpp"
+#include "persistence/write_set.hpp"
+
+#include <caf/atom.hpp>
+#include <caf/error.hpp>
+#include <caf/meta/type_name.hpp>
+
+#include <cstdint>
+#include <string>
+
+namespace settle {
+
+// -- atoms (at most 10 characters each) ---------------------------------------
+
+using lookup_atom = caf::atom_constant<caf::atom("lookup")>;
+using sweep_atom = caf::atom_constant<caf::atom("sweep")>;
+using passivate_atom = caf::atom_constant<caf::atom("passivate")>;
+using debit_atom = caf::atom_constant<caf::atom("debit")>;
+using credit_atom = caf::atom_constant<caf::atom("credit")>;
+using settle_leg_atom = caf::atom_constant<caf::atom("settle_leg")>;
+using close_atom = caf::atom_constant<caf::atom("close")>;
+using update_atom = caf::atom_constant<caf::atom("update")>;
+using delete_atom = caf::atom_constant<caf::atom("delete")>;
+using open_atom = caf::atom_constant<caf::atom("open")>;
+using commit_atom = caf::atom_constant<caf::atom("commit")>;
+using flush_atom = caf::atom_constant<caf::atom("flush")>;
+using load_atom = caf::atom_constant<caf::atom("load")>;
+using count_atom = caf::atom_constant<caf::atom("count")>;
+using list_atom = caf::atom_constant<caf::atom("list")>;
+using audit_atom = caf::atom_constant<caf::atom("audit")>;
+using claim_atom = caf::atom_constant<caf::atom("claim")>;
+using release_atom = caf::atom_constant<caf::atom("release")>;
+using execute_atom = caf::atom_constant<caf::atom("execute")>;
+using user_tag_atom = caf::atom_constant<caf::atom("user")>;
+using account_tag_atom = caf::atom_constant<caf::atom("account")>;
+using transfer_tag_atom = caf::atom_constant<caf::atom("transfer")>;
+using entry_tag_atom = caf::atom_constant<caf::atom("entry")>;
+using idempotency_tag_atom = caf::atom_constant<caf::atom("idempotent")>;
+
+// Who asks: every command is checked against the requester's tenant.
+struct requester {
+  tenant_name tenant;
+  bool admin = false;
+
+  bool may_see(const tenant_name& owner) const { return admin || owner == tenant; }
+};
+
+// One leg of a transfer, asked of the account it touches. `owner_only`: the requester
+// must own the account even to pay into it (a deposit). `batch`: credits promised to
+// this account by earlier transfers of the same batch may be spent by later ones.
+struct leg_request {
+  transfer_record transfer;
+  requester who;
+  bool owner_only = false;
+  std::string batch;
+};
+
+// A user's changes: only the fields given are replaced.
+struct user_changes {
+  bool has_name = false;
+  std::string name;
+  bool has_email = false;
+  std::string email;
+};
+
+// -- errors ---------------------------------------------------------------------
+
+// The category under which settle_errc travels inside caf::error.
+inline constexpr caf::atom_value settle_error_category = caf::atom("settle");
+
+// A caf::error carrying a domain failure; its context holds the message and param.
+caf::error make_settle_error(settle_errc code, std::string message, std::string param = {});
+caf::error make_settle_error(const failure& reason);
+
+// The domain failure inside `error`; CAF's own errors (timeouts, a receiver that
+// went down) become `unavailable`, anything else `internal_error`.
+failure to_failure(const caf::error& error);
+
+// -- inspect ------------------------------------------------------------------------
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, requester& x) {
+  return f(caf::meta::type_name("requester"), x.tenant, x.admin);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, leg_request& x) {
+  return f(caf::meta::type_name("leg_request"), x.transfer, x.who, x.owner_only, x.batch);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, user_changes& x) {
+  return f(caf::meta::type_name("user_changes"), x.has_name, x.name, x.has_email, x.email);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, user_record& x) {
+  return f(caf::meta::type_name("user_record"), x.id, x.tenant, x.name, x.email, x.deleted,
+           x.created_at, x.ordinal);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, account_record& x) {
+  return f(caf::meta::type_name("account_record"), x.id, x.tenant, x.user_id, x.currency,
+           x.balance, x.held, x.overdraft_limit, x.status, x.created_at, x.ordinal);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, transfer_record& x) {
+  return f(caf::meta::type_name("transfer_record"), x.id, x.kind, x.from_account,
+           x.to_account, x.from_tenant, x.to_tenant, x.order_id, x.amount, x.currency,
+           x.description, x.created_at, x.settled_at, x.ordinal);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, entry_record& x) {
+  return f(caf::meta::type_name("entry_record"), x.id, x.account_id, x.transfer_id,
+           x.order_id, x.kind, x.amount, x.balance_after, x.created_at, x.ordinal);
+}
+
+} // namespace settle
+
+namespace settle::persistence {
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, idempotency_record& x) {
+  return f(caf::meta::type_name("idempotency_record"), x.tenant, x.key, x.fingerprint,
+           x.status, x.body, x.created_at);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, account_closure& x) {
+  return f(caf::meta::type_name("account_closure"), x.account_id);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, write_set& x) {
+  return f(caf::meta::type_name("write_set"), x.users_inserted, x.users_updated,
+           x.accounts_inserted, x.accounts_closed, x.transfers, x.idempotency_records);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, list_query& x) {
+  return f(caf::meta::type_name("list_query"), x.tenant, x.starting_after, x.limit, x.filter);
+}
+
+template <class Inspector, class Record>
+typename Inspector::result_type inspect(Inspector& f, list_page<Record>& x) {
+  return f(caf::meta::type_name("list_page"), x.items, x.has_more, x.cursor_unknown);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, currency_audit& x) {
+  return f(caf::meta::type_name("currency_audit"), x.currency, x.sum_of_balances, x.accounts,
+           x.entries);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, audit_report& x) {
+  return f(caf::meta::type_name("audit_report"), x.currencies, x.mismatched_accounts);
+}
+
+} // namespace settle::persistence

@@ -1,0 +1,109 @@
+// Wiring of a node. The regions know how to load and spawn their entities through
+// the traits below; everything else is handed its collaborators explicitly.
+#include "actors/node.hpp"
+
+#include "actors/account.hpp"
+#include "actors/idempotency_guard.hpp"
+#include "actors/ledger_writer.hpp"
+#include "actors/shard_region.hpp"
+#include "actors/storage_reader.hpp"
+#include "actors/user.hpp"
+#include "persistence/connection.hpp"
+#include "persistence/migrations.hpp"
+#include "persistence/store_reader.hpp"
+
+#include <soci/soci.h>
+
+namespace settle {
+namespace {
+
+struct account_region_traits {
+  using handle = account_actor;
+  using record = account_record;
+  using tag = account_tag_atom;
+  struct dependencies {
+    ledger_writer_actor writer;
+  };
+  static inline const char* not_found_message = "no such account";
+  static inline const std::string kind = "account";
+
+  static bool may_exist(const std::string& id) { return looks_like_id(id, "acc_"); }
+
+  static handle spawn(caf::actor_system& system, record account, const dependencies& with) {
+    return spawn_account(system, std::move(account), with.writer);
+  }
+};
+
+struct user_region_traits {
+  using handle = user_actor;
+  using record = user_record;
+  using tag = user_tag_atom;
+  struct dependencies {
+    ledger_writer_actor writer;
+    storage_reader_actor reader;
+  };
+  static inline const char* not_found_message = "no such user";
+  static inline const std::string kind = "user";
+
+  static bool may_exist(const std::string& id) { return looks_like_id(id, "usr_"); }
+
+  static handle spawn(caf::actor_system& system, record user, const dependencies& with) {
+    return spawn_user(system, std::move(user), with.writer, with.reader);
+  }
+};
+
+std::int64_t prepare_database(const persistence::storage_url& url,
+                              const config::node_options& options) {
+  {
+    auto session = persistence::open_session(url);
+    persistence::migrate(*session, url.kind, options.currencies);
+  }
+  persistence::store_reader reader{url};
+  return reader.largest_ordinal();
+}
+
+} // namespace
+
+node_actors start_node(caf::actor_system& system, const config::node_options& options,
+                       std::shared_ptr<const response_renderer> renderer) {
+  auto url = persistence::parse_storage_url(options.storage.url);
+  if (!url) {
+    throw persistence::storage_error{"unsupported --storage.url: " + options.storage.url};
+  }
+  auto largest_ordinal = prepare_database(*url, options);
+  node_actors actors;
+  actors.reader = spawn_storage_reader(system, *url);
+  actors.writer = spawn_ledger_writer(system, *url, options.storage, largest_ordinal);
+  actors.accounts = spawn_shard_region<account_region_traits>(
+    system, account_region_traits::dependencies{actors.writer}, actors.reader, options.actors);
+  actors.users = spawn_shard_region<user_region_traits>(
+    system, user_region_traits::dependencies{actors.writer, actors.reader}, actors.reader,
+    options.actors);
+  actors.idempotency = spawn_idempotency_guard(system, actors.reader);
+  gateway_dependencies dependencies;
+  dependencies.accounts = actors.accounts;
+  dependencies.users = actors.users;
+  dependencies.reader = actors.reader;
+  dependencies.writer = actors.writer;
+  dependencies.idempotency = actors.idempotency;
+  dependencies.renderer = std::move(renderer);
+  dependencies.node_id = options.cluster.node_id;
+  dependencies.shard_count = options.cluster.shard_count;
+  actors.gateway = spawn_gateway(system, std::move(dependencies));
+  return actors;
+}
+
+void stop_node(caf::actor_system& system, const node_actors& actors) {
+  (void) system;
+  auto stop = [](const auto& actor) {
+    caf::anon_send_exit(actor, caf::exit_reason::user_shutdown);
+  };
+  stop(actors.gateway);
+  stop(actors.accounts);
+  stop(actors.users);
+  stop(actors.idempotency);
+  stop(actors.reader);
+  stop(actors.writer);
+}
+
+} // namespace settle

@@ -1,0 +1,39 @@
+// How the gateway turns records into response bodies. The ingress (net/) implements it,
+// so the actors stay free of JSON while the gateway can store the exact answer of a
+// request in the same transaction as its effect (idempotent replays).
+#pragma once
+
+#include "domain/errc.hpp"
+#include "domain/records.hpp"
+#include "persistence/store_reader.hpp"
+
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace settle {
+
+using batch_result = std::variant<transfer_record, failure>;
+
+class response_renderer {
+public:
+  virtual ~response_renderer() = default;
+
+  virtual std::string user(const user_record& user) const = 0;
+  virtual std::string deleted_user(const user_record& user) const = 0;
+  virtual std::string account(const account_record& account) const = 0;
+  virtual std::string transfer(const transfer_record& transfer) const = 0;
+  virtual std::string users(const persistence::list_page<user_record>& page) const = 0;
+  virtual std::string accounts(const persistence::list_page<account_record>& page) const = 0;
+  virtual std::string transfers(const persistence::list_page<transfer_record>& page) const = 0;
+  virtual std::string entries(const persistence::list_page<entry_record>& page) const = 0;
+  virtual std::string batch(const std::vector<batch_result>& results) const = 0;
+  virtual std::string audit(const persistence::audit_report& report) const = 0;
+  virtual std::string cluster(const std::string& node_id, std::uint32_t shard_count) const = 0;
+  virtual std::string readiness(bool ready) const = 0;
+  virtual std::string error(const failure& reason) const = 0;
+  virtual unsigned status_of(settle_errc code) const = 0;
+};
+
+} // namespace settle

@@ -1,0 +1,85 @@
+// The storage reader: each request runs one blocking query on this actor's own thread
+// (it is spawned detached), so no scheduler or Asio thread ever waits for the database.
+#include "actors/storage_reader.hpp"
+
+#include "persistence/connection.hpp"
+#include "persistence/store_reader.hpp"
+
+#include <caf/all.hpp>
+
+#include <memory>
+
+namespace settle {
+namespace {
+
+using persistence::list_query;
+
+// Runs `query` and turns a database failure into `unavailable`.
+template <class T, class Query>
+caf::result<T> guarded(Query query) {
+  try {
+    return query();
+  } catch (const persistence::storage_error&) {
+    return make_settle_error(settle_errc::unavailable, "the database cannot be reached");
+  }
+}
+
+template <class Record>
+caf::result<Record> found_or_not_found(std::optional<Record> record, const char* what) {
+  if (!record) {
+    return make_settle_error(settle_errc::not_found, std::string{"no such "} + what);
+  }
+  return std::move(*record);
+}
+
+storage_reader_actor::behavior_type
+storage_reader(storage_reader_actor::pointer, std::shared_ptr<persistence::store_reader> store) {
+  using persistence::list_page;
+  return {
+    [store](load_atom, user_tag_atom, const std::string& id) {
+      return guarded<user_record>([&] { return found_or_not_found(store->find_user(id), "user"); });
+    },
+    [store](load_atom, account_tag_atom, const std::string& id) {
+      return guarded<account_record>(
+        [&] { return found_or_not_found(store->find_account(id), "account"); });
+    },
+    [store](load_atom, transfer_tag_atom, const std::string& id) {
+      return guarded<transfer_record>(
+        [&] { return found_or_not_found(store->find_transfer(id), "transfer"); });
+    },
+    [store](load_atom, idempotency_tag_atom, const tenant_name& tenant, const std::string& key) {
+      return guarded<persistence::idempotency_record>([&] {
+        auto record = store->find_idempotency_record(tenant, key);
+        return record ? *record : persistence::idempotency_record{};
+      });
+    },
+    [store](count_atom, const std::string& user_id) {
+      return guarded<std::int64_t>([&] { return store->count_open_accounts(user_id); });
+    },
+    [store](list_atom, user_tag_atom, const list_query& query) {
+      return guarded<list_page<user_record>>([&] { return store->list_users(query); });
+    },
+    [store](list_atom, account_tag_atom, const list_query& query) {
+      return guarded<list_page<account_record>>([&] { return store->list_accounts(query); });
+    },
+    [store](list_atom, transfer_tag_atom, const list_query& query) {
+      return guarded<list_page<transfer_record>>([&] { return store->list_transfers(query); });
+    },
+    [store](list_atom, entry_tag_atom, const list_query& query) {
+      return guarded<list_page<entry_record>>([&] { return store->list_entries(query); });
+    },
+    [store](audit_atom) {
+      return guarded<persistence::audit_report>([&] { return store->audit(); });
+    },
+  };
+}
+
+} // namespace
+
+storage_reader_actor spawn_storage_reader(caf::actor_system& system,
+                                          const persistence::storage_url& url) {
+  auto store = std::make_shared<persistence::store_reader>(url);
+  return system.spawn<caf::detached>(storage_reader, std::move(store));
+}
+
+} // namespace settle

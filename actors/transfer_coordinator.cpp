@@ -1,0 +1,359 @@
+// Transfers without locks, in two phases. First every leg is reserved at its account
+// actor: the payer reserves the debit against `available`, the payee promises the
+// credit. Then the coordinator commits every transfer whose legs were both accepted —
+// in one write set, with the request's idempotency record — and only after the commit
+// tells each account to apply its leg; any leg of a transfer that cannot commit is
+// released. An atomic batch commits all of its transfers or none.
+//
+// The transfers of a batch are reserved one after another, so each sees the ones
+// before it: a credit promised by an accepted transfer may be spent by a later one
+// (they commit together). A deposit or withdrawal learns its currency from the account
+// first, and then reserves the leg of that currency's world account.
+#include "actors/gateway_internal.hpp"
+#include "domain/clock.hpp"
+#include "domain/currency.hpp"
+#include "domain/ids.hpp"
+
+#include <algorithm>
+
+namespace settle::gateway_detail {
+namespace {
+
+struct leg {
+  std::string param;      // the request field that names the account ("" when the path does)
+  bool world = false;     // the currency's world account, known once the currency is
+  bool asked = false;     // a world leg is asked after the account's leg
+  bool reserved = false;
+  account_actor actor;
+  std::optional<failure> refusal;
+};
+
+struct transfer_job {
+  transfer_record transfer;
+  leg from;
+  leg to;
+  std::optional<failure> invalid;
+  int outstanding = 0; // legs asked, not yet answered
+
+  bool accepted() const { return !invalid && !from.refusal && !to.refusal; }
+};
+
+enum class answer_shape { single, batch };
+
+struct transfer_run {
+  context_pointer context;
+  std::vector<transfer_job> jobs;
+  std::size_t next = 0; // the job to reserve next (a batch goes one by one)
+  bool atomic = true;
+  answer_shape shape = answer_shape::single;
+  std::string batch;    // the token under which a batch's promised credits are spendable
+};
+
+using run_pointer = std::shared_ptr<transfer_run>;
+
+// The order in which refusals are reported when both legs refuse.
+int severity(settle_errc code) {
+  switch (code) {
+    case settle_errc::not_found:
+      return 0;
+    case settle_errc::account_closed:
+      return 1;
+    case settle_errc::currency_mismatch:
+      return 2;
+    case settle_errc::amount_too_large:
+      return 3;
+    case settle_errc::insufficient_funds:
+      return 4;
+    default:
+      return 5;
+  }
+}
+
+failure refusal_of(const transfer_job& job) {
+  if (job.invalid) {
+    return *job.invalid;
+  }
+  if (job.from.refusal && job.to.refusal) {
+    return severity(job.to.refusal->code) < severity(job.from.refusal->code) ? *job.to.refusal
+                                                                             : *job.from.refusal;
+  }
+  return job.from.refusal ? *job.from.refusal : *job.to.refusal;
+}
+
+// A leg's failure names the request field of its account.
+failure leg_failure(const leg& side, failure reason) {
+  switch (reason.code) {
+    case settle_errc::not_found:
+    case settle_errc::account_closed:
+    case settle_errc::currency_mismatch:
+      reason.param = side.param;
+      break;
+    case settle_errc::insufficient_funds:
+      reason.param.clear();
+      break;
+    default:
+      break;
+  }
+  return reason;
+}
+
+void settle_legs(gateway_pointer self, const transfer_job& job, bool committed) {
+  for (const leg* side : {&job.from, &job.to}) {
+    if (side->reserved) {
+      self->anon_send(side->actor, settle_leg_atom::value, job.transfer.id, committed);
+    }
+  }
+}
+
+// Releases the legs of `jobs` that will not commit, newest first, so a debit that
+// spent a credit promised earlier in the batch is released before that credit.
+void release_legs(gateway_pointer self, std::vector<transfer_job>& jobs, bool all) {
+  for (auto job = jobs.rbegin(); job != jobs.rend(); ++job) {
+    if (all || !job->accepted()) {
+      settle_legs(self, *job, false);
+    }
+  }
+}
+
+void conclude(gateway_pointer self, const run_pointer& run);
+void reserve_next(gateway_pointer self, const run_pointer& run);
+
+// Called when both legs of a job have answered.
+void job_done(gateway_pointer self, const run_pointer& run, std::size_t index) {
+  auto& job = run->jobs[index];
+  if (!job.accepted()) {
+    settle_legs(self, job, false); // before the next job can count on its credit
+  }
+  reserve_next(self, run);
+}
+
+void reserve_world_leg(gateway_pointer self, const run_pointer& run, std::size_t index);
+
+// A deposit's or withdrawal's world leg is still to be asked once the account's leg
+// was accepted (it told the currency).
+bool needs_world_leg(const transfer_job& job) {
+  if (!job.from.world && !job.to.world) {
+    return false;
+  }
+  const leg& world = job.from.world ? job.from : job.to;
+  return !world.asked && job.accepted();
+}
+
+void leg_answered(gateway_pointer self, const run_pointer& run, std::size_t index) {
+  auto& job = run->jobs[index];
+  if (--job.outstanding > 0) {
+    return;
+  }
+  if (needs_world_leg(job)) {
+    reserve_world_leg(self, run, index);
+    return;
+  }
+  job_done(self, run, index);
+}
+
+// Asks the account of one leg to reserve it; `debit` selects the side.
+void reserve_leg(gateway_pointer self, const run_pointer& run, std::size_t index, bool debit,
+                 const requester& who) {
+  auto& job = run->jobs[index];
+  ++job.outstanding;
+  leg_request request{job.transfer, who, job.from.world, run->batch};
+  auto on_accept = [self, run, index, debit](const account_actor& actor,
+                                             const account_record& account) {
+    auto& job = run->jobs[index];
+    auto& side = debit ? job.from : job.to;
+    side.reserved = true;
+    side.actor = actor;
+    (debit ? job.transfer.from_tenant : job.transfer.to_tenant) = account.tenant;
+    if (job.transfer.currency.empty()) {
+      job.transfer.currency = account.currency;
+    }
+    leg_answered(self, run, index);
+  };
+  auto on_refusal = [self, run, index, debit](const failure& reason) {
+    auto& side = debit ? run->jobs[index].from : run->jobs[index].to;
+    side.refusal = leg_failure(side, reason);
+    leg_answered(self, run, index);
+  };
+  const auto& id = debit ? job.transfer.from_account : job.transfer.to_account;
+  if (debit) {
+    ask_entity<account_record>(self, self->state.dependencies.accounts, id, on_accept,
+                               on_refusal, 0, debit_atom::value, std::move(request));
+  } else {
+    ask_entity<account_record>(self, self->state.dependencies.accounts, id, on_accept,
+                               on_refusal, 0, credit_atom::value, std::move(request));
+  }
+}
+
+// A deposit or withdrawal: the account's leg first, then the world account's leg in
+// the currency the account answered with, asked with the system's own authority.
+void reserve_world_leg(gateway_pointer self, const run_pointer& run, std::size_t index) {
+  auto& job = run->jobs[index];
+  bool deposit = job.from.world;
+  auto& world = deposit ? job.from : job.to;
+  world.asked = true;
+  (deposit ? job.transfer.from_account : job.transfer.to_account) =
+    world_account_id(job.transfer.currency);
+  reserve_leg(self, run, index, deposit, requester{system_tenant, true});
+}
+
+void reserve(gateway_pointer self, const run_pointer& run, std::size_t index) {
+  auto& job = run->jobs[index];
+  const auto& who = run->context->request.who;
+  if (job.invalid) {
+    job_done(self, run, index);
+    return;
+  }
+  if (job.from.world || job.to.world) {
+    reserve_leg(self, run, index, job.to.world, who); // the account's own leg
+    return;
+  }
+  job.outstanding = 1; // held until both legs are asked
+  reserve_leg(self, run, index, true, who);
+  reserve_leg(self, run, index, false, who);
+  leg_answered(self, run, index);
+}
+
+void reserve_next(gateway_pointer self, const run_pointer& run) {
+  if (run->next == run->jobs.size()) {
+    conclude(self, run);
+    return;
+  }
+  reserve(self, run, run->next++);
+}
+
+std::string render_answer(gateway_pointer self, const transfer_run& run, bool all_aborted) {
+  const auto& renderer = *self->state.dependencies.renderer;
+  if (run.shape == answer_shape::single) {
+    const auto& job = run.jobs.front();
+    return job.accepted() ? renderer.transfer(job.transfer) : renderer.error(refusal_of(job));
+  }
+  std::vector<batch_result> results;
+  for (const auto& job : run.jobs) {
+    if (!job.accepted()) {
+      results.emplace_back(refusal_of(job));
+    } else if (all_aborted) {
+      results.emplace_back(make_failure(settle_errc::batch_aborted,
+                                        "another transfer of this atomic batch failed"));
+    } else {
+      results.emplace_back(job.transfer);
+    }
+  }
+  return renderer.batch(results);
+}
+
+void conclude(gateway_pointer self, const run_pointer& run) {
+  auto settled_at = now_milliseconds();
+  bool any_refused = std::any_of(run->jobs.begin(), run->jobs.end(),
+                                 [](const transfer_job& job) { return !job.accepted(); });
+  bool abort_all = run->atomic && any_refused;
+  persistence::write_set writes;
+  release_legs(self, run->jobs, abort_all);
+  for (auto& job : run->jobs) {
+    if (job.accepted() && !abort_all) {
+      job.transfer.settled_at = settled_at;
+      writes.transfers.push_back(job.transfer);
+    }
+  }
+  const auto& renderer = *self->state.dependencies.renderer;
+  auto body = render_answer(self, *run, abort_all);
+  if (writes.transfers.empty()) {
+    unsigned status = run->shape == answer_shape::batch
+                        ? 200
+                        : renderer.status_of(refusal_of(run->jobs.front()).code);
+    respond(self, run->context, status, std::move(body));
+    return;
+  }
+  unsigned status = run->shape == answer_shape::batch ? 200 : 201;
+  attach_answer(run->context, writes, status, body);
+  self->request(self->state.dependencies.writer, caf::infinite, commit_atom::value,
+                std::move(writes))
+    .then(
+      [self, run, status, body](bool) mutable {
+        for (const auto& job : run->jobs) {
+          if (job.accepted()) {
+            settle_legs(self, job, true);
+          }
+        }
+        run->context->answer_stored = true;
+        respond(self, run->context, status, std::move(body));
+      },
+      [self, run](caf::error& error) {
+        release_legs(self, run->jobs, true);
+        respond_failure(self, run->context, to_failure(error));
+      });
+}
+
+transfer_job make_job(const create_transfer_command& command, transfer_kind kind) {
+  transfer_job job;
+  auto& transfer = job.transfer;
+  transfer.id = generate_id("trf_");
+  transfer.kind = kind;
+  transfer.from_account = command.from_account;
+  transfer.to_account = command.to_account;
+  transfer.amount = command.amount;
+  transfer.currency = command.currency;
+  transfer.description = command.description;
+  transfer.created_at = now_milliseconds();
+  job.from.param = "from_account";
+  job.to.param = "to_account";
+  return job;
+}
+
+// Clients move money between their accounts; the world accounts only take part in
+// deposits and withdrawals.
+void refuse_world_accounts(transfer_job& job) {
+  for (auto* side : {&job.from, &job.to}) {
+    const auto& id = side == &job.from ? job.transfer.from_account : job.transfer.to_account;
+    if (!job.invalid && id.rfind("acc_world_", 0) == 0) {
+      job.invalid = make_failure(settle_errc::not_found, "no such account", side->param);
+    }
+  }
+}
+
+void start(gateway_pointer self, const run_pointer& run) {
+  reserve_next(self, run);
+}
+
+} // namespace
+
+void run_transfer(gateway_pointer self, const context_pointer& context,
+                  const create_transfer_command& command) {
+  auto run = std::make_shared<transfer_run>();
+  run->context = context;
+  run->jobs.push_back(make_job(command, transfer_kind::transfer));
+  refuse_world_accounts(run->jobs.back());
+  start(self, run);
+}
+
+void run_external_movement(gateway_pointer self, const context_pointer& context,
+                           const external_movement_command& command) {
+  auto run = std::make_shared<transfer_run>();
+  run->context = context;
+  create_transfer_command transfer;
+  transfer.amount = command.amount;
+  (command.deposit ? transfer.to_account : transfer.from_account) = command.account_id;
+  auto job = make_job(transfer, command.deposit ? transfer_kind::deposit : transfer_kind::withdrawal);
+  (command.deposit ? job.from : job.to).world = true;
+  job.from.param.clear(); // the account is named by the path, not by a field
+  job.to.param.clear();
+  run->jobs.push_back(std::move(job));
+  start(self, run);
+}
+
+void run_batch(gateway_pointer self, const context_pointer& context,
+               const transfer_batch_command& command) {
+  auto run = std::make_shared<transfer_run>();
+  run->context = context;
+  run->atomic = command.atomic;
+  run->shape = answer_shape::batch;
+  run->batch = generate_id("bat_");
+  for (const auto& item : command.items) {
+    auto job = make_job(item.transfer, transfer_kind::transfer);
+    job.invalid = item.invalid;
+    refuse_world_accounts(job);
+    run->jobs.push_back(std::move(job));
+  }
+  start(self, run);
+}
+
+} // namespace settle::gateway_detail

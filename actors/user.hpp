@@ -1,0 +1,13 @@
+// Spawns the actor of one user, from its stored record.
+#pragma once
+
+#include "actors/interfaces.hpp"
+
+#include <caf/fwd.hpp>
+
+namespace settle {
+
+user_actor spawn_user(caf::actor_system& system, user_record record, ledger_writer_actor writer,
+                      storage_reader_actor reader);
+
+} // namespace settle

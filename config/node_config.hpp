@@ -1,0 +1,26 @@
+// CAF's actor_system_config with Settle's options: it parses the command line and the
+// INI config file (`--config-file=`), command line winning, into node_options.
+#pragma once
+
+#include "config/options.hpp"
+
+#include <caf/actor_system_config.hpp>
+
+namespace settle::config {
+
+class node_config : public caf::actor_system_config {
+public:
+  node_config();
+
+  // Copies the parsed values into `options` and sizes CAF's scheduler for them.
+  // Call after parse(); returns an error sentence, or empty when all is valid.
+  std::string finish();
+
+  node_options options;
+
+private:
+  std::string currencies_text_ = "USD,EUR,GBP,JPY,CNY,CHF,BHD";
+  std::string cors_text_;
+};
+
+} // namespace settle::config

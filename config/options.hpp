@@ -1,0 +1,55 @@
+// Every option of a node, as plain values. config/node_config.cpp binds them to CAF's
+// command line and INI parser (`--group.name=value`, `--config-file=FILE`).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace settle::config {
+
+struct http_options {
+  std::string listen = "127.0.0.1:8080";
+  std::string tls_certificate;
+  std::string tls_key;
+  std::size_t body_limit = 64 * 1024;
+  std::size_t batch_body_limit = 1024 * 1024;
+  std::size_t max_connections = 10000;
+  std::int64_t header_timeout_seconds = 10;
+  std::int64_t idle_timeout_seconds = 60;
+  std::int64_t request_timeout_seconds = 30; // waiting for the actors' answer
+  std::size_t threads = 1;
+  std::vector<std::string> cors_origins;
+};
+
+struct storage_options {
+  std::string url = "sqlite:settle.db";
+  std::int64_t commit_window_microseconds = 1000; // how long a group commit gathers
+  std::size_t commit_max_rows = 8000;              // a group's bound
+  std::size_t writer_queue_limit = 100000;         // write sets waiting; beyond: 503
+};
+
+struct cluster_options {
+  std::string node_id = "node-1";
+  std::string listen;
+  std::string seeds;
+  std::uint32_t shard_count = 64;
+};
+
+struct actor_options {
+  std::size_t scheduler_threads = 1;
+  std::int64_t passivate_after_seconds = 60;
+  std::size_t max_resident_entities = 200000; // per region; beyond, the idlest go first
+};
+
+struct node_options {
+  http_options http;
+  storage_options storage;
+  cluster_options cluster;
+  actor_options actors;
+  std::string keys_file;
+  std::vector<std::string> currencies;
+};
+
+} // namespace settle::config

@@ -1,0 +1,28 @@
+// Wall-clock time as milliseconds since the Unix epoch, its RFC 3339 form, and the
+// creation ordinal that orders lists exactly, even within one millisecond.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace settle {
+
+std::int64_t now_milliseconds() noexcept;
+
+// "2026-11-27T10:00:00.123Z"
+std::string format_timestamp(std::int64_t milliseconds_since_epoch);
+
+// Issues strictly increasing ordinals: milliseconds * 4096 plus a counter, never less
+// than one more than the last ordinal issued (or observed in storage at start).
+// Not thread-safe: each owner (one actor) keeps its own.
+class ordinal_clock {
+public:
+  explicit ordinal_clock(std::int64_t last_issued = 0) noexcept : last_(last_issued) {}
+  std::int64_t next() noexcept;
+  void observe(std::int64_t ordinal) noexcept;
+
+private:
+  std::int64_t last_;
+};
+
+} // namespace settle

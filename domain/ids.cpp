@@ -1,0 +1,71 @@
+// Random id generation and the stable hash that places ids on shards.
+#include "domain/ids.hpp"
+
+#include <array>
+#include <random>
+
+namespace settle {
+namespace {
+
+constexpr std::string_view base62_alphabet =
+  "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+// Each thread has its own generator, seeded from the operating system, so id
+// generation needs no lock.
+std::mt19937_64& thread_generator() {
+  thread_local std::mt19937_64 generator{[] {
+    std::random_device device;
+    std::seed_seq seed{device(), device(), device(), device(), device(), device()};
+    return std::mt19937_64{seed};
+  }()};
+  return generator;
+}
+
+bool is_id_character(char c) noexcept {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+
+} // namespace
+
+std::string generate_id(std::string_view prefix) {
+  constexpr std::size_t random_characters = 22;
+  std::string id{prefix};
+  id.reserve(prefix.size() + random_characters);
+  auto& generator = thread_generator();
+  std::uint64_t bits = 0;
+  for (std::size_t i = 0; i < random_characters; ++i) {
+    if (i % 10 == 0) {
+      bits = generator();
+    }
+    id.push_back(base62_alphabet[bits % 62]);
+    bits /= 62;
+  }
+  return id;
+}
+
+bool looks_like_id(std::string_view text, std::string_view prefix) noexcept {
+  if (text.size() <= prefix.size() || text.size() > maximum_id_length) {
+    return false;
+  }
+  if (text.substr(0, prefix.size()) != prefix) {
+    return false;
+  }
+  for (char c : text.substr(prefix.size())) {
+    if (!is_id_character(c)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::uint32_t shard_of(std::string_view id, std::uint32_t shard_count) noexcept {
+  // FNV-1a: stable across processes and builds, unlike std::hash.
+  std::uint64_t hash = 14695981039346656037ull;
+  for (unsigned char c : id) {
+    hash ^= c;
+    hash *= 1099511628211ull;
+  }
+  return static_cast<std::uint32_t>(hash % shard_count);
+}
+
+} // namespace settle

@@ -1,0 +1,50 @@
+// Strong id types and their generation. Ids are opaque strings with a type prefix
+// (`usr_`, `acc_`, `trf_`, `ord_`, `ent_`); clients never construct them.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+
+namespace settle {
+
+// A string id that cannot be mixed up with an id of another kind.
+template <class Tag>
+struct strong_id {
+  std::string value;
+
+  friend bool operator==(const strong_id& a, const strong_id& b) { return a.value == b.value; }
+  friend bool operator!=(const strong_id& a, const strong_id& b) { return a.value != b.value; }
+  friend bool operator<(const strong_id& a, const strong_id& b) { return a.value < b.value; }
+};
+
+using user_id = strong_id<struct user_id_tag>;
+using account_id = strong_id<struct account_id_tag>;
+using transfer_id = strong_id<struct transfer_id_tag>;
+using entry_id = strong_id<struct entry_id_tag>;
+using order_id = strong_id<struct order_id_tag>;
+
+// The longest id accepted anywhere.
+inline constexpr std::size_t maximum_id_length = 64;
+
+// A new random id: the prefix followed by 22 base-62 characters (about 131 bits).
+std::string generate_id(std::string_view prefix);
+
+// True when `text` could be an id with this prefix: the prefix, then at least one
+// character of [A-Za-z0-9_], at most maximum_id_length characters in all.
+bool looks_like_id(std::string_view text, std::string_view prefix) noexcept;
+
+// The shard an entity belongs to: a stable hash of its id, modulo the shard count
+// (which must not be 0).
+std::uint32_t shard_of(std::string_view id, std::uint32_t shard_count) noexcept;
+
+} // namespace settle
+
+template <class Tag>
+struct std::hash<settle::strong_id<Tag>> {
+  std::size_t operator()(const settle::strong_id<Tag>& id) const noexcept {
+    return std::hash<std::string>{}(id.value);
+  }
+};

@@ -1,0 +1,57 @@
+// Process-wide metrics in Prometheus' text format: counters, gauges and histograms,
+// updated lock-free on the hot path (a mutex guards only the creation of a new label
+// set). Plain C++ so that every layer can report without depending on the ingress.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace settle {
+
+class histogram {
+public:
+  explicit histogram(std::vector<double> upper_bounds);
+  void observe(double value) noexcept;
+  // Appends `name_bucket{labels,le=...}`, `name_sum{labels}` and `name_count{labels}`.
+  void render(std::string& out, const std::string& name, const std::string& labels) const;
+
+private:
+  std::vector<double> upper_bounds_;
+  std::unique_ptr<std::atomic<std::uint64_t>[]> buckets_; // one more: +Inf
+  std::atomic<std::uint64_t> count_{0};
+  std::atomic<std::int64_t> sum_micro_{0}; // the sum, in millionths
+};
+
+class metrics_registry {
+public:
+  static metrics_registry& instance();
+
+  void count_http_request(const std::string& route, const std::string& method, unsigned status,
+                          double seconds);
+  void count_transfers_settled(std::uint64_t transfers) noexcept;
+  void observe_commit(std::size_t batch_size, double seconds) noexcept;
+  void add_actors(const std::string& kind, std::int64_t delta);
+  void set_websocket_clients(std::int64_t clients) noexcept;
+
+  std::string render() const;
+
+private:
+  metrics_registry();
+
+  mutable std::mutex mutex_; // guards the maps' structure, not the counts
+  std::map<std::string, std::unique_ptr<std::atomic<std::uint64_t>>> http_requests_;
+  std::map<std::string, std::unique_ptr<histogram>> http_durations_;
+  std::map<std::string, std::unique_ptr<std::atomic<std::int64_t>>> actors_;
+  std::atomic<std::uint64_t> transfers_settled_{0};
+  histogram commit_batch_size_;
+  histogram commit_duration_;
+  std::atomic<std::int64_t> websocket_clients_{0};
+};
+
+} // namespace settle

@@ -1,0 +1,74 @@
+// The domain's records: what a user, an account, a transfer and a ledger entry are.
+// Plain values; the actors own them and persistence stores them.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace settle {
+
+// Everything a key creates belongs to its tenant.
+using tenant_name = std::string;
+
+// The tenant of the system accounts (acc_world_<CUR>), visible to admins only.
+inline const tenant_name system_tenant = "_system";
+
+struct user_record {
+  std::string id;
+  tenant_name tenant;
+  std::string name;
+  std::string email;
+  bool deleted = false;
+  std::int64_t created_at = 0; // milliseconds since the epoch
+  std::int64_t ordinal = 0;
+};
+
+enum class account_status : std::uint8_t { open, closed };
+
+struct account_record {
+  std::string id;
+  tenant_name tenant;
+  std::string user_id;
+  std::string currency;
+  std::int64_t balance = 0;
+  std::int64_t held = 0;
+  std::int64_t overdraft_limit = 0;
+  account_status status = account_status::open;
+  std::int64_t created_at = 0;
+  std::int64_t ordinal = 0;
+};
+
+enum class transfer_kind : std::uint8_t { deposit, withdrawal, transfer, capture, refund };
+
+const char* to_string(transfer_kind kind) noexcept;
+const char* to_string(account_status status) noexcept;
+
+struct transfer_record {
+  std::string id;
+  transfer_kind kind = transfer_kind::transfer;
+  std::string from_account;
+  std::string to_account;
+  tenant_name from_tenant;
+  tenant_name to_tenant;
+  std::string order_id; // empty: none
+  std::int64_t amount = 0;
+  std::string currency;
+  std::string description;
+  std::int64_t created_at = 0;
+  std::int64_t settled_at = 0;
+  std::int64_t ordinal = 0;
+};
+
+struct entry_record {
+  std::string id;
+  std::string account_id;
+  std::string transfer_id;
+  std::string order_id;
+  transfer_kind kind = transfer_kind::transfer;
+  std::int64_t amount = 0; // signed: + credit, - debit
+  std::int64_t balance_after = 0;
+  std::int64_t created_at = 0;
+  std::int64_t ordinal = 0;
+};
+
+} // namespace settle

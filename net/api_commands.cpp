@@ -1,0 +1,352 @@
+// Request to command. Checks happen in the order a client can act on: the body is
+// JSON, then no unknown field, then each field's presence and type, then its value.
+#include "net/api_commands.hpp"
+
+#include "domain/validation.hpp"
+#include "net/field_reader.hpp"
+#include "net/strict_json.hpp"
+
+#include <boost/json.hpp>
+
+#include <charconv>
+
+namespace settle::net {
+namespace {
+
+namespace json = boost::json;
+
+std::vector<std::string>& accepted_currencies() {
+  static std::vector<std::string> currencies;
+  return currencies;
+}
+
+// The body as a JSON object, or the failure. Empty bodies are `{}` where allowed.
+std::variant<json::object, failure> body_object(std::string_view body, bool empty_allowed) {
+  if (body.empty() && empty_allowed) {
+    return json::object{};
+  }
+  std::string why;
+  auto value = parse_strict_json(body, why);
+  if (!value) {
+    return make_failure(settle_errc::malformed_json, why);
+  }
+  if (!value->is_object()) {
+    return make_failure(settle_errc::malformed_json, "the body must be a JSON object");
+  }
+  return std::move(value->get_object());
+}
+
+// Refuses query parameters the endpoint does not define.
+std::optional<failure> check_query(const query_parameters& query,
+                                   std::initializer_list<std::string_view> known) {
+  for (const auto& [name, value] : query) {
+    if (std::find(known.begin(), known.end(), name) == known.end()) {
+      return make_failure(settle_errc::unknown_parameter, "unknown query parameter: " + name, name);
+    }
+  }
+  return std::nullopt;
+}
+
+std::string query_value(const query_parameters& query, std::string_view name) {
+  for (const auto& [key, value] : query) {
+    if (key == name) {
+      return value;
+    }
+  }
+  return {};
+}
+
+bool has_query(const query_parameters& query, std::string_view name) {
+  return std::any_of(query.begin(), query.end(), [&](const auto& pair) { return pair.first == name; });
+}
+
+// limit and starting_after, plus the endpoint's filter parameter when it has one.
+std::variant<list_parameters, failure> read_page(const query_parameters& query,
+                                                 std::initializer_list<std::string_view> known) {
+  if (auto unknown = check_query(query, known)) {
+    return *unknown;
+  }
+  list_parameters page;
+  page.limit = default_list_limit;
+  if (has_query(query, "limit")) {
+    auto text = query_value(query, "limit");
+    std::int64_t limit = 0;
+    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), limit);
+    if (error != std::errc{} || end != text.data() + text.size()) {
+      return make_failure(settle_errc::invalid_parameter, "limit must be an integer from 1 to 100",
+                          "limit");
+    }
+    if (auto invalid = validate_list_limit(limit)) {
+      return *invalid;
+    }
+    page.limit = limit;
+  }
+  page.starting_after = query_value(query, "starting_after");
+  if (has_query(query, "starting_after") && page.starting_after.empty()) {
+    return make_failure(settle_errc::invalid_parameter, "starting_after must name an object",
+                        "starting_after");
+  }
+  return page;
+}
+
+// Runs a list builder: reads the page, then makes the command with it.
+template <class Make>
+built_command list_command(const route_input& input, std::initializer_list<std::string_view> known,
+                           Make make) {
+  auto page = read_page(input.query, known);
+  if (auto* reason = std::get_if<failure>(&page)) {
+    return *reason;
+  }
+  return command{make(std::get<list_parameters>(page))};
+}
+
+std::optional<failure> first_of(std::initializer_list<validation_result> results) {
+  for (const auto& result : results) {
+    if (result) {
+      return result;
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<failure> refuse_query(const route_input& input) {
+  return check_query(input.query, {});
+}
+
+// Reads the fields of a transfer (single, or one item of a batch).
+std::variant<create_transfer_command, failure> read_transfer(const json::object& object) {
+  field_reader fields{object, {"from_account", "to_account", "amount", "currency", "description"}};
+  create_transfer_command transfer;
+  transfer.from_account = fields.text("from_account", true);
+  transfer.to_account = fields.text("to_account", true);
+  transfer.amount = fields.integer("amount", true);
+  transfer.currency = fields.text("currency", true);
+  transfer.description = fields.text("description", false);
+  if (fields.failed()) {
+    return *fields.failed();
+  }
+  if (auto invalid = first_of({validate_amount(transfer.amount),
+                               validate_currency(transfer.currency, accepted_currencies()),
+                               validate_description(transfer.description)})) {
+    return *invalid;
+  }
+  if (transfer.from_account == transfer.to_account) {
+    return make_failure(settle_errc::same_account, "from_account and to_account must differ",
+                        "to_account");
+  }
+  return transfer;
+}
+
+// Reads a deposit's or a withdrawal's body.
+built_command external_movement(const route_input& input, bool deposit) {
+  if (auto unknown = refuse_query(input)) {
+    return *unknown;
+  }
+  auto body = body_object(input.body, false);
+  if (auto* reason = std::get_if<failure>(&body)) {
+    return *reason;
+  }
+  field_reader fields{std::get<json::object>(body), {"amount"}};
+  external_movement_command movement;
+  movement.account_id = input.path_parameters.at(0);
+  movement.amount = fields.integer("amount", true);
+  movement.deposit = deposit;
+  if (fields.failed()) {
+    return *fields.failed();
+  }
+  if (auto invalid = validate_amount(movement.amount)) {
+    return *invalid;
+  }
+  return command{movement};
+}
+
+} // namespace
+
+void set_accepted_currencies(std::vector<std::string> currencies) {
+  accepted_currencies() = std::move(currencies);
+}
+
+built_command build_create_user(const route_input& input) {
+  auto body = body_object(input.body, false);
+  if (auto* reason = std::get_if<failure>(&body)) {
+    return *reason;
+  }
+  field_reader fields{std::get<json::object>(body), {"name", "email"}};
+  create_user_command user{fields.text("name", true), fields.text("email", true)};
+  if (fields.failed()) {
+    return *fields.failed();
+  }
+  if (auto invalid = first_of({validate_name(user.name), validate_email(user.email)})) {
+    return *invalid;
+  }
+  return command{user};
+}
+
+built_command build_list_users(const route_input& input) {
+  return list_command(input, {"limit", "starting_after"},
+                      [](list_parameters page) { return list_users_command{page}; });
+}
+
+built_command build_get_user(const route_input& input) {
+  if (auto unknown = refuse_query(input)) {
+    return *unknown;
+  }
+  return command{get_user_command{input.path_parameters.at(0)}};
+}
+
+built_command build_update_user(const route_input& input) {
+  auto body = body_object(input.body, false);
+  if (auto* reason = std::get_if<failure>(&body)) {
+    return *reason;
+  }
+  field_reader fields{std::get<json::object>(body), {"name", "email"}};
+  update_user_command update;
+  update.id = input.path_parameters.at(0);
+  auto& changes = update.changes;
+  changes.has_name = fields.has("name");
+  changes.name = fields.text("name", false);
+  changes.has_email = fields.has("email");
+  changes.email = fields.text("email", false);
+  if (fields.failed()) {
+    return *fields.failed();
+  }
+  if (auto invalid = first_of({changes.has_name ? validate_name(changes.name) : std::nullopt,
+                               changes.has_email ? validate_email(changes.email) : std::nullopt})) {
+    return *invalid;
+  }
+  return command{update};
+}
+
+built_command build_delete_user(const route_input& input) {
+  return command{delete_user_command{input.path_parameters.at(0)}};
+}
+
+built_command build_create_account(const route_input& input) {
+  auto body = body_object(input.body, false);
+  if (auto* reason = std::get_if<failure>(&body)) {
+    return *reason;
+  }
+  field_reader fields{std::get<json::object>(body), {"user_id", "currency", "overdraft_limit"}};
+  create_account_command account;
+  account.user_id = fields.text("user_id", true);
+  account.currency = fields.text("currency", true);
+  account.overdraft_limit = fields.integer("overdraft_limit", false, 0);
+  if (fields.failed()) {
+    return *fields.failed();
+  }
+  if (auto invalid = first_of({validate_currency(account.currency, accepted_currencies()),
+                               validate_overdraft_limit(account.overdraft_limit)})) {
+    return *invalid;
+  }
+  return command{account};
+}
+
+built_command build_list_accounts(const route_input& input) {
+  auto user_id = query_value(input.query, "user_id");
+  return list_command(input, {"limit", "starting_after", "user_id"}, [&](list_parameters page) {
+    return list_accounts_command{user_id, page};
+  });
+}
+
+built_command build_get_account(const route_input& input) {
+  if (auto unknown = refuse_query(input)) {
+    return *unknown;
+  }
+  return command{get_account_command{input.path_parameters.at(0)}};
+}
+
+built_command build_close_account(const route_input& input) {
+  return command{close_account_command{input.path_parameters.at(0)}};
+}
+
+built_command build_deposit(const route_input& input) {
+  return external_movement(input, true);
+}
+
+built_command build_withdrawal(const route_input& input) {
+  return external_movement(input, false);
+}
+
+built_command build_list_entries(const route_input& input) {
+  auto account = input.path_parameters.at(0);
+  return list_command(input, {"limit", "starting_after"}, [&](list_parameters page) {
+    return list_entries_command{account, page};
+  });
+}
+
+built_command build_create_transfer(const route_input& input) {
+  auto body = body_object(input.body, false);
+  if (auto* reason = std::get_if<failure>(&body)) {
+    return *reason;
+  }
+  auto transfer = read_transfer(std::get<json::object>(body));
+  if (auto* reason = std::get_if<failure>(&transfer)) {
+    return *reason;
+  }
+  return command{std::get<create_transfer_command>(transfer)};
+}
+
+built_command build_list_transfers(const route_input& input) {
+  auto account = query_value(input.query, "account");
+  return list_command(input, {"limit", "starting_after", "account"}, [&](list_parameters page) {
+    return list_transfers_command{account, page};
+  });
+}
+
+built_command build_transfer_batch(const route_input& input) {
+  constexpr std::size_t maximum_items = 1000;
+  auto body = body_object(input.body, false);
+  if (auto* reason = std::get_if<failure>(&body)) {
+    return *reason;
+  }
+  field_reader fields{std::get<json::object>(body), {"atomic", "transfers"}};
+  transfer_batch_command batch;
+  batch.atomic = fields.boolean("atomic", false, false);
+  const auto* items = fields.array("transfers", true);
+  if (fields.failed()) {
+    return *fields.failed();
+  }
+  if (items->empty() || items->size() > maximum_items) {
+    return make_failure(settle_errc::invalid_parameter,
+                        "transfers must hold 1 to 1000 transfers", "transfers");
+  }
+  for (const auto& item : *items) {
+    batch_item entry;
+    if (!item.is_object()) {
+      entry.invalid = make_failure(settle_errc::invalid_parameter,
+                                   "each transfer must be a JSON object", "transfers");
+    } else {
+      auto transfer = read_transfer(item.get_object());
+      if (auto* reason = std::get_if<failure>(&transfer)) {
+        entry.invalid = *reason;
+      } else {
+        entry.transfer = std::get<create_transfer_command>(transfer);
+      }
+    }
+    batch.items.push_back(std::move(entry));
+  }
+  return command{std::move(batch)};
+}
+
+built_command build_get_transfer(const route_input& input) {
+  if (auto unknown = refuse_query(input)) {
+    return *unknown;
+  }
+  return command{get_transfer_command{input.path_parameters.at(0)}};
+}
+
+built_command build_audit(const route_input& input) {
+  if (auto unknown = refuse_query(input)) {
+    return *unknown;
+  }
+  return command{audit_command{}};
+}
+
+built_command build_cluster(const route_input& input) {
+  if (auto unknown = refuse_query(input)) {
+    return *unknown;
+  }
+  return command{cluster_command{}};
+}
+
+} // namespace settle::net

@@ -1,0 +1,31 @@
+// One builder per /v1 endpoint: it reads the path, query and JSON body of a request
+// and returns the validated command, or the failure to answer.
+#pragma once
+
+#include "net/router.hpp"
+
+namespace settle::net {
+
+// The currencies accepted; set once at start, before the first request.
+void set_accepted_currencies(std::vector<std::string> currencies);
+
+built_command build_create_user(const route_input& input);
+built_command build_list_users(const route_input& input);
+built_command build_get_user(const route_input& input);
+built_command build_update_user(const route_input& input);
+built_command build_delete_user(const route_input& input);
+built_command build_create_account(const route_input& input);
+built_command build_list_accounts(const route_input& input);
+built_command build_get_account(const route_input& input);
+built_command build_close_account(const route_input& input);
+built_command build_deposit(const route_input& input);
+built_command build_withdrawal(const route_input& input);
+built_command build_list_entries(const route_input& input);
+built_command build_create_transfer(const route_input& input);
+built_command build_list_transfers(const route_input& input);
+built_command build_transfer_batch(const route_input& input);
+built_command build_get_transfer(const route_input& input);
+built_command build_audit(const route_input& input);
+built_command build_cluster(const route_input& input);
+
+} // namespace settle::net

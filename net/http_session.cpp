@@ -1,0 +1,377 @@
+// The HTTP session. Every step checks its error first; end of stream and a cancelled
+// operation are ordinary endings of a connection, not failures.
+#include "net/http_session.hpp"
+
+#include "domain/metrics.hpp"
+#include "domain/validation.hpp"
+#include "net/error_mapping.hpp"
+#include "net/fingerprint.hpp"
+
+#include <boost/asio/post.hpp>
+#include <boost/json.hpp>
+
+#include <caf/all.hpp>
+
+namespace settle::net {
+namespace {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+
+constexpr std::size_t header_limit = 16 * 1024;
+
+std::string error_body(const failure& reason) {
+  const auto& mapping = mapping_of(reason.code);
+  boost::json::object error{{"type", mapping.type},
+                            {"code", mapping.api_code},
+                            {"message", reason.message},
+                            {"param", reason.param.empty() ? boost::json::value(nullptr)
+                                                           : boost::json::value(reason.param)}};
+  return boost::json::serialize(boost::json::object{{"error", std::move(error)}});
+}
+
+bool is_json_media_type(std::string_view content_type) {
+  auto semicolon = content_type.find(';');
+  auto media = content_type.substr(0, semicolon);
+  while (!media.empty() && media.back() == ' ') {
+    media.remove_suffix(1);
+  }
+  return beast::iequals(media, "application/json");
+}
+
+bool origin_allowed(const config::http_options& options, std::string_view origin) {
+  for (const auto& allowed : options.cors_origins) {
+    if (allowed == "*" || allowed == origin) {
+      return true;
+    }
+  }
+  return false;
+}
+
+} // namespace
+
+http_session::http_session(boost::asio::ip::tcp::socket socket, std::shared_ptr<ingress_state> state)
+  : stream_(std::move(socket)), state_(std::move(state)), answer_timer_(stream_.get_executor()) {
+  ++state_->open_connections;
+}
+
+http_session::~http_session() {
+  --state_->open_connections;
+}
+
+void http_session::run() {
+  boost::asio::dispatch(stream_.get_executor(),
+                        [self = shared_from_this()] { self->do_read_header(); });
+}
+
+void http_session::close_if_idle() {
+  boost::asio::post(stream_.get_executor(), [self = shared_from_this()] {
+    if (!self->busy_) {
+      self->close();
+    }
+  });
+}
+
+void http_session::do_read_header() {
+  parser_.emplace();
+  parser_->header_limit(header_limit);
+  // The route's body limit is set once the header is in; until then a large
+  // Content-Length must not fail the header read, so that it can be answered 413.
+  parser_->body_limit(boost::none);
+  // A new connection has the header timeout; a kept-alive one may idle longer first.
+  auto timeout = first_request_ ? state_->options.header_timeout_seconds
+                                : state_->options.idle_timeout_seconds;
+  stream_.expires_after(std::chrono::seconds{timeout});
+  http::async_read_header(stream_, buffer_, *parser_,
+                          [self = shared_from_this()](beast::error_code error, std::size_t) {
+                            self->on_read_header(error);
+                          });
+}
+
+void http_session::on_read_header(beast::error_code error) {
+  if (error) {
+    close(); // end of stream, timeout, or a malformed header: nothing to answer
+    return;
+  }
+  first_request_ = false;
+  busy_ = true;
+  started_ = std::chrono::steady_clock::now();
+  const auto& header = parser_->get();
+  std::string_view target{header.target().data(), header.target().size()};
+  auto limit = is_batch_path(target.substr(0, target.find('?'))) ? state_->options.batch_body_limit
+                                                                 : state_->options.body_limit;
+  parser_->body_limit(limit);
+  route_label_ = "unmatched";
+  if (auto length = parser_->content_length(); length && *length > limit) {
+    body_unread_ = true;
+    send_error(make_failure(settle_errc::body_too_large,
+                            "the body is larger than " + std::to_string(limit) + " bytes"));
+    return;
+  }
+  stream_.expires_after(std::chrono::seconds{state_->options.header_timeout_seconds * 3});
+  http::async_read(stream_, buffer_, *parser_,
+                   [self = shared_from_this()](beast::error_code error, std::size_t) {
+                     self->on_read_body(error);
+                   });
+}
+
+void http_session::on_read_body(beast::error_code error) {
+  if (error == http::error::body_limit) {
+    body_unread_ = true;
+    send_error(make_failure(settle_errc::body_too_large, "the body is too large"));
+    return;
+  }
+  if (error) {
+    close();
+    return;
+  }
+  stream_.expires_never();
+  handle_request();
+}
+
+bool http_session::authenticate(requester& who) {
+  const auto& header = parser_->get();
+  auto authorization = header[http::field::authorization];
+  std::string_view value{authorization.data(), authorization.size()};
+  if (value.size() < 8 || !beast::iequals(value.substr(0, 7), "Bearer ")) {
+    return false;
+  }
+  auto found = state_->keys.find(std::string{value.substr(7)});
+  if (found == state_->keys.end()) {
+    return false;
+  }
+  who.tenant = found->second.tenant;
+  who.admin = found->second.role == config::key_role::admin;
+  return true;
+}
+
+void http_session::handle_request() {
+  const auto& request = parser_->get();
+  std::string_view target{request.target().data(), request.target().size()};
+  std::string path;
+  route_input input;
+  if (!split_target(target, path, input.query)) {
+    send_error(make_failure(settle_errc::route_not_found, "the request target is malformed"));
+    return;
+  }
+  if (request.method() == http::verb::options) {
+    route_label_ = "preflight";
+    send(204, {});
+    return;
+  }
+  std::string_view method{request.method_string().data(), request.method_string().size()};
+  auto match = match_route(method, path);
+  if (match.matched != nullptr) {
+    route_label_ = std::string{match.matched->pattern};
+  }
+  if (path.rfind("/v1/", 0) == 0 || path == "/v1") {
+    handle_api(match, std::move(input), path);
+    return;
+  }
+  if (match.matched == nullptr) {
+    send_unmatched(match, path);
+    return;
+  }
+  switch (match.matched->kind) {
+    case endpoint::healthz:
+      send(200, R"({"status":"ok"})");
+      return;
+    case endpoint::readyz:
+      handle_readiness();
+      return;
+    case endpoint::metrics:
+      send(200, metrics_registry::instance().render(), "text/plain; version=0.0.4");
+      return;
+    case endpoint::dashboard:
+      send(200, state_->dashboard_html, "text/html; charset=utf-8");
+      return;
+    default:
+      send_error(make_failure(settle_errc::route_not_found, "no such route"));
+      return;
+  }
+}
+
+void http_session::handle_api(const route_match& match, route_input input, const std::string& path) {
+  const auto& request = parser_->get();
+  api_request api;
+  if (!authenticate(api.who)) {
+    send_error(make_failure(settle_errc::unauthenticated, "a valid API key is required"));
+    return;
+  }
+  if (match.matched == nullptr) {
+    send_unmatched(match, path);
+    return;
+  }
+  if (match.matched->kind == endpoint::stream) {
+    send_error(make_failure(settle_errc::upgrade_required,
+                            "/v1/stream needs a WebSocket upgrade"));
+    return;
+  }
+  const auto& body = request.body();
+  if (request.method() == http::verb::post) {
+    auto key = request["Idempotency-Key"];
+    if (request.find("Idempotency-Key") != request.end()) {
+      std::string_view key_view{key.data(), key.size()};
+      if (auto invalid = validate_idempotency_key(key_view)) {
+        send_error(*invalid);
+        return;
+      }
+      std::string_view target{request.target().data(), request.target().size()};
+      api.idempotency = idempotency_claim{std::string{key_view},
+                                          request_fingerprint("POST", target, body)};
+    }
+  }
+  auto content_type = request[http::field::content_type];
+  if (!body.empty() && request.find(http::field::content_type) != request.end()
+      && !is_json_media_type({content_type.data(), content_type.size()})) {
+    send_error(make_failure(settle_errc::unsupported_media_type,
+                            "the body's Content-Type must be application/json"));
+    return;
+  }
+  input.path_parameters = match.path_parameters;
+  input.body = body;
+  auto built = match.matched->build(input);
+  if (auto* reason = std::get_if<failure>(&built)) {
+    send_error(*reason);
+    return;
+  }
+  api.command = std::move(std::get<command>(built));
+  send_to_gateway(std::move(api));
+}
+
+void http_session::handle_readiness() {
+  api_request api;
+  api.command = readiness_command{};
+  send_to_gateway(std::move(api));
+}
+
+void http_session::send_to_gateway(api_request request) {
+  auto generation = ++generation_;
+  auto self = shared_from_this();
+  auto executor = stream_.get_executor();
+  request.reply = [self, executor, generation](api_response answer) {
+    boost::asio::post(executor, [self, generation, answer = std::move(answer)]() mutable {
+      self->on_gateway_answer(generation, std::move(answer));
+    });
+  };
+  answer_timer_.expires_after(std::chrono::seconds{state_->options.request_timeout_seconds});
+  answer_timer_.async_wait([self, generation](beast::error_code error) {
+    if (error || self->generation_ != generation || !self->busy_) {
+      return;
+    }
+    ++self->generation_; // the late answer, if any, is dropped
+    self->send_error(make_failure(settle_errc::unavailable,
+                                  "the request took too long; retry with the same Idempotency-Key"));
+  });
+  caf::anon_send(state_->gateway, execute_atom::value, std::move(request));
+}
+
+void http_session::on_gateway_answer(std::uint64_t generation, api_response answer) {
+  if (generation != generation_ || !busy_) {
+    return;
+  }
+  answer_timer_.cancel();
+  replayed_ = answer.replayed;
+  send(answer.status, std::move(answer.body));
+}
+
+void http_session::send_unmatched(const route_match& match, const std::string& path) {
+  if (!match.allowed_methods.empty()) {
+    allow_header_ = match.allowed_methods;
+    send_error(make_failure(settle_errc::method_not_allowed, "this method is not allowed here"));
+  } else {
+    send_error(make_failure(settle_errc::route_not_found, "no such route: " + path));
+  }
+}
+
+void http_session::send_error(const failure& reason) {
+  send(mapping_of(reason.code).status, error_body(reason));
+}
+
+void http_session::send(unsigned status, std::string body, std::string_view content_type) {
+  const auto& request = parser_->get();
+  bool keep_alive = request.keep_alive() && !state_->draining
+                    && status != 413; // an unread body leaves the stream unusable
+  response_ = response{static_cast<http::status>(status), request.version()};
+  response_.set(http::field::server, "settled");
+  if (!body.empty() || status != 204) {
+    response_.set(http::field::content_type, content_type);
+  }
+  if (status == 503 || status == 429) {
+    response_.set(http::field::retry_after, "1");
+  }
+  if (status == 405) {
+    response_.set(http::field::allow, allow_header_);
+  }
+  if (replayed_) {
+    response_.set("Idempotent-Replayed", "true");
+  }
+  auto origin = request[http::field::origin];
+  if (!origin.empty() && origin_allowed(state_->options, {origin.data(), origin.size()})) {
+    response_.set(http::field::access_control_allow_origin, origin);
+    response_.set(http::field::vary, "Origin");
+    if (request.method() == http::verb::options) {
+      response_.set(http::field::access_control_allow_methods, "GET, POST, PUT, DELETE, OPTIONS");
+      response_.set(http::field::access_control_allow_headers,
+                    "Authorization, Content-Type, Idempotency-Key");
+      response_.set(http::field::access_control_max_age, "600");
+    }
+  }
+  response_.body() = std::move(body);
+  response_.keep_alive(keep_alive);
+  response_.prepare_payload();
+  std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - started_;
+  metrics_registry::instance().count_http_request(
+    route_label_, std::string{request.method_string().data(), request.method_string().size()},
+    status, elapsed.count());
+  stream_.expires_after(std::chrono::seconds{state_->options.idle_timeout_seconds});
+  http::async_write(stream_, response_,
+                    [self = shared_from_this(), keep_alive](beast::error_code error, std::size_t) {
+                      self->on_write(!keep_alive, error);
+                    });
+}
+
+void http_session::on_write(bool close_after, beast::error_code error) {
+  busy_ = false;
+  replayed_ = false;
+  allow_header_.clear();
+  if (!error && body_unread_) {
+    linger_then_close();
+    return;
+  }
+  if (error || close_after || state_->draining) {
+    close();
+    return;
+  }
+  do_read_header();
+}
+
+// After answering a request whose body was not read, the client may still be sending
+// it: closing now would reset the connection and destroy the answer before the client
+// reads it. So stop sending, read and drop what still comes (bounded in bytes and
+// time), then close.
+void http_session::linger_then_close() {
+  constexpr std::size_t linger_limit = 16 * 1024 * 1024;
+  beast::error_code ignored;
+  stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ignored);
+  stream_.expires_after(std::chrono::seconds{5});
+  buffer_.consume(buffer_.size());
+  stream_.async_read_some(buffer_.prepare(64 * 1024),
+                          [self = shared_from_this()](beast::error_code error, std::size_t bytes) {
+                            self->lingered_bytes_ += bytes;
+                            if (error || self->lingered_bytes_ > linger_limit) {
+                              self->close();
+                              return;
+                            }
+                            self->linger_then_close();
+                          });
+}
+
+void http_session::close() {
+  beast::error_code ignored;
+  answer_timer_.cancel();
+  stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ignored);
+  stream_.socket().close(ignored);
+}
+
+} // namespace settle::net

@@ -1,0 +1,69 @@
+// One HTTP/1.1 connection: reads a request (header, then a body within its limit),
+// answers it, and reads the next while the connection is kept alive. A request for
+// the actors is sent to the gateway without waiting; the answer comes back through a
+// callback that posts to this connection's strand. Include only from net/ sources.
+#pragma once
+
+#include "net/ingress_state.hpp"
+#include "net/router.hpp"
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace settle::net {
+
+class http_session : public std::enable_shared_from_this<http_session> {
+public:
+  http_session(boost::asio::ip::tcp::socket socket, std::shared_ptr<ingress_state> state);
+  ~http_session();
+
+  void run();
+
+  // Closes the connection if no request is being answered (draining at shutdown).
+  void close_if_idle();
+
+private:
+  using request_parser = boost::beast::http::request_parser<boost::beast::http::string_body>;
+  using response = boost::beast::http::response<boost::beast::http::string_body>;
+
+  void do_read_header();
+  void on_read_header(boost::beast::error_code error);
+  void on_read_body(boost::beast::error_code error);
+  void handle_request();
+  void handle_api(const route_match& match, route_input input, const std::string& path);
+  void handle_readiness();
+  void send_to_gateway(api_request request);
+  void on_gateway_answer(std::uint64_t generation, api_response answer);
+  bool authenticate(requester& who);
+
+  void send_error(const failure& reason);
+  void send_unmatched(const route_match& match, const std::string& path);
+  void send(unsigned status, std::string body, std::string_view content_type = "application/json");
+  void on_write(bool close, boost::beast::error_code error);
+  void close();
+  void linger_then_close();
+
+  boost::beast::tcp_stream stream_;
+  boost::beast::flat_buffer buffer_;
+  std::optional<request_parser> parser_;
+  response response_;
+  std::shared_ptr<ingress_state> state_;
+  boost::asio::steady_timer answer_timer_;
+  std::chrono::steady_clock::time_point started_;
+  std::string route_label_;
+  std::string allow_header_;
+  bool replayed_ = false;
+  bool busy_ = false;
+  bool first_request_ = true;
+  bool body_unread_ = false; // answered before reading the body (413)
+  std::size_t lingered_bytes_ = 0;
+  std::uint64_t generation_ = 0; // identifies the request an answer belongs to
+};
+
+} // namespace settle::net

@@ -1,0 +1,187 @@
+// JSON objects exactly as API.md spells them: ids, `object` names, money as integers,
+// timestamps in RFC 3339 with milliseconds, null where a reference is absent.
+#include "net/json_renderer.hpp"
+
+#include "domain/clock.hpp"
+#include "domain/money.hpp"
+#include "net/error_mapping.hpp"
+
+#include <boost/json.hpp>
+
+namespace settle::net {
+namespace {
+
+namespace json = boost::json;
+
+json::value nullable(const std::string& text) {
+  return text.empty() ? json::value(nullptr) : json::value(text);
+}
+
+json::object user_object(const user_record& user) {
+  return {{"id", user.id},
+          {"object", "user"},
+          {"name", user.name},
+          {"email", user.email},
+          {"created_at", format_timestamp(user.created_at)}};
+}
+
+json::object account_object(const account_record& account) {
+  // Checked: a balance near the 64-bit limit must not wrap in the derived field.
+  auto available = checked_add(account.balance, account.overdraft_limit);
+  auto net_available = available ? checked_subtract(*available, account.held) : std::nullopt;
+  return {{"id", account.id},
+          {"object", "account"},
+          {"user_id", nullable(account.user_id)},
+          {"currency", account.currency},
+          {"balance", account.balance},
+          {"held", account.held},
+          {"available", net_available ? json::value(*net_available) : json::value(nullptr)},
+          {"overdraft_limit", account.overdraft_limit},
+          {"status", to_string(account.status)},
+          {"created_at", format_timestamp(account.created_at)}};
+}
+
+json::object transfer_object(const transfer_record& transfer) {
+  return {{"id", transfer.id},
+          {"object", "transfer"},
+          {"kind", to_string(transfer.kind)},
+          {"from_account", transfer.from_account},
+          {"to_account", transfer.to_account},
+          {"order_id", nullable(transfer.order_id)},
+          {"amount", transfer.amount},
+          {"currency", transfer.currency},
+          {"description", transfer.description},
+          {"status", "settled"},
+          {"created_at", format_timestamp(transfer.created_at)},
+          {"settled_at", format_timestamp(transfer.settled_at)}};
+}
+
+json::object entry_object(const entry_record& entry) {
+  return {{"id", entry.id},
+          {"object", "entry"},
+          {"account_id", entry.account_id},
+          {"transfer_id", entry.transfer_id},
+          {"order_id", nullable(entry.order_id)},
+          {"kind", to_string(entry.kind)},
+          {"amount", entry.amount},
+          {"balance_after", entry.balance_after},
+          {"created_at", format_timestamp(entry.created_at)}};
+}
+
+json::object error_object(const failure& reason) {
+  const auto& mapping = mapping_of(reason.code);
+  return {{"error",
+           {{"type", mapping.type},
+            {"code", mapping.api_code},
+            {"message", reason.message},
+            {"param", nullable(reason.param)}}}};
+}
+
+template <class Record, class Make>
+std::string list_of(const persistence::list_page<Record>& page, Make make) {
+  json::array data;
+  data.reserve(page.items.size());
+  for (const auto& item : page.items) {
+    data.push_back(make(item));
+  }
+  return json::serialize(
+    json::object{{"object", "list"}, {"data", std::move(data)}, {"has_more", page.has_more}});
+}
+
+} // namespace
+
+std::string json_renderer::user(const user_record& user) const {
+  return json::serialize(user_object(user));
+}
+
+std::string json_renderer::deleted_user(const user_record& user) const {
+  return json::serialize(json::object{{"id", user.id}, {"object", "user"}, {"deleted", true}});
+}
+
+std::string json_renderer::account(const account_record& account) const {
+  return json::serialize(account_object(account));
+}
+
+std::string json_renderer::transfer(const transfer_record& transfer) const {
+  return json::serialize(transfer_object(transfer));
+}
+
+std::string json_renderer::users(const persistence::list_page<user_record>& page) const {
+  return list_of(page, user_object);
+}
+
+std::string json_renderer::accounts(const persistence::list_page<account_record>& page) const {
+  return list_of(page, account_object);
+}
+
+std::string json_renderer::transfers(const persistence::list_page<transfer_record>& page) const {
+  return list_of(page, transfer_object);
+}
+
+std::string json_renderer::entries(const persistence::list_page<entry_record>& page) const {
+  return list_of(page, entry_object);
+}
+
+std::string json_renderer::batch(const std::vector<batch_result>& results) const {
+  json::array items;
+  items.reserve(results.size());
+  for (const auto& result : results) {
+    if (const auto* transfer = std::get_if<transfer_record>(&result)) {
+      items.push_back(transfer_object(*transfer));
+    } else {
+      items.push_back(error_object(std::get<failure>(result)));
+    }
+  }
+  return json::serialize(json::object{{"object", "batch"}, {"results", std::move(items)}});
+}
+
+std::string json_renderer::audit(const persistence::audit_report& report) const {
+  json::array currencies;
+  bool ok = report.mismatched_accounts.empty();
+  for (const auto& currency : report.currencies) {
+    ok = ok && currency.sum_of_balances == "0";
+    // The sum is exact text; it is written as a JSON integer when it fits.
+    json::value sum(currency.sum_of_balances);
+    try {
+      sum = std::stoll(currency.sum_of_balances);
+    } catch (const std::exception&) {
+    }
+    currencies.push_back(json::object{{"currency", currency.currency},
+                                      {"sum_of_balances", sum},
+                                      {"accounts", currency.accounts},
+                                      {"entries", currency.entries}});
+  }
+  json::array mismatched;
+  for (const auto& id : report.mismatched_accounts) {
+    mismatched.push_back(json::value(id));
+  }
+  return json::serialize(json::object{
+    {"ok", ok}, {"currencies", std::move(currencies)}, {"mismatched_accounts", std::move(mismatched)}});
+}
+
+std::string json_renderer::cluster(const std::string& node_id, std::uint32_t shard_count) const {
+  // One node owns every shard until the cluster issue distributes them.
+  json::array shards;
+  for (std::uint32_t shard = 0; shard < shard_count; ++shard) {
+    shards.push_back(shard);
+  }
+  json::array nodes;
+  nodes.push_back(json::object{
+    {"id", node_id}, {"address", nullptr}, {"state", "up"}, {"shards", std::move(shards)}});
+  return json::serialize(json::object{
+    {"node_id", node_id}, {"shard_count", shard_count}, {"nodes", std::move(nodes)}});
+}
+
+std::string json_renderer::readiness(bool ready) const {
+  return json::serialize(json::object{{"status", ready ? "ok" : "unavailable"}});
+}
+
+std::string json_renderer::error(const failure& reason) const {
+  return json::serialize(error_object(reason));
+}
+
+unsigned json_renderer::status_of(settle_errc code) const {
+  return mapping_of(code).status;
+}
+
+} // namespace settle::net

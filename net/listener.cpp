@@ -1,0 +1,68 @@
+// The accept loop. Each connection gets its own strand, so several Asio threads can
+// serve connections in parallel while each session's handlers never overlap.
+#include "net/listener.hpp"
+
+#include "net/http_session.hpp"
+
+#include <boost/asio/strand.hpp>
+
+namespace settle::net {
+
+void ingress_state::register_session(const std::shared_ptr<http_session>& session) {
+  std::lock_guard<std::mutex> guard{sessions_mutex};
+  // Forget closed sessions now and then, so the list stays as long as the open ones.
+  if (sessions.size() > 2 * open_connections.load() + 64) {
+    sessions.erase(std::remove_if(sessions.begin(), sessions.end(),
+                                  [](const auto& weak) { return weak.expired(); }),
+                   sessions.end());
+  }
+  sessions.push_back(session);
+}
+
+listener::listener(boost::asio::io_context& context, const boost::asio::ip::tcp::endpoint& endpoint,
+                   std::shared_ptr<ingress_state> state)
+  : context_(context), acceptor_(boost::asio::make_strand(context)), state_(std::move(state)) {
+  acceptor_.open(endpoint.protocol());
+  acceptor_.set_option(boost::asio::socket_base::reuse_address(true));
+  acceptor_.bind(endpoint);
+  acceptor_.listen(boost::asio::socket_base::max_listen_connections);
+}
+
+void listener::run() {
+  do_accept();
+}
+
+void listener::stop() {
+  boost::asio::post(acceptor_.get_executor(), [self = shared_from_this()] {
+    boost::system::error_code ignored;
+    self->acceptor_.close(ignored);
+  });
+}
+
+boost::asio::ip::tcp::endpoint listener::local_endpoint() const {
+  return acceptor_.local_endpoint();
+}
+
+void listener::do_accept() {
+  acceptor_.async_accept(
+    boost::asio::make_strand(context_),
+    [self = shared_from_this()](boost::system::error_code error,
+                                boost::asio::ip::tcp::socket socket) {
+      if (error == boost::asio::error::operation_aborted || !self->acceptor_.is_open()) {
+        return;
+      }
+      if (!error) {
+        if (self->state_->open_connections.load() >= self->state_->options.max_connections) {
+          boost::system::error_code ignored;
+          socket.close(ignored);
+        } else {
+          auto session = std::make_shared<http_session>(std::move(socket), self->state_);
+          self->state_->register_session(session);
+          session->run();
+        }
+      }
+      self->do_accept();
+    });
+}
+
+} // namespace settle::net

@@ -1,0 +1,164 @@
+// Route matching by path segments; `{...}` segments capture a parameter.
+#include "net/router.hpp"
+
+#include "net/api_commands.hpp"
+
+#include <array>
+
+namespace settle::net {
+namespace {
+
+const std::array<route, 23> routes{{
+  {"GET", "/healthz", endpoint::healthz, nullptr, false},
+  {"GET", "/readyz", endpoint::readyz, nullptr, false},
+  {"GET", "/metrics", endpoint::metrics, nullptr, false},
+  {"GET", "/", endpoint::dashboard, nullptr, false},
+  {"GET", "/v1/stream", endpoint::stream, nullptr, false},
+  {"POST", "/v1/users", endpoint::api, build_create_user, false},
+  {"GET", "/v1/users", endpoint::api, build_list_users, false},
+  {"GET", "/v1/users/{id}", endpoint::api, build_get_user, false},
+  {"PUT", "/v1/users/{id}", endpoint::api, build_update_user, false},
+  {"DELETE", "/v1/users/{id}", endpoint::api, build_delete_user, false},
+  {"POST", "/v1/accounts", endpoint::api, build_create_account, false},
+  {"GET", "/v1/accounts", endpoint::api, build_list_accounts, false},
+  {"GET", "/v1/accounts/{id}", endpoint::api, build_get_account, false},
+  {"DELETE", "/v1/accounts/{id}", endpoint::api, build_close_account, false},
+  {"POST", "/v1/accounts/{id}/deposits", endpoint::api, build_deposit, false},
+  {"POST", "/v1/accounts/{id}/withdrawals", endpoint::api, build_withdrawal, false},
+  {"GET", "/v1/accounts/{id}/entries", endpoint::api, build_list_entries, false},
+  {"POST", "/v1/transfers", endpoint::api, build_create_transfer, false},
+  {"GET", "/v1/transfers", endpoint::api, build_list_transfers, false},
+  {"POST", "/v1/transfers/batch", endpoint::api, build_transfer_batch, true},
+  {"GET", "/v1/transfers/{id}", endpoint::api, build_get_transfer, false},
+  {"GET", "/v1/audit", endpoint::api, build_audit, false},
+  {"GET", "/v1/cluster", endpoint::api, build_cluster, false},
+}};
+
+std::vector<std::string_view> split_path(std::string_view path) {
+  std::vector<std::string_view> segments;
+  std::size_t start = 1;
+  while (start <= path.size()) {
+    auto end = path.find('/', start);
+    if (end == std::string_view::npos) {
+      end = path.size();
+    }
+    segments.push_back(path.substr(start, end - start));
+    start = end + 1;
+  }
+  return segments;
+}
+
+// Matches `path` against `pattern`, capturing the `{...}` segments.
+bool matches(std::string_view pattern, const std::vector<std::string_view>& path,
+             std::vector<std::string>& parameters) {
+  auto expected = split_path(pattern);
+  if (expected.size() != path.size()) {
+    return false;
+  }
+  std::vector<std::string> captured;
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    if (!expected[i].empty() && expected[i].front() == '{') {
+      if (path[i].empty()) {
+        return false;
+      }
+      captured.emplace_back(path[i]);
+    } else if (expected[i] != path[i]) {
+      return false;
+    }
+  }
+  parameters = std::move(captured);
+  return true;
+}
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') {
+    return c - '0';
+  }
+  if (c >= 'a' && c <= 'f') {
+    return c - 'a' + 10;
+  }
+  if (c >= 'A' && c <= 'F') {
+    return c - 'A' + 10;
+  }
+  return -1;
+}
+
+bool percent_decode(std::string_view text, std::string& out) {
+  out.clear();
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '+') {
+      out.push_back(' ');
+    } else if (text[i] == '%') {
+      if (i + 2 >= text.size()) {
+        return false;
+      }
+      int high = hex_value(text[i + 1]);
+      int low = hex_value(text[i + 2]);
+      if (high < 0 || low < 0) {
+        return false;
+      }
+      out.push_back(static_cast<char>(high * 16 + low));
+      i += 2;
+    } else {
+      out.push_back(text[i]);
+    }
+  }
+  return true;
+}
+
+} // namespace
+
+route_match match_route(std::string_view method, std::string_view path) {
+  route_match result;
+  auto segments = split_path(path);
+  for (const auto& candidate : routes) {
+    std::vector<std::string> parameters;
+    if (!matches(candidate.pattern, segments, parameters)) {
+      continue;
+    }
+    if (candidate.method == method) {
+      result.matched = &candidate;
+      result.path_parameters = std::move(parameters);
+      return result;
+    }
+    if (!result.allowed_methods.empty()) {
+      result.allowed_methods += ", ";
+    }
+    result.allowed_methods += candidate.method;
+  }
+  return result;
+}
+
+bool is_batch_path(std::string_view path) {
+  return path == "/v1/transfers/batch";
+}
+
+bool split_target(std::string_view target, std::string& path, query_parameters& query) {
+  auto question = target.find('?');
+  if (!percent_decode(target.substr(0, question), path)) {
+    return false;
+  }
+  if (question == std::string_view::npos) {
+    return true;
+  }
+  auto rest = target.substr(question + 1);
+  while (!rest.empty()) {
+    auto ampersand = rest.find('&');
+    auto pair = rest.substr(0, ampersand);
+    rest = ampersand == std::string_view::npos ? std::string_view{} : rest.substr(ampersand + 1);
+    if (pair.empty()) {
+      continue;
+    }
+    auto equals = pair.find('=');
+    std::string name;
+    std::string value;
+    if (!percent_decode(pair.substr(0, equals), name)
+        || (equals != std::string_view::npos && !percent_decode(pair.substr(equals + 1), value))) {
+      return false;
+    }
+    query.emplace_back(std::move(name), std::move(value));
+  }
+  return true;
+}
+
+} // namespace settle::net

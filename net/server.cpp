@@ -1,0 +1,127 @@
+// Ingress lifecycle: listener, Asio threads, draining.
+#include "net/server.hpp"
+
+#include "net/http_session.hpp"
+#include "net/listener.hpp"
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include <stdexcept>
+#include <thread>
+
+namespace settle::net {
+
+struct http_server::implementation {
+  boost::asio::io_context context;
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work{
+    context.get_executor()};
+  std::shared_ptr<ingress_state> state = std::make_shared<ingress_state>();
+  std::shared_ptr<listener> acceptor;
+  std::vector<std::thread> threads;
+};
+
+bool split_host_port(const std::string& address, std::string& host, unsigned short& port) {
+  auto colon = address.rfind(':');
+  if (colon == std::string::npos || colon + 1 >= address.size()) {
+    return false;
+  }
+  host = address.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  try {
+    auto number = std::stoul(address.substr(colon + 1));
+    if (number > 65535) {
+      return false;
+    }
+    port = static_cast<unsigned short>(number);
+  } catch (const std::exception&) {
+    return false;
+  }
+  return !host.empty();
+}
+
+http_server::http_server(gateway_actor gateway, config::http_options options,
+                         config::key_table keys, std::string dashboard_html)
+  : implementation_(std::make_unique<implementation>()) {
+  auto& state = *implementation_->state;
+  state.gateway = std::move(gateway);
+  state.options = std::move(options);
+  state.keys = std::move(keys);
+  state.dashboard_html = std::move(dashboard_html);
+}
+
+http_server::~http_server() {
+  stop();
+}
+
+std::string http_server::start() {
+  auto& self = *implementation_;
+  std::string host;
+  unsigned short port = 0;
+  if (!split_host_port(self.state->options.listen, host, port)) {
+    throw std::runtime_error{"--http.listen must be HOST:PORT, got " + self.state->options.listen};
+  }
+  boost::system::error_code error;
+  auto address = boost::asio::ip::make_address(host == "localhost" ? "127.0.0.1" : host, error);
+  if (error) {
+    throw std::runtime_error{"--http.listen has an invalid address: " + host};
+  }
+  try {
+    self.acceptor = std::make_shared<listener>(self.context,
+                                               boost::asio::ip::tcp::endpoint{address, port},
+                                               self.state);
+  } catch (const boost::system::system_error& failure) {
+    throw std::runtime_error{"cannot listen on " + self.state->options.listen + ": "
+                             + failure.what()};
+  }
+  self.acceptor->run();
+  for (std::size_t i = 0; i < self.state->options.threads; ++i) {
+    self.threads.emplace_back([&context = self.context] { context.run(); });
+  }
+  auto bound = self.acceptor->local_endpoint();
+  auto bound_host = bound.address().is_v6() ? "[" + bound.address().to_string() + "]"
+                                            : bound.address().to_string();
+  return bound_host + ":" + std::to_string(bound.port());
+}
+
+void http_server::drain(std::chrono::milliseconds limit) {
+  auto& self = *implementation_;
+  if (!self.acceptor) {
+    return;
+  }
+  self.state->draining = true;
+  self.acceptor->stop();
+  std::vector<std::shared_ptr<http_session>> open;
+  {
+    std::lock_guard<std::mutex> guard{self.state->sessions_mutex};
+    for (auto& weak : self.state->sessions) {
+      if (auto session = weak.lock()) {
+        open.push_back(std::move(session));
+      }
+    }
+  }
+  for (auto& session : open) {
+    session->close_if_idle();
+  }
+  open.clear();
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  while (self.state->open_connections.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds{20});
+  }
+}
+
+void http_server::stop() {
+  auto& self = *implementation_;
+  self.work.reset();
+  self.context.stop();
+  for (auto& thread : self.threads) {
+    if (thread.joinable()) {
+      thread.join();
+    }
+  }
+  self.threads.clear();
+}
+
+} // namespace settle::net

@@ -1,0 +1,40 @@
+// The HTTP ingress of a node: binds the listen address, runs the Asio threads, and
+// drains at shutdown. Keeps Beast out of the header so main stays light.
+#pragma once
+
+#include "actors/gateway.hpp"
+#include "config/keys_file.hpp"
+#include "config/options.hpp"
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+namespace settle::net {
+
+class http_server {
+public:
+  http_server(gateway_actor gateway, config::http_options options, config::key_table keys,
+              std::string dashboard_html);
+  ~http_server();
+
+  // Binds the listen address and starts serving. Returns "HOST:PORT" as bound.
+  // Throws std::runtime_error when the address is malformed or taken.
+  std::string start();
+
+  // Stops accepting, closes idle connections, and waits up to `limit` for the
+  // requests in progress to be answered.
+  void drain(std::chrono::milliseconds limit);
+
+  // Stops the Asio threads.
+  void stop();
+
+private:
+  struct implementation;
+  std::unique_ptr<implementation> implementation_;
+};
+
+// Splits "HOST:PORT" ("[::1]:8080" for IPv6); false when malformed.
+bool split_host_port(const std::string& address, std::string& host, unsigned short& port);
+
+} // namespace settle::net

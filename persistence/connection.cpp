@@ -1,0 +1,27 @@
+// Session setup per dialect.
+#include "persistence/connection.hpp"
+
+#include <soci/postgresql/soci-postgresql.h>
+#include <soci/soci.h>
+#include <soci/sqlite3/soci-sqlite3.h>
+
+namespace settle::persistence {
+
+std::unique_ptr<soci::session> open_session(const storage_url& url) {
+  try {
+    if (url.kind == dialect::sqlite) {
+      auto session = std::make_unique<soci::session>(*soci::factory_sqlite3(), url.connection);
+      // WAL lets readers proceed during a commit; FULL makes every commit durable
+      // across power loss, which group commit keeps cheap.
+      *session << "PRAGMA journal_mode=WAL";
+      *session << "PRAGMA synchronous=FULL";
+      *session << "PRAGMA foreign_keys=ON";
+      return session;
+    }
+    return std::make_unique<soci::session>(*soci::factory_postgresql(), url.connection);
+  } catch (const std::exception& error) {
+    throw storage_error{std::string{"cannot open the database: "} + error.what()};
+  }
+}
+
+} // namespace settle::persistence

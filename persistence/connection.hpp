@@ -1,0 +1,24 @@
+// Opens a SOCI session on the configured database with the settings Settle relies on
+// (SQLite: WAL, synchronous=FULL, foreign keys). Throws storage_error on failure.
+#pragma once
+
+#include "persistence/storage_url.hpp"
+
+#include <memory>
+#include <stdexcept>
+
+namespace soci {
+class session;
+}
+
+namespace settle::persistence {
+
+// A database failure, already translated from SOCI's exceptions.
+class storage_error : public std::runtime_error {
+public:
+  using std::runtime_error::runtime_error;
+};
+
+std::unique_ptr<soci::session> open_session(const storage_url& url);
+
+} // namespace settle::persistence

@@ -1,0 +1,271 @@
+// Group commit. Rows of the same table from every write set of the group go into one
+// multi-row statement (chunked), so a group of a thousand transfers costs a handful of
+// round trips. Balances are changed once per account with the group's net amount;
+// `RETURNING` gives the new balance, from which each entry's balance_after follows.
+#include "persistence/ledger_store.hpp"
+
+#include "domain/assert.hpp"
+#include "domain/ids.hpp"
+#include "domain/money.hpp"
+#include "persistence/connection.hpp"
+#include "persistence/row_reading.hpp"
+#include "persistence/sql_literal.hpp"
+
+#include <soci/soci.h>
+
+#include <map>
+#include <unordered_map>
+
+namespace settle::persistence {
+namespace {
+
+// Rows per statement: below SQLite's limit of 500 terms in a compound SELECT.
+constexpr std::size_t rows_per_statement = 400;
+
+// Runs `prefix` followed by the rows, `rows_per_statement` at a time.
+void insert_rows(soci::session& session, const std::string& prefix,
+                 const std::vector<std::string>& rows) {
+  for (std::size_t start = 0; start < rows.size(); start += rows_per_statement) {
+    std::string sql = prefix;
+    std::size_t end = std::min(rows.size(), start + rows_per_statement);
+    for (std::size_t i = start; i < end; ++i) {
+      sql += i == start ? " VALUES " : ", ";
+      sql += rows[i];
+    }
+    session << sql;
+  }
+}
+
+struct net_change {
+  std::int64_t amount = 0;
+  std::int64_t running_balance = 0; // before the group, then after each entry
+};
+
+// Adds `amount` to the account's net change; overflow is a refusal, not a wrap.
+void add_change(std::map<std::string, net_change>& changes, const std::string& account,
+                std::int64_t amount) {
+  auto& change = changes[account];
+  auto sum = checked_add(change.amount, amount);
+  if (!sum) {
+    throw storage_error{"balance change overflows for " + account};
+  }
+  change.amount = *sum;
+}
+
+std::string entry_row(const transfer_record& transfer, const std::string& account,
+                      std::int64_t amount, std::int64_t balance_after, std::int64_t ordinal) {
+  return sql_row{}
+    .text(generate_id("ent_"))
+    .text(account)
+    .text(transfer.id)
+    .nullable_text(transfer.order_id)
+    .text(to_string(transfer.kind))
+    .integer(amount)
+    .integer(balance_after)
+    .integer(transfer.settled_at)
+    .integer(ordinal)
+    .finish();
+}
+
+std::string transfer_row(const transfer_record& transfer) {
+  return sql_row{}
+    .text(transfer.id)
+    .text(transfer.from_account)
+    .text(transfer.to_account)
+    .text(transfer.from_tenant)
+    .text(transfer.to_tenant)
+    .text(to_string(transfer.kind))
+    .nullable_text(transfer.order_id)
+    .integer(transfer.amount)
+    .text(transfer.currency)
+    .text(transfer.description)
+    .integer(transfer.created_at)
+    .integer(transfer.settled_at)
+    .integer(transfer.ordinal)
+    .finish();
+}
+
+// Applies the net changes and records each account's balance before the group.
+void apply_balance_changes(soci::session& session, std::map<std::string, net_change>& changes) {
+  std::vector<std::pair<const std::string, net_change>*> pending;
+  for (auto& change : changes) {
+    pending.push_back(&change);
+  }
+  for (std::size_t start = 0; start < pending.size(); start += rows_per_statement) {
+    std::size_t end = std::min(pending.size(), start + rows_per_statement);
+    std::string sql = "UPDATE accounts SET balance = balance + d.delta_amount FROM (";
+    for (std::size_t i = start; i < end; ++i) {
+      sql += i == start ? "SELECT " : " UNION ALL SELECT ";
+      append_literal(sql, pending[i]->first);
+      sql += " AS delta_account, CAST(";
+      append_literal(sql, pending[i]->second.amount);
+      sql += " AS BIGINT) AS delta_amount";
+    }
+    sql += ") AS d WHERE accounts.id = d.delta_account RETURNING id, balance";
+    soci::rowset<soci::row> rows = (session.prepare << sql);
+    std::size_t updated = 0;
+    for (const auto& row : rows) {
+      auto& change = changes.at(row.get<std::string>(0));
+      change.running_balance = read_int64(row, 1) - change.amount;
+      ++updated;
+    }
+    if (updated != end - start) {
+      throw storage_error{"a transfer names an account that does not exist"};
+    }
+  }
+}
+
+} // namespace
+
+ledger_store::ledger_store(const storage_url& url) : url_(url), session_(open_session(url)) {
+}
+
+ledger_store::~ledger_store() = default;
+
+void ledger_store::commit(const std::vector<const write_set*>& group) {
+  SETTLE_ASSERT(!group.empty());
+  try {
+    soci::transaction transaction{*session_};
+    insert_users(group);
+    update_users(group);
+    insert_accounts(group);
+    close_accounts(group);
+    insert_transfers(group);
+    insert_idempotency_records(group);
+    transaction.commit();
+  } catch (const storage_error&) {
+    throw;
+  } catch (const std::exception& error) {
+    throw storage_error{error.what()};
+  }
+}
+
+void ledger_store::insert_users(const std::vector<const write_set*>& group) {
+  std::vector<std::string> rows;
+  for (const auto* set : group) {
+    for (const auto& user : set->users_inserted) {
+      rows.push_back(sql_row{}
+                       .text(user.id)
+                       .text(user.tenant)
+                       .text(user.name)
+                       .text(user.email)
+                       .integer(0)
+                       .integer(user.created_at)
+                       .integer(user.ordinal)
+                       .finish());
+    }
+  }
+  insert_rows(*session_, "INSERT INTO users (id, tenant, name, email, deleted, created_at, ordinal)",
+              rows);
+}
+
+void ledger_store::update_users(const std::vector<const write_set*>& group) {
+  for (const auto* set : group) {
+    for (const auto& user : set->users_updated) {
+      std::string sql = "UPDATE users SET name = ";
+      append_literal(sql, user.name);
+      sql += ", email = ";
+      append_literal(sql, user.email);
+      sql += ", deleted = ";
+      append_literal(sql, std::int64_t{user.deleted ? 1 : 0});
+      sql += " WHERE id = ";
+      append_literal(sql, user.id);
+      *session_ << sql;
+    }
+  }
+}
+
+void ledger_store::insert_accounts(const std::vector<const write_set*>& group) {
+  std::vector<std::string> rows;
+  for (const auto* set : group) {
+    for (const auto& account : set->accounts_inserted) {
+      rows.push_back(sql_row{}
+                       .text(account.id)
+                       .text(account.tenant)
+                       .text(account.user_id)
+                       .text(account.currency)
+                       .integer(account.balance)
+                       .integer(account.held)
+                       .integer(account.overdraft_limit)
+                       .text(to_string(account.status))
+                       .integer(account.created_at)
+                       .integer(account.ordinal)
+                       .finish());
+    }
+  }
+  insert_rows(*session_,
+              "INSERT INTO accounts (id, tenant, user_id, currency, balance, held,"
+              " overdraft_limit, status, created_at, ordinal)",
+              rows);
+}
+
+void ledger_store::close_accounts(const std::vector<const write_set*>& group) {
+  for (const auto* set : group) {
+    for (const auto& closure : set->accounts_closed) {
+      std::string sql = "UPDATE accounts SET status = 'closed' WHERE id = ";
+      append_literal(sql, closure.account_id);
+      *session_ << sql;
+    }
+  }
+}
+
+void ledger_store::insert_transfers(const std::vector<const write_set*>& group) {
+  std::map<std::string, net_change> changes;
+  std::vector<const transfer_record*> transfers;
+  for (const auto* set : group) {
+    for (const auto& transfer : set->transfers) {
+      SETTLE_ASSERT(is_valid_amount(transfer.amount));
+      add_change(changes, transfer.from_account, -transfer.amount);
+      add_change(changes, transfer.to_account, transfer.amount);
+      transfers.push_back(&transfer);
+    }
+  }
+  if (transfers.empty()) {
+    return;
+  }
+  apply_balance_changes(*session_, changes);
+  std::vector<std::string> transfer_rows;
+  std::vector<std::string> entry_rows;
+  for (const auto* transfer : transfers) {
+    auto& from = changes.at(transfer->from_account);
+    auto& to = changes.at(transfer->to_account);
+    from.running_balance -= transfer->amount;
+    to.running_balance += transfer->amount;
+    // Ordinals are issued in commit order, so lists read in the order money moved.
+    transfer_rows.push_back(transfer_row(*transfer));
+    entry_rows.push_back(entry_row(*transfer, transfer->from_account, -transfer->amount,
+                                   from.running_balance, transfer->ordinal * 2));
+    entry_rows.push_back(entry_row(*transfer, transfer->to_account, transfer->amount,
+                                   to.running_balance, transfer->ordinal * 2 + 1));
+  }
+  insert_rows(*session_,
+              "INSERT INTO transfers (id, from_account, to_account, from_tenant, to_tenant, kind,"
+              " order_id, amount, currency, description, created_at, settled_at, ordinal)",
+              transfer_rows);
+  insert_rows(*session_,
+              "INSERT INTO entries (id, account_id, transfer_id, order_id, kind, amount,"
+              " balance_after, created_at, ordinal)",
+              entry_rows);
+}
+
+void ledger_store::insert_idempotency_records(const std::vector<const write_set*>& group) {
+  std::vector<std::string> rows;
+  for (const auto* set : group) {
+    for (const auto& record : set->idempotency_records) {
+      rows.push_back(sql_row{}
+                       .text(record.tenant)
+                       .text(record.key)
+                       .text(record.fingerprint)
+                       .integer(record.status)
+                       .text(record.body)
+                       .integer(record.created_at)
+                       .finish());
+    }
+  }
+  insert_rows(*session_,
+              "INSERT INTO idempotency_keys (tenant, idempotency_key, fingerprint, status, body,"
+              " created_at)",
+              rows);
+}
+
+} // namespace settle::persistence

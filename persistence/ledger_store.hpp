@@ -1,0 +1,42 @@
+// The write side of the database: commits a group of write sets in one transaction,
+// with one multi-row statement per table (not one round trip per row), and the
+// balance change of each account netted over the whole group. Blocking: it runs on
+// the ledger writer's own thread, never on a scheduler or Asio thread.
+#pragma once
+
+#include "persistence/storage_url.hpp"
+#include "persistence/write_set.hpp"
+
+#include <memory>
+#include <vector>
+
+namespace soci {
+class session;
+}
+
+namespace settle::persistence {
+
+class ledger_store {
+public:
+  explicit ledger_store(const storage_url& url);
+  ~ledger_store();
+  ledger_store(const ledger_store&) = delete;
+  ledger_store& operator=(const ledger_store&) = delete;
+
+  // Commits all of `group` in one transaction. Throws storage_error when the
+  // transaction fails; then nothing of the group was written.
+  void commit(const std::vector<const write_set*>& group);
+
+private:
+  void insert_users(const std::vector<const write_set*>& group);
+  void update_users(const std::vector<const write_set*>& group);
+  void insert_accounts(const std::vector<const write_set*>& group);
+  void close_accounts(const std::vector<const write_set*>& group);
+  void insert_transfers(const std::vector<const write_set*>& group);
+  void insert_idempotency_records(const std::vector<const write_set*>& group);
+
+  storage_url url_;
+  std::unique_ptr<soci::session> session_;
+};
+
+} // namespace settle::persistence

@@ -1,0 +1,131 @@
+// The schema. Every money column is BIGINT (minor units). `ordinal` orders lists
+// exactly, newest first. Identical SQL on SQLite and PostgreSQL.
+#include "persistence/migrations.hpp"
+
+#include "domain/clock.hpp"
+#include "domain/currency.hpp"
+#include "domain/records.hpp"
+#include "persistence/connection.hpp"
+#include "persistence/sql_literal.hpp"
+
+#include <soci/soci.h>
+
+namespace settle::persistence {
+namespace {
+
+struct migration {
+  int version;
+  std::vector<const char*> statements;
+};
+
+const std::vector<migration>& all_migrations() {
+  static const std::vector<migration> migrations{
+    {1,
+     {
+       "CREATE TABLE users ("
+       " id TEXT PRIMARY KEY, tenant TEXT NOT NULL, name TEXT NOT NULL, email TEXT NOT NULL,"
+       " deleted BIGINT NOT NULL DEFAULT 0, created_at BIGINT NOT NULL,"
+       " ordinal BIGINT NOT NULL)",
+       "CREATE INDEX users_by_tenant ON users (tenant, ordinal)",
+       "CREATE TABLE accounts ("
+       " id TEXT PRIMARY KEY, tenant TEXT NOT NULL, user_id TEXT, currency TEXT NOT NULL,"
+       " balance BIGINT NOT NULL DEFAULT 0, held BIGINT NOT NULL DEFAULT 0,"
+       " overdraft_limit BIGINT NOT NULL DEFAULT 0, status TEXT NOT NULL,"
+       " created_at BIGINT NOT NULL, ordinal BIGINT NOT NULL)",
+       "CREATE INDEX accounts_by_tenant ON accounts (tenant, ordinal)",
+       "CREATE INDEX accounts_by_user ON accounts (user_id, ordinal)",
+       "CREATE TABLE transfers ("
+       " id TEXT PRIMARY KEY, kind TEXT NOT NULL, from_account TEXT NOT NULL,"
+       " to_account TEXT NOT NULL, from_tenant TEXT NOT NULL, to_tenant TEXT NOT NULL,"
+       " order_id TEXT, amount BIGINT NOT NULL, currency TEXT NOT NULL,"
+       " description TEXT NOT NULL, created_at BIGINT NOT NULL, settled_at BIGINT NOT NULL,"
+       " ordinal BIGINT NOT NULL)",
+       "CREATE INDEX transfers_by_ordinal ON transfers (ordinal)",
+       "CREATE INDEX transfers_from ON transfers (from_account, ordinal)",
+       "CREATE INDEX transfers_to ON transfers (to_account, ordinal)",
+       "CREATE TABLE entries ("
+       " id TEXT PRIMARY KEY, account_id TEXT NOT NULL, transfer_id TEXT NOT NULL,"
+       " order_id TEXT, kind TEXT NOT NULL, amount BIGINT NOT NULL,"
+       " balance_after BIGINT NOT NULL, created_at BIGINT NOT NULL, ordinal BIGINT NOT NULL)",
+       "CREATE INDEX entries_by_account ON entries (account_id, ordinal)",
+       "CREATE TABLE idempotency_keys ("
+       " tenant TEXT NOT NULL, idempotency_key TEXT NOT NULL, fingerprint TEXT NOT NULL,"
+       " status BIGINT NOT NULL, body TEXT NOT NULL, created_at BIGINT NOT NULL,"
+       " PRIMARY KEY (tenant, idempotency_key))",
+       "CREATE INDEX idempotency_by_age ON idempotency_keys (created_at)",
+     }},
+  };
+  return migrations;
+}
+
+int current_version(soci::session& session) {
+  session << "CREATE TABLE IF NOT EXISTS schema_migrations ("
+             " version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)";
+  long long version = 0;
+  soci::indicator indicator = soci::i_ok;
+  session << "SELECT MAX(version) FROM schema_migrations", soci::into(version, indicator);
+  return indicator == soci::i_ok ? static_cast<int>(version) : 0;
+}
+
+void apply(soci::session& session, const migration& step) {
+  soci::transaction transaction{session};
+  for (const char* statement : step.statements) {
+    session << statement;
+  }
+  long long version = step.version;
+  long long applied_at = now_milliseconds();
+  session << "INSERT INTO schema_migrations (version, applied_at) VALUES (:v, :a)",
+    soci::use(version), soci::use(applied_at);
+  transaction.commit();
+}
+
+void ensure_world_accounts(soci::session& session, const std::vector<std::string>& currencies) {
+  for (const auto& currency : currencies) {
+    auto id = world_account_id(currency);
+    std::string sql =
+      "INSERT INTO accounts (id, tenant, user_id, currency, balance, held, overdraft_limit,"
+      " status, created_at, ordinal) SELECT ";
+    append_literal(sql, id);
+    sql += ", ";
+    append_literal(sql, system_tenant);
+    sql += ", NULL, ";
+    append_literal(sql, currency);
+    sql += ", 0, 0, 0, 'open', ";
+    append_literal(sql, now_milliseconds());
+    sql += ", 0 WHERE NOT EXISTS (SELECT 1 FROM accounts WHERE id = ";
+    append_literal(sql, id);
+    sql += ")";
+    session << sql;
+  }
+}
+
+} // namespace
+
+int latest_schema_version() {
+  return all_migrations().back().version;
+}
+
+void migrate(soci::session& session, dialect kind, const std::vector<std::string>& currencies) {
+  try {
+    if (kind == dialect::postgresql) {
+      // Several nodes may start at once: one migrates, the others wait for it.
+      session << "SELECT pg_advisory_lock(7303)";
+    }
+    int version = current_version(session);
+    for (const auto& step : all_migrations()) {
+      if (step.version > version) {
+        apply(session, step);
+      }
+    }
+    ensure_world_accounts(session, currencies);
+    if (kind == dialect::postgresql) {
+      session << "SELECT pg_advisory_unlock(7303)";
+    }
+  } catch (const storage_error&) {
+    throw;
+  } catch (const std::exception& error) {
+    throw storage_error{std::string{"migration failed: "} + error.what()};
+  }
+}
+
+} // namespace settle::persistence

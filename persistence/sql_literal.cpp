@@ -1,0 +1,61 @@
+// Quoting for SQL literals.
+#include "persistence/sql_literal.hpp"
+
+#include "domain/assert.hpp"
+
+namespace settle::persistence {
+
+void append_literal(std::string& sql, std::string_view text) {
+  SETTLE_ASSERT(text.find('\0') == std::string_view::npos);
+  sql.push_back('\'');
+  for (char c : text) {
+    if (c == '\'') {
+      sql.push_back('\'');
+    }
+    sql.push_back(c);
+  }
+  sql.push_back('\'');
+}
+
+void append_nullable_literal(std::string& sql, std::string_view text) {
+  if (text.empty()) {
+    sql += "NULL";
+  } else {
+    append_literal(sql, text);
+  }
+}
+
+void append_literal(std::string& sql, std::int64_t value) {
+  sql += std::to_string(value);
+}
+
+void sql_row::separate() {
+  if (sql_.size() > 1) {
+    sql_ += ", ";
+  }
+}
+
+sql_row& sql_row::text(std::string_view value) {
+  separate();
+  append_literal(sql_, value);
+  return *this;
+}
+
+sql_row& sql_row::nullable_text(std::string_view value) {
+  separate();
+  append_nullable_literal(sql_, value);
+  return *this;
+}
+
+sql_row& sql_row::integer(std::int64_t value) {
+  separate();
+  append_literal(sql_, value);
+  return *this;
+}
+
+std::string sql_row::finish() {
+  sql_ += ")";
+  return std::move(sql_);
+}
+
+} // namespace settle::persistence

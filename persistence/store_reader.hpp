@@ -1,0 +1,80 @@
+// The read side of the database: loads entities for their actors and answers list,
+// lookup and audit queries. Blocking: used only from the reader's own thread.
+#pragma once
+
+#include "domain/records.hpp"
+#include "persistence/storage_url.hpp"
+#include "persistence/write_set.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace soci {
+class session;
+}
+
+namespace settle::persistence {
+
+// One page of a list: newest first, `limit` items after the `starting_after` item.
+struct list_query {
+  tenant_name tenant;          // empty: every tenant (admin)
+  std::string starting_after;  // an id, or empty
+  std::int64_t limit = 20;
+  std::string filter;          // user_id for accounts, account for transfers; empty: none
+};
+
+template <class Record>
+struct list_page {
+  std::vector<Record> items;
+  bool has_more = false;
+  bool cursor_unknown = false; // starting_after names nothing in this list
+};
+
+struct currency_audit {
+  std::string currency;
+  std::string sum_of_balances; // decimal text: exact even if the invariant is broken
+  std::int64_t accounts = 0;
+  std::int64_t entries = 0;
+};
+
+struct audit_report {
+  std::vector<currency_audit> currencies;
+  std::vector<std::string> mismatched_accounts;
+};
+
+class store_reader {
+public:
+  explicit store_reader(const storage_url& url);
+  ~store_reader();
+  store_reader(const store_reader&) = delete;
+  store_reader& operator=(const store_reader&) = delete;
+
+  std::optional<user_record> find_user(const std::string& id);
+  std::optional<account_record> find_account(const std::string& id);
+  std::optional<transfer_record> find_transfer(const std::string& id);
+  std::optional<idempotency_record> find_idempotency_record(const tenant_name& tenant,
+                                                            const std::string& key);
+  std::int64_t count_open_accounts(const std::string& user_id);
+
+  list_page<user_record> list_users(const list_query& query);
+  list_page<account_record> list_accounts(const list_query& query);
+  list_page<transfer_record> list_transfers(const list_query& query);
+  list_page<entry_record> list_entries(const list_query& query); // filter: the account
+
+  audit_report audit();
+
+  // The largest ordinal stored, so a restarted writer keeps issuing larger ones.
+  std::int64_t largest_ordinal();
+
+private:
+  template <class Record, class Reader>
+  list_page<Record> list(const std::string& table, const std::string& columns,
+                         const std::string& scope, const list_query& query, Reader read);
+
+  std::unique_ptr<soci::session> session_;
+};
+
+} // namespace settle::persistence

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs the Debian packages that building, running and testing Settle need,
+# and only those that are missing (apt-get update runs once, and only if needed).
+set -euo pipefail
+export DEBIAN_FRONTEND=noninteractive
+
+packages=(
+  g++ make cmake ninja-build ccache pkg-config
+  libcaf-dev libboost1.81-dev libboost-json1.81-dev
+  libsoci-dev libsqlite3-dev libpq-dev libssl-dev catch2
+  postgresql postgresql-contrib curl procps ca-certificates
+)
+
+missing=()
+for package in "${packages[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null || true)
+  if [[ "$status" != "install ok installed" ]]; then
+    missing+=("$package")
+  fi
+done
+
+if ((${#missing[@]} == 0)); then
+  exit 0
+fi
+
+sudo_prefix=()
+if [[ $(id -u) -ne 0 ]]; then
+  sudo_prefix=(sudo)
+fi
+echo "installing missing packages: ${missing[*]}"
+"${sudo_prefix[@]}" apt-get update -q
+"${sudo_prefix[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"

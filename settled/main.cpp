@@ -1,0 +1,113 @@
+// settled: one Settle node. Parses the options, migrates the database, starts the
+// actors and the HTTP ingress, prints the ready line, and on SIGTERM or SIGINT drains
+// the requests in flight and exits 0.
+#include "actors/node.hpp"
+#include "config/keys_file.hpp"
+#include "config/node_config.hpp"
+#include "net/api_commands.hpp"
+#include "net/json_renderer.hpp"
+#include "net/server.hpp"
+#include "persistence/connection.hpp"
+
+#include <caf/all.hpp>
+
+#include <csignal>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+namespace {
+
+using namespace settle;
+
+// Signals are blocked in every thread and taken by sigwait in main, so no handler runs
+// inside an actor or Asio thread.
+sigset_t block_shutdown_signals() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  return signals;
+}
+
+bool is_loopback(const std::string& listen) {
+  std::string host;
+  unsigned short port = 0;
+  if (!net::split_host_port(listen, host, port)) {
+    return false;
+  }
+  return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
+}
+
+std::string read_dashboard() {
+  for (const char* path : {"web/index.html", SETTLE_SOURCE_DIR "/web/index.html"}) {
+    std::ifstream file{path};
+    if (file) {
+      std::stringstream text;
+      text << file.rdbuf();
+      return text.str();
+    }
+  }
+  return "<!doctype html><title>Settle</title><p>Settle is running. The dashboard page "
+         "(web/index.html) was not found.</p>";
+}
+
+// The keys from --auth.keys-file, or one fresh admin key printed once.
+config::key_table load_keys(const config::node_options& options) {
+  if (!options.keys_file.empty()) {
+    return config::load_keys_file(options.keys_file);
+  }
+  auto key = config::generate_key();
+  std::cout << "settled: no --auth.keys-file given; admin key for this run: " << key << "\n";
+  return config::key_table{{key, config::api_key{"default", config::key_role::admin}}};
+}
+
+int serve(config::node_config& configuration, const sigset_t& signals) {
+  const auto options = configuration.options;
+  if (options.keys_file.empty() && !is_loopback(options.http.listen)) {
+    std::cerr << "settled: without --auth.keys-file only a loopback address may be served\n";
+    return 2;
+  }
+  auto keys = load_keys(options);
+  net::set_accepted_currencies(options.currencies);
+  caf::actor_system system{configuration};
+  auto actors = start_node(system, options, std::make_shared<net::json_renderer>());
+  net::http_server server{actors.gateway, options.http, std::move(keys), read_dashboard()};
+  auto bound = server.start();
+  std::cout << "settled " << options.cluster.node_id << " listening on http://" << bound
+            << std::endl;
+  int received = 0;
+  sigwait(&signals, &received);
+  std::cerr << "settled: draining after signal " << received << "\n";
+  server.drain(std::chrono::seconds{10});
+  stop_node(system, actors);
+  system.await_all_actors_done();
+  server.stop();
+  return 0;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  auto signals = block_shutdown_signals();
+  config::node_config configuration;
+  if (auto error = configuration.parse(argc, argv)) {
+    std::cerr << "settled: " << configuration.render(error) << "\n";
+    return 2;
+  }
+  if (configuration.cli_helptext_printed) {
+    return 0;
+  }
+  if (auto problem = configuration.finish(); !problem.empty()) {
+    std::cerr << "settled: " << problem << "\n";
+    return 2;
+  }
+  try {
+    return serve(configuration, signals);
+  } catch (const std::exception& error) {
+    std::cerr << "settled: " << error.what() << "\n";
+    return 1;
+  }
+}

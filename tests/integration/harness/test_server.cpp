@@ -1,0 +1,116 @@
+// The test server's folder holds the keys file, the log and (for SQLite) the database.
+#include "tests/integration/harness/test_server.hpp"
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <stdexcept>
+
+namespace settle::integration {
+
+namespace {
+
+std::string settled_binary() {
+  const char* binary = std::getenv("SETTLED_BINARY");
+  if (!binary || !*binary) {
+    throw std::runtime_error("SETTLED_BINARY must name the settled executable (CTest sets it)");
+  }
+  if (!std::filesystem::exists(binary)) {
+    throw std::runtime_error(std::string("SETTLED_BINARY names no file: ") + binary);
+  }
+  return binary;
+}
+
+std::string make_temporary_directory() {
+  auto pattern = (std::filesystem::temp_directory_path() / "settle-integration-XXXXXX").string();
+  if (!::mkdtemp(pattern.data())) {
+    throw std::runtime_error("mkdtemp failed for " + pattern);
+  }
+  return pattern;
+}
+
+std::string write_keys_file(const std::string& directory) {
+  const auto path = directory + "/keys";
+  std::ofstream file(path);
+  file << admin_key << " operations admin\n"
+       << acme_key << " acme tenant\n"
+       << globex_key << " globex tenant\n";
+  if (!file) {
+    throw std::runtime_error("cannot write " + path);
+  }
+  return path;
+}
+
+}  // namespace
+
+test_server::test_server() : directory_(make_temporary_directory()) {
+  try {
+    storage_ = make_test_storage(directory_);
+    process_options options;
+    options.binary = settled_binary();
+    options.storage_url = storage_->url();
+    options.keys_file = write_keys_file(directory_);
+    options.log_path = directory_ + "/settled.log";
+    process_ = std::make_unique<settled_process>(options);
+  } catch (...) {
+    storage_.reset();
+    std::filesystem::remove_all(directory_);
+    throw;
+  }
+}
+
+test_server::~test_server() {
+  clients_.clear();
+  process_.reset();
+  storage_.reset();
+  std::error_code ignored;
+  std::filesystem::remove_all(directory_, ignored);
+}
+
+std::unique_ptr<api_client> test_server::new_client(const std::string& key) const {
+  return std::make_unique<api_client>(port(), key);
+}
+
+void test_server::start() {
+  process_->start();
+  for (auto& [key, client] : clients_) {
+    client->retarget(port());
+  }
+}
+
+api_client& test_server::client_for(const std::string& key) {
+  auto& client = clients_[key];
+  if (!client) {
+    client = new_client(key);
+  }
+  return *client;
+}
+
+std::string environment_problem() {
+  try {
+    settled_binary();
+    if (storage_kind_from_environment() == "postgresql" && !std::getenv("SETTLE_TEST_POSTGRES_DSN")) {
+      return "SETTLE_TEST_STORAGE=postgresql needs SETTLE_TEST_POSTGRES_DSN "
+             "(run under scripts/with-postgres.sh, as `make test` does)";
+    }
+  } catch (const std::exception& error) {
+    return error.what();
+  }
+  return "";
+}
+
+test_server& shared_server() {
+  static std::unique_ptr<test_server> server;
+  if (server && !server->process().running()) {
+    std::cerr << "test harness: the shared settled is gone ("
+              << "see the log above); starting a new one for the remaining tests\n";
+    server.reset();
+  }
+  if (!server) {
+    server = std::make_unique<test_server>();
+  }
+  return *server;
+}
+
+}  // namespace settle::integration

@@ -1,0 +1,67 @@
+// A `settled` on fresh storage with the suite's keys file, and clients for its keys.
+// Most tests share one such server (shared_server()); tests that restart, crash or need an
+// empty tenant make their own.
+#pragma once
+
+#include "tests/integration/harness/api_client.hpp"
+#include "tests/integration/harness/settled_process.hpp"
+#include "tests/integration/harness/test_storage.hpp"
+
+#include <map>
+#include <memory>
+#include <string>
+
+namespace settle::integration {
+
+// The keys file of every test server: one admin and two tenants, to test isolation.
+inline const std::string admin_key = "sk_test_admin_7c1f0e";
+inline const std::string acme_key = "sk_test_acme_42b9d3";
+inline const std::string globex_key = "sk_test_globex_e85a10";
+
+class test_server {
+ public:
+  // Creates a temporary folder, the storage and the keys file, and starts the server.
+  test_server();
+  // Kills the server, drops the storage and removes the folder.
+  ~test_server();
+  test_server(const test_server&) = delete;
+  test_server& operator=(const test_server&) = delete;
+
+  // Kept-alive clients owned by the server object; they follow restarts.
+  api_client& admin() { return client_for(admin_key); }
+  api_client& acme() { return client_for(acme_key); }
+  api_client& globex() { return client_for(globex_key); }
+  // No Authorization header at all.
+  api_client& anonymous() { return client_for(""); }
+
+  // A new client with its own connection, for another thread; it does not follow restarts.
+  std::unique_ptr<api_client> new_client(const std::string& key) const;
+
+  settled_process& process() { return *process_; }
+  std::uint16_t port() const { return process_->port(); }
+
+  exit_status stop() { return process_->stop(); }
+  exit_status kill() { return process_->kill(); }
+  // Starts again on the same storage and keys; the owned clients move to the new port.
+  void start();
+
+ private:
+  api_client& client_for(const std::string& key);
+
+  std::string directory_;
+  std::unique_ptr<test_storage> storage_;
+  std::unique_ptr<settled_process> process_;
+  std::map<std::string, std::unique_ptr<api_client>> clients_;
+};
+
+// What is wrong with the environment the suite runs in (SETTLED_BINARY, the storage
+// variables), or an empty string: checked once before any test, so that a missing variable
+// is one clear message instead of a failure in every test.
+std::string environment_problem();
+
+// The server most tests use, started on first use. Tests create their own users and
+// accounts on it, so they do not depend on each other. If an earlier test killed it, a new
+// one is started so that one crash does not fail every later test.
+test_server& shared_server();
+
+}  // namespace settle::integration

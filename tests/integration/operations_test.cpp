@@ -1,0 +1,76 @@
+// The operational endpoints, served without a key: health, readiness, Prometheus
+// metrics, the dashboard; and the admin's cluster view of a single node.
+#include "tests/integration/harness/testing.hpp"
+
+#include <sstream>
+
+using namespace settle::integration;
+
+namespace {
+
+bool has_line_starting(const std::string& text, const std::string& prefix) {
+  return text.rfind(prefix, 0) == 0 || text.find("\n" + prefix) != std::string::npos;
+}
+
+// A sample line of the metric whose labels include every one given.
+bool has_sample_with_labels(const std::string& text, const std::string& metric,
+                            std::initializer_list<std::string> labels) {
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind(metric + "{", 0) != 0) {
+      continue;
+    }
+    bool all = true;
+    for (const auto& label : labels) {
+      all = all && line.find(label) != std::string::npos;
+    }
+    if (all) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("healthz answers ok without a key", "[operations]") {
+  const auto response = shared_server().anonymous().get("/healthz");
+  REQUIRE_STATUS(response, 200);
+  CHECK(json_object(response) == boost::json::object{{"status", "ok"}});
+}
+
+TEST_CASE("readyz answers 200 while the database is reachable", "[operations]") {
+  CHECK_STATUS(shared_server().anonymous().get("/readyz"), 200);
+}
+
+TEST_CASE("metrics are Prometheus text with the HTTP request series", "[operations]") {
+  auto& server = shared_server();
+  create_user(server.acme());
+  const auto response = server.anonymous().get("/metrics");
+  REQUIRE_STATUS(response, 200);
+  CHECK(response.header("Content-Type").value_or("").rfind("text/plain", 0) == 0);
+  const auto& text = response.body;
+  CHECK(has_line_starting(text, "# TYPE settle_http_requests_total counter"));
+  CHECK(has_line_starting(text, "# TYPE settle_http_request_duration_seconds histogram"));
+  CHECK(has_sample_with_labels(text, "settle_http_requests_total", {"route=", "method=\"POST\"", "status=\"201\""}));
+  CHECK(has_sample_with_labels(text, "settle_http_request_duration_seconds_bucket", {"route=", "le=\"+Inf\""}));
+  CHECK(has_line_starting(text, "settle_http_request_duration_seconds_count"));
+  CHECK(has_line_starting(text, "settle_http_request_duration_seconds_sum"));
+}
+
+TEST_CASE("the dashboard is served at /", "[operations]") {
+  const auto response = shared_server().anonymous().get("/");
+  REQUIRE_STATUS(response, 200);
+  CHECK(response.header("Content-Type").value_or("").rfind("text/html", 0) == 0);
+}
+
+TEST_CASE("the cluster view of a single node names it", "[operations]") {
+  const auto cluster = get_object(shared_server().admin(), "/v1/cluster");
+  CHECK(string_field(cluster, "node_id") == "test-node");
+  REQUIRE(cluster.at("nodes").is_array());
+  bool listed = false;
+  for (const auto& node : cluster.at("nodes").as_array()) {
+    listed = listed || (node.as_object().at("id") == "test-node" && node.as_object().at("state") == "up");
+  }
+  CHECK(listed);
+}
