@@ -14,6 +14,8 @@
 #include <caf/all.hpp>
 
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <vector>
 
@@ -50,6 +52,16 @@ void assign_ordinals(ledger_writer_state& state, persistence::write_set& writes)
   }
 }
 
+// After a failed transaction the connection may be gone; a new one is tried at once,
+// and again before the next group if this attempt fails too.
+void reconnect_quietly(ledger_writer_state& state) {
+  try {
+    state.store->reconnect();
+  } catch (const persistence::storage_error& error) {
+    std::fprintf(stderr, "settled: cannot reconnect to the database: %s\n", error.what());
+  }
+}
+
 // Commits `writes`; answers each promise with true, or with `unavailable` if its
 // transaction failed.
 void commit_group(ledger_writer_state& state, std::vector<pending_write>& writes) {
@@ -73,7 +85,15 @@ void commit_group(ledger_writer_state& state, std::vector<pending_write>& writes
       write.promise.deliver(true);
     }
     return;
+  } catch (const persistence::ambiguous_commit& error) {
+    // The accounts' actors hold reservations that may or may not be durable now; only
+    // a restart, which rebuilds every actor from the database, makes them exact again.
+    std::fprintf(stderr, "settled: COMMIT failed with an unknown outcome (%s); stopping\n",
+                 error.what());
+    std::fflush(stderr);
+    std::_Exit(75);
   } catch (const persistence::storage_error& error) {
+    reconnect_quietly(state);
     if (writes.size() == 1) {
       std::fprintf(stderr, "settled: commit failed: %s\n", error.what());
       writes.front().promise.deliver(make_settle_error(

@@ -14,14 +14,22 @@ namespace {
 
 using persistence::list_query;
 
-// Runs `query` and turns a database failure into `unavailable`.
+// Runs `query`; after a database failure it reconnects and runs it once more, and a
+// second failure is answered `unavailable`.
 template <class T, class Query>
-caf::result<T> guarded(Query query) {
-  try {
-    return query();
-  } catch (const persistence::storage_error&) {
-    return make_settle_error(settle_errc::unavailable, "the database cannot be reached");
+caf::result<T> guarded(persistence::store_reader& store, Query query) {
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    try {
+      return query();
+    } catch (const persistence::storage_error&) {
+      try {
+        store.reconnect();
+      } catch (const persistence::storage_error&) {
+        break;
+      }
+    }
   }
+  return make_settle_error(settle_errc::unavailable, "the database cannot be reached");
 }
 
 template <class Record>
@@ -37,39 +45,39 @@ storage_reader(storage_reader_actor::pointer, std::shared_ptr<persistence::store
   using persistence::list_page;
   return {
     [store](load_atom, user_tag_atom, const std::string& id) {
-      return guarded<user_record>([&] { return found_or_not_found(store->find_user(id), "user"); });
+      return guarded<user_record>(*store, [&] { return found_or_not_found(store->find_user(id), "user"); });
     },
     [store](load_atom, account_tag_atom, const std::string& id) {
-      return guarded<account_record>(
+      return guarded<account_record>(*store, 
         [&] { return found_or_not_found(store->find_account(id), "account"); });
     },
     [store](load_atom, transfer_tag_atom, const std::string& id) {
-      return guarded<transfer_record>(
+      return guarded<transfer_record>(*store, 
         [&] { return found_or_not_found(store->find_transfer(id), "transfer"); });
     },
     [store](load_atom, idempotency_tag_atom, const tenant_name& tenant, const std::string& key) {
-      return guarded<persistence::idempotency_record>([&] {
+      return guarded<persistence::idempotency_record>(*store, [&] {
         auto record = store->find_idempotency_record(tenant, key);
         return record ? *record : persistence::idempotency_record{};
       });
     },
     [store](count_atom, const std::string& user_id) {
-      return guarded<std::int64_t>([&] { return store->count_open_accounts(user_id); });
+      return guarded<std::int64_t>(*store, [&] { return store->count_open_accounts(user_id); });
     },
     [store](list_atom, user_tag_atom, const list_query& query) {
-      return guarded<list_page<user_record>>([&] { return store->list_users(query); });
+      return guarded<list_page<user_record>>(*store, [&] { return store->list_users(query); });
     },
     [store](list_atom, account_tag_atom, const list_query& query) {
-      return guarded<list_page<account_record>>([&] { return store->list_accounts(query); });
+      return guarded<list_page<account_record>>(*store, [&] { return store->list_accounts(query); });
     },
     [store](list_atom, transfer_tag_atom, const list_query& query) {
-      return guarded<list_page<transfer_record>>([&] { return store->list_transfers(query); });
+      return guarded<list_page<transfer_record>>(*store, [&] { return store->list_transfers(query); });
     },
     [store](list_atom, entry_tag_atom, const list_query& query) {
-      return guarded<list_page<entry_record>>([&] { return store->list_entries(query); });
+      return guarded<list_page<entry_record>>(*store, [&] { return store->list_entries(query); });
     },
     [store](audit_atom) {
-      return guarded<persistence::audit_report>([&] { return store->audit(); });
+      return guarded<persistence::audit_report>(*store, [&] { return store->audit(); });
     },
   };
 }

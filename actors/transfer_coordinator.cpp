@@ -118,6 +118,18 @@ void release_legs(gateway_pointer self, std::vector<transfer_job>& jobs, bool al
 void conclude(gateway_pointer self, const run_pointer& run);
 void reserve_next(gateway_pointer self, const run_pointer& run);
 
+// A reservation that timed out may still have been made: release it, so the money is
+// not held until a restart. Releasing a leg that was never reserved does nothing.
+void release_unanswered(gateway_pointer self, const std::string& account,
+                        const std::string& transfer) {
+  self->request(self->state.dependencies.accounts, entity_timeout, lookup_atom::value, account)
+    .then(
+      [self, transfer](account_actor& actor) {
+        self->anon_send(actor, settle_leg_atom::value, transfer, false);
+      },
+      [](caf::error&) {});
+}
+
 // Called when both legs of a job have answered.
 void job_done(gateway_pointer self, const run_pointer& run, std::size_t index) {
   auto& job = run->jobs[index];
@@ -169,12 +181,16 @@ void reserve_leg(gateway_pointer self, const run_pointer& run, std::size_t index
     }
     leg_answered(self, run, index);
   };
-  auto on_refusal = [self, run, index, debit](const failure& reason) {
-    auto& side = debit ? run->jobs[index].from : run->jobs[index].to;
+  const auto& id = debit ? job.transfer.from_account : job.transfer.to_account;
+  auto on_refusal = [self, run, index, debit, id](const failure& reason) {
+    auto& job = run->jobs[index];
+    auto& side = debit ? job.from : job.to;
     side.refusal = leg_failure(side, reason);
+    if (reason.code == settle_errc::unavailable) {
+      release_unanswered(self, id, job.transfer.id);
+    }
     leg_answered(self, run, index);
   };
-  const auto& id = debit ? job.transfer.from_account : job.transfer.to_account;
   if (debit) {
     ask_entity<account_record>(self, self->state.dependencies.accounts, id, on_accept,
                                on_refusal, 0, debit_atom::value, std::move(request));

@@ -21,7 +21,10 @@ void ingress_state::register_session(const std::shared_ptr<http_session>& sessio
 
 listener::listener(boost::asio::io_context& context, const boost::asio::ip::tcp::endpoint& endpoint,
                    std::shared_ptr<ingress_state> state)
-  : context_(context), acceptor_(boost::asio::make_strand(context)), state_(std::move(state)) {
+  : context_(context),
+    acceptor_(boost::asio::make_strand(context)),
+    backoff_(acceptor_.get_executor()),
+    state_(std::move(state)) {
   acceptor_.open(endpoint.protocol());
   acceptor_.set_option(boost::asio::socket_base::reuse_address(true));
   acceptor_.bind(endpoint);
@@ -51,7 +54,13 @@ void listener::do_accept() {
       if (error == boost::asio::error::operation_aborted || !self->acceptor_.is_open()) {
         return;
       }
-      if (!error) {
+      if (error) {
+        // Out of descriptors or memory: retrying at once would spin; wait a little.
+        self->backoff_.expires_after(std::chrono::milliseconds{50});
+        self->backoff_.async_wait([self](boost::system::error_code) { self->do_accept(); });
+        return;
+      }
+      {
         if (self->state_->open_connections.load() >= self->state_->options.max_connections) {
           boost::system::error_code ignored;
           socket.close(ignored);

@@ -19,6 +19,12 @@ public:
   using std::runtime_error::runtime_error;
 };
 
+// COMMIT failed after it was sent: the transaction's outcome is unknown.
+class ambiguous_commit : public storage_error {
+public:
+  using storage_error::storage_error;
+};
+
 std::unique_ptr<soci::session> open_session(const storage_url& url);
 
 } // namespace settle::persistence

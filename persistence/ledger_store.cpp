@@ -124,6 +124,9 @@ ledger_store::~ledger_store() = default;
 
 void ledger_store::commit(const std::vector<const write_set*>& group) {
   SETTLE_ASSERT(!group.empty());
+  if (!session_) {
+    session_ = open_session(url_);
+  }
   try {
     soci::transaction transaction{*session_};
     insert_users(group);
@@ -132,12 +135,21 @@ void ledger_store::commit(const std::vector<const write_set*>& group) {
     close_accounts(group);
     insert_transfers(group);
     insert_idempotency_records(group);
-    transaction.commit();
+    try {
+      transaction.commit();
+    } catch (const std::exception& error) {
+      throw ambiguous_commit{error.what()};
+    }
   } catch (const storage_error&) {
     throw;
   } catch (const std::exception& error) {
     throw storage_error{error.what()};
   }
+}
+
+void ledger_store::reconnect() {
+  session_.reset();
+  session_ = open_session(url_);
 }
 
 void ledger_store::insert_users(const std::vector<const write_set*>& group) {

@@ -24,8 +24,12 @@ public:
   ledger_store& operator=(const ledger_store&) = delete;
 
   // Commits all of `group` in one transaction. Throws storage_error when the
-  // transaction fails; then nothing of the group was written.
+  // transaction fails; then nothing of the group was written. Throws
+  // ambiguous_commit when COMMIT itself failed: the group may or may not be durable.
   void commit(const std::vector<const write_set*>& group);
+
+  // Opens a fresh connection after a failure (a restarted database, a dropped link).
+  void reconnect();
 
 private:
   void insert_users(const std::vector<const write_set*>& group);

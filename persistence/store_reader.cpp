@@ -99,7 +99,11 @@ std::string equals(const char* column, const std::string& value) {
 
 // Runs `sql` and hands each row to `consume`.
 template <class Consume>
-void for_each_row(soci::session& session, const std::string& sql, Consume consume) {
+void for_each_row(soci::session* session_pointer, const std::string& sql, Consume consume) {
+  if (session_pointer == nullptr) {
+    throw storage_error{"not connected to the database"};
+  }
+  auto& session = *session_pointer;
   try {
     soci::rowset<soci::row> rows = (session.prepare << sql);
     for (const auto& row : rows) {
@@ -113,7 +117,7 @@ void for_each_row(soci::session& session, const std::string& sql, Consume consum
 }
 
 template <class Record, class Reader>
-std::optional<Record> find_one(soci::session& session, const std::string& sql, Reader read) {
+std::optional<Record> find_one(soci::session* session, const std::string& sql, Reader read) {
   std::optional<Record> found;
   for_each_row(session, sql, [&](const soci::row& row) { found = read(row); });
   return found;
@@ -121,13 +125,18 @@ std::optional<Record> find_one(soci::session& session, const std::string& sql, R
 
 } // namespace
 
-store_reader::store_reader(const storage_url& url) : session_(open_session(url)) {
+store_reader::store_reader(const storage_url& url) : url_(url), session_(open_session(url)) {
+}
+
+void store_reader::reconnect() {
+  session_.reset();
+  session_ = open_session(url_);
 }
 
 store_reader::~store_reader() = default;
 
 std::optional<user_record> store_reader::find_user(const std::string& id) {
-  return find_one<user_record>(*session_,
+  return find_one<user_record>(session_.get(),
                                std::string{"SELECT "} + user_columns + " FROM users WHERE "
                                  + equals("id", id) + " AND deleted = 0",
                                read_user);
@@ -135,12 +144,12 @@ std::optional<user_record> store_reader::find_user(const std::string& id) {
 
 std::optional<account_record> store_reader::find_account(const std::string& id) {
   return find_one<account_record>(
-    *session_, std::string{"SELECT "} + account_columns + " FROM accounts WHERE " + equals("id", id),
+    session_.get(), std::string{"SELECT "} + account_columns + " FROM accounts WHERE " + equals("id", id),
     read_account);
 }
 
 std::optional<transfer_record> store_reader::find_transfer(const std::string& id) {
-  return find_one<transfer_record>(*session_,
+  return find_one<transfer_record>(session_.get(),
                                    std::string{"SELECT "} + transfer_columns
                                      + " FROM transfers WHERE " + equals("id", id),
                                    read_transfer);
@@ -150,7 +159,7 @@ std::optional<idempotency_record>
 store_reader::find_idempotency_record(const tenant_name& tenant, const std::string& key) {
   std::string sql = "SELECT fingerprint, status, body, created_at FROM idempotency_keys WHERE "
                     + equals("tenant", tenant) + " AND " + equals("idempotency_key", key);
-  return find_one<idempotency_record>(*session_, sql, [&](const soci::row& row) {
+  return find_one<idempotency_record>(session_.get(), sql, [&](const soci::row& row) {
     return idempotency_record{tenant, key, row.get<std::string>(0), read_int64(row, 1),
                               row.get<std::string>(2), read_int64(row, 3)};
   });
@@ -158,7 +167,7 @@ store_reader::find_idempotency_record(const tenant_name& tenant, const std::stri
 
 std::int64_t store_reader::count_open_accounts(const std::string& user_id) {
   std::int64_t count = 0;
-  for_each_row(*session_,
+  for_each_row(session_.get(),
                "SELECT COUNT(*) FROM accounts WHERE " + equals("user_id", user_id)
                  + " AND status = 'open'",
                [&](const soci::row& row) { count = read_int64(row, 0); });
@@ -173,7 +182,7 @@ list_page<Record> store_reader::list(const std::string& table, const std::string
   std::string where = scope.empty() ? std::string{"1 = 1"} : scope;
   if (!query.starting_after.empty()) {
     std::optional<std::int64_t> cursor;
-    for_each_row(*session_,
+    for_each_row(session_.get(),
                  "SELECT ordinal FROM " + table + " WHERE " + where + " AND "
                    + equals("id", query.starting_after),
                  [&](const soci::row& row) { cursor = read_int64(row, 0); });
@@ -185,7 +194,7 @@ list_page<Record> store_reader::list(const std::string& table, const std::string
   }
   std::string sql = "SELECT " + columns + " FROM " + table + " WHERE " + where
                     + " ORDER BY ordinal DESC LIMIT " + std::to_string(query.limit + 1);
-  for_each_row(*session_, sql, [&](const soci::row& row) { page.items.push_back(read(row)); });
+  for_each_row(session_.get(), sql, [&](const soci::row& row) { page.items.push_back(read(row)); });
   if (static_cast<std::int64_t>(page.items.size()) > query.limit) {
     page.items.pop_back();
     page.has_more = true;
@@ -234,7 +243,7 @@ list_page<entry_record> store_reader::list_entries(const list_query& query) {
 audit_report store_reader::audit() {
   audit_report report;
   // Currencies in use: those with an account besides the world account.
-  for_each_row(*session_,
+  for_each_row(session_.get(),
                "SELECT currency, CAST(SUM(balance) AS TEXT), COUNT(*) FROM accounts"
                " GROUP BY currency HAVING COUNT(*) > 1 ORDER BY currency",
                [&](const soci::row& row) {
@@ -242,12 +251,12 @@ audit_report store_reader::audit() {
                    {row.get<std::string>(0), read_text(row, 1, "0"), read_int64(row, 2), 0});
                });
   for (auto& currency : report.currencies) {
-    for_each_row(*session_,
+    for_each_row(session_.get(),
                  "SELECT COUNT(*) FROM entries e JOIN accounts a ON a.id = e.account_id WHERE "
                    + equals("a.currency", currency.currency),
                  [&](const soci::row& row) { currency.entries = read_int64(row, 0); });
   }
-  for_each_row(*session_,
+  for_each_row(session_.get(),
                "SELECT a.id FROM accounts a LEFT JOIN (SELECT account_id, SUM(amount) AS total"
                " FROM entries GROUP BY account_id) e ON e.account_id = a.id"
                " WHERE a.balance <> COALESCE(e.total, 0) ORDER BY a.id",
@@ -260,7 +269,7 @@ audit_report store_reader::audit() {
 std::int64_t store_reader::largest_ordinal() {
   std::int64_t largest = 0;
   for (const char* table : {"users", "accounts", "transfers"}) {
-    for_each_row(*session_, std::string{"SELECT MAX(ordinal) FROM "} + table,
+    for_each_row(session_.get(), std::string{"SELECT MAX(ordinal) FROM "} + table,
                  [&](const soci::row& row) { largest = std::max(largest, read_int64(row, 0)); });
   }
   return largest;

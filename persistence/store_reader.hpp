@@ -69,11 +69,15 @@ public:
   // The largest ordinal stored, so a restarted writer keeps issuing larger ones.
   std::int64_t largest_ordinal();
 
+  // Opens a fresh connection after a failure. Throws storage_error if it cannot.
+  void reconnect();
+
 private:
   template <class Record, class Reader>
   list_page<Record> list(const std::string& table, const std::string& columns,
                          const std::string& scope, const list_query& query, Reader read);
 
+  storage_url url_;
   std::unique_ptr<soci::session> session_;
 };
 

@@ -66,6 +66,11 @@ config::key_table load_keys(const config::node_options& options) {
 
 int serve(config::node_config& configuration, const sigset_t& signals) {
   const auto options = configuration.options;
+  if (!options.http.tls_certificate.empty() || !options.http.tls_key.empty()) {
+    std::cerr << "settled: --http.tls-cert/--http.tls-key are not supported by this build yet;"
+                 " terminate TLS in front of settled\n";
+    return 2;
+  }
   if (options.keys_file.empty() && !is_loopback(options.http.listen)) {
     std::cerr << "settled: without --auth.keys-file only a loopback address may be served\n";
     return 2;
