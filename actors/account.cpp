@@ -16,8 +16,9 @@ namespace settle {
 namespace {
 
 struct pending_leg {
+  leg_kind kind = leg_kind::debit;
   std::int64_t amount = 0;
-  bool debit = false;
+  std::int64_t hold_amount = 0; // capture: the held money it releases
   std::string batch;
 };
 
@@ -29,6 +30,7 @@ struct account_state {
   // transfers of the same batch may spend them, as they commit together.
   std::unordered_map<std::string, std::int64_t> batch_credits;
   ledger_writer_actor writer;
+  std::int64_t pending_releases = 0; // held money being released or captured
   bool closing = false;
   bool system = false; // a currency's world account: its balance may go negative
   static inline const char* name = "account";
@@ -103,7 +105,7 @@ caf::result<account_record> reserve_debit(account_pointer self, const leg_reques
     return make_settle_error(*refusal, "the amount would overflow the account", "amount");
   }
   state.money.pending_debits += transfer.amount;
-  state.pending[transfer.id] = pending_leg{transfer.amount, true, leg.batch};
+  state.pending[transfer.id] = pending_leg{leg_kind::debit, transfer.amount, 0, leg.batch};
   assert_invariants(state);
   return current_record(state);
 }
@@ -122,7 +124,7 @@ caf::result<account_record> reserve_credit(account_pointer self, const leg_reque
                              "the amount would overflow the receiving account", "amount");
   }
   state.money.pending_credits += transfer.amount;
-  state.pending[transfer.id] = pending_leg{transfer.amount, false, leg.batch};
+  state.pending[transfer.id] = pending_leg{leg_kind::credit, transfer.amount, 0, leg.batch};
   if (!leg.batch.empty()) {
     state.batch_credits[leg.batch] += transfer.amount;
   }
@@ -141,6 +143,35 @@ void release_batch_credit(account_state& state, const pending_leg& leg) {
   }
 }
 
+// Applies a committed leg to the state, or only forgets its reservation.
+void apply_leg(account_state& state, const pending_leg& leg, bool committed) {
+  auto& money = state.money;
+  switch (leg.kind) {
+    case leg_kind::debit:
+      money.pending_debits -= leg.amount;
+      money.balance -= committed ? leg.amount : 0;
+      break;
+    case leg_kind::credit:
+      money.pending_credits -= leg.amount;
+      money.balance += committed ? leg.amount : 0;
+      release_batch_credit(state, leg);
+      break;
+    case leg_kind::hold:
+      money.pending_debits -= leg.amount;
+      money.held += committed ? leg.amount : 0;
+      break;
+    case leg_kind::release:
+      state.pending_releases -= leg.amount;
+      money.held -= committed ? leg.amount : 0;
+      break;
+    case leg_kind::capture:
+      state.pending_releases -= leg.hold_amount;
+      money.held -= committed ? leg.hold_amount : 0;
+      money.balance -= committed ? leg.amount : 0;
+      break;
+  }
+}
+
 void settle_leg(account_pointer self, const std::string& transfer, bool committed) {
   auto& state = self->state;
   auto found = state.pending.find(transfer);
@@ -149,19 +180,43 @@ void settle_leg(account_pointer self, const std::string& transfer, bool committe
   }
   auto leg = found->second;
   state.pending.erase(found);
-  if (leg.debit) {
-    state.money.pending_debits -= leg.amount;
-    if (committed) {
-      state.money.balance -= leg.amount;
-    }
-  } else {
-    state.money.pending_credits -= leg.amount;
-    if (committed) {
-      state.money.balance += leg.amount;
-    }
-    release_batch_credit(state, leg);
-  }
+  apply_leg(state, leg, committed);
+  SETTLE_ASSERT(state.money.held >= 0 && state.pending_releases >= 0);
   assert_invariants(state);
+}
+
+// Holds, releases and captures, for orders. A hold is reserved against `available`
+// like a debit; a release or capture may only take money that is held and not
+// already being released.
+caf::result<account_record> reserve_hold(account_pointer self, const leg_request& leg) {
+  auto& state = self->state;
+  const auto& operation = leg.transfer;
+  if (!leg.who.may_see(state.record.tenant)) {
+    return make_settle_error(settle_errc::not_found, "no such account", "payer_account");
+  }
+  std::int64_t releasing = leg.kind == leg_kind::release   ? operation.amount
+                           : leg.kind == leg_kind::capture ? leg.hold_amount
+                                                           : 0;
+  if (releasing > 0) {
+    SETTLE_ASSERT(state.money.held - state.pending_releases >= releasing);
+    SETTLE_ASSERT(leg.kind != leg_kind::capture || operation.amount <= leg.hold_amount);
+    state.pending_releases += releasing;
+    state.pending[operation.id] = pending_leg{leg.kind, operation.amount, leg.hold_amount, {}};
+    return current_record(state);
+  }
+  if (auto refusal = refuse_leg(state, operation, "payer_account")) {
+    return std::move(*refusal);
+  }
+  if (auto refusal = check_debit(state.money, operation.amount)) {
+    if (*refusal == settle_errc::insufficient_funds) {
+      return make_settle_error(*refusal, "the account's available funds do not cover the amount");
+    }
+    return make_settle_error(*refusal, "the amount would overflow the account", "amount");
+  }
+  state.money.pending_debits += operation.amount;
+  state.pending[operation.id] = pending_leg{leg_kind::hold, operation.amount, 0, {}};
+  assert_invariants(state);
+  return current_record(state);
 }
 
 caf::result<account_record> close(account_pointer self, const requester& who) {
@@ -213,6 +268,8 @@ account_actor::behavior_type account(account_pointer self, account_record record
     },
     [self](debit_atom, const leg_request& leg) { return reserve_debit(self, leg); },
     [self](credit_atom, const leg_request& leg) { return reserve_credit(self, leg); },
+    [self](hold_atom, const leg_request& leg) { return reserve_hold(self, leg); },
+    [self](describe_atom) { return current_record(self->state); },
     [self](settle_leg_atom, const std::string& transfer, bool committed) {
       settle_leg(self, transfer, committed);
     },

@@ -61,6 +61,26 @@ struct transfer_batch_command {
   std::vector<batch_item> items;
 };
 
+struct create_order_command {
+  std::string payer_account;
+  std::string payee_account;
+  std::int64_t amount = 0;
+  std::string currency;
+  std::string description;
+  settle::capture_method capture = capture_method::automatic;
+  std::int64_t authorization_ttl_seconds = default_authorization_ttl_seconds;
+};
+struct get_order_command { std::string id; };
+struct list_orders_command { std::string account; std::string status; list_parameters page; };
+struct update_order_command { std::string id; std::string description; };
+// confirm, capture, cancel (also DELETE), refund; `amount` for capture and refund.
+struct order_action_command {
+  std::string id;
+  order_action action = order_action::confirm;
+  bool has_amount = false;
+  std::int64_t amount = 0;
+};
+
 struct audit_command {};
 struct cluster_command {};
 struct readiness_command {};
@@ -71,7 +91,9 @@ using command = std::variant<create_user_command, get_user_command, list_users_c
                              list_entries_command, external_movement_command,
                              create_transfer_command, get_transfer_command,
                              list_transfers_command, transfer_batch_command, audit_command,
-                             cluster_command, readiness_command>;
+                             cluster_command, readiness_command, create_order_command,
+                             get_order_command, list_orders_command, update_order_command,
+                             order_action_command>;
 
 struct api_response {
   unsigned status = 200;

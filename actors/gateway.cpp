@@ -41,10 +41,6 @@ void release_claim(gateway_pointer self, persistence::idempotency_record record)
 
 } // namespace
 
-bool is_receiver_down(const caf::error& error) {
-  return error.category() == caf::atom("system")
-         && static_cast<caf::sec>(error.code()) == caf::sec::request_receiver_down;
-}
 
 void attach_answer(const context_pointer& context, persistence::write_set& writes,
                    unsigned status, const std::string& body) {
@@ -116,9 +112,9 @@ failure with_param(failure reason, settle_errc code, const char* param) {
 }
 
 persistence::list_query make_query(const requester& who, const list_parameters& page,
-                                   std::string filter = {}) {
+                                   std::string filter = {}, std::string status = {}) {
   return persistence::list_query{who.admin ? std::string{} : who.tenant, page.starting_after,
-                                 page.limit, std::move(filter)};
+                                 page.limit, std::move(filter), std::move(status)};
 }
 
 // Answers a page of a list, or 422 when `starting_after` names nothing in it.
@@ -180,6 +176,10 @@ std::string render_deleted_user(const response_renderer& renderer, const user_re
 
 std::string render_account(const response_renderer& renderer, const account_record& account) {
   return renderer.account(account);
+}
+
+std::string render_order(const response_renderer& renderer, const order_record& order) {
+  return renderer.order(order);
 }
 
 void execute(gateway_pointer self, const context_pointer& context,
@@ -393,6 +393,102 @@ void execute(gateway_pointer self, const context_pointer& context, const readine
           [self, context, renderer](caf::error&) {
             respond(self, context, 503, renderer->readiness(false));
           });
+}
+
+// The payer must be the requester's own account; the payee may be anyone's, and is only
+// checked to exist. Both must hold the order's currency.
+void execute(gateway_pointer self, const context_pointer& context,
+             const create_order_command& command) {
+  auto on_payer = [self, context, command](const account_actor&, const account_record& payer) {
+    auto on_payee = [self, context, command, payer](const account_actor&,
+                                                    const account_record& payee) {
+      if (payer.currency != command.currency || payee.currency != command.currency) {
+        respond_failure(self, context,
+                        make_failure(settle_errc::currency_mismatch,
+                                     "both accounts must hold the order's currency", "currency"));
+        return;
+      }
+      order_record order;
+      order.id = generate_id("ord_");
+      order.tenant = context->request.who.tenant;
+      order.payer_account = command.payer_account;
+      order.payee_account = command.payee_account;
+      order.amount = command.amount;
+      order.currency = command.currency;
+      order.capture = command.capture;
+      order.description = command.description;
+      order.authorization_ttl_seconds = command.authorization_ttl_seconds;
+      order.created_at = now_milliseconds();
+      order.updated_at = order.created_at;
+      persistence::write_set writes;
+      writes.orders_inserted.push_back(order);
+      commit_and_respond(self, context, std::move(writes), 201, renderer_of(self)->order(order));
+    };
+    ask_entity<account_record>(
+      self, self->state.dependencies.accounts, command.payee_account, on_payee,
+      [self, context](const failure& reason) {
+        respond_failure(self, context, with_param(reason, settle_errc::not_found, "payee_account"));
+      },
+      0, describe_atom::value);
+  };
+  ask_entity<account_record>(
+    self, self->state.dependencies.accounts, command.payer_account, on_payer,
+    [self, context](const failure& reason) {
+      respond_failure(self, context, with_param(reason, settle_errc::not_found, "payer_account"));
+    },
+    0, caf::get_atom::value, context->request.who);
+}
+
+void execute(gateway_pointer self, const context_pointer& context,
+             const get_order_command& command) {
+  answer_from_entity<order_record>(self, context, self->state.dependencies.orders, command.id,
+                                   render_order, caf::get_atom::value, context->request.who);
+}
+
+void execute(gateway_pointer self, const context_pointer& context,
+             const update_order_command& command) {
+  answer_from_entity<order_record>(self, context, self->state.dependencies.orders, command.id,
+                                   render_order, update_atom::value, context->request.who,
+                                   command.description);
+}
+
+void execute(gateway_pointer self, const context_pointer& context,
+             const list_orders_command& command) {
+  auto renderer = renderer_of(self);
+  auto query = make_query(context->request.who, command.page, command.account, command.status);
+  auto list = [self, context, renderer, query] {
+    list_from_store<order_record, order_tag_atom>(
+      self, context, query, [renderer](const persistence::list_page<order_record>& page) {
+        return renderer->orders(page);
+      });
+  };
+  if (command.account.empty()) {
+    list();
+    return;
+  }
+  with_visible_account(self, context, command.account, "account", list);
+}
+
+// The order actor renders the answer itself, and stores it with the action's effect.
+void execute(gateway_pointer self, const context_pointer& context,
+             const order_action_command& command) {
+  order_request request;
+  request.action = command.action;
+  request.who = context->request.who;
+  request.has_amount = command.has_amount;
+  request.amount = command.amount;
+  if (const auto& claim = context->request.idempotency) {
+    request.has_claim = true;
+    request.idempotency_key = claim->key;
+    request.fingerprint = claim->fingerprint;
+  }
+  ask_entity<order_outcome>(
+    self, self->state.dependencies.orders, command.id,
+    [self, context](const order_actor&, const order_outcome& outcome) {
+      context->answer_stored = outcome.stored;
+      respond(self, context, static_cast<unsigned>(outcome.status), outcome.body);
+    },
+    failure_responder(self, context), 0, act_atom::value, std::move(request));
 }
 
 void dispatch(gateway_pointer self, const context_pointer& context) {

@@ -8,21 +8,16 @@
 #include "actors/interfaces.hpp"
 #include "actors/response_renderer.hpp"
 
-#include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/fwd.hpp>
 
 #include <memory>
 
-// The request carries a callback into the ingress, so it never leaves this node.
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(settle::api_request)
-
 namespace settle {
-
-using gateway_actor = caf::typed_actor<caf::reacts_to<execute_atom, api_request>>;
 
 struct gateway_dependencies {
   account_region_actor accounts;
   user_region_actor users;
+  order_region_actor orders;
   storage_reader_actor reader;
   ledger_writer_actor writer;
   idempotency_guard_actor idempotency;

@@ -2,6 +2,7 @@
 // context of one request, and the helpers that ask entities and send answers.
 #pragma once
 
+#include "actors/entity_request.hpp"
 #include "actors/gateway.hpp"
 
 #include <caf/all.hpp>
@@ -26,14 +27,6 @@ struct request_context {
 
 using context_pointer = std::shared_ptr<request_context>;
 
-// How long an entity may take to answer before the request is answered `unavailable`.
-inline constexpr std::chrono::seconds entity_timeout{10};
-
-// How often a request follows an entity that was passivated under its feet.
-inline constexpr int lookup_attempts = 3;
-
-bool is_receiver_down(const caf::error& error);
-
 // Sends the answer; with an Idempotency-Key it is stored first (unless it was stored
 // with the effect) when its status is one that is replayed.
 void respond(gateway_pointer self, const context_pointer& context, unsigned status,
@@ -47,29 +40,6 @@ void attach_answer(const context_pointer& context, persistence::write_set& write
 // Commits `writes` (with the answer attached), then answers `status` and `body`.
 void commit_and_respond(gateway_pointer self, const context_pointer& context,
                         persistence::write_set writes, unsigned status, std::string body);
-
-// Looks up the entity's actor and sends it `message`; `on_value` receives the actor
-// and its answer, `on_error` the failure. Follows passivated actors to their new
-// activation.
-template <class Result, class Handle, class OnValue, class OnError, class... Ts>
-void ask_entity(gateway_pointer self, const region_actor<Handle>& region, std::string id,
-                OnValue on_value, OnError on_error, int attempt, Ts... message) {
-  self->request(region, entity_timeout, lookup_atom::value, id)
-    .then(
-      [=](Handle& actor) {
-        self->request(actor, entity_timeout, message...)
-          .then([=](Result& result) mutable { on_value(actor, result); },
-                [=](caf::error& error) mutable {
-                  if (is_receiver_down(error) && attempt + 1 < lookup_attempts) {
-                    ask_entity<Result>(self, region, id, on_value, on_error, attempt + 1,
-                                       message...);
-                    return;
-                  }
-                  on_error(to_failure(error));
-                });
-      },
-      [=](caf::error& error) mutable { on_error(to_failure(error)); });
-}
 
 // Runs a single transfer, a deposit, a withdrawal or a batch.
 void run_transfer(gateway_pointer self, const context_pointer& context,

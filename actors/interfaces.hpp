@@ -2,10 +2,15 @@
 // a caf::error made by make_settle_error (see messages.hpp).
 #pragma once
 
+#include "actors/commands.hpp"
 #include "actors/messages.hpp"
 
+#include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
+
+// The request carries a callback into the ingress, so it never leaves this node.
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(settle::api_request)
 
 namespace settle {
 
@@ -14,6 +19,7 @@ using storage_reader_actor = caf::typed_actor<
   caf::replies_to<load_atom, user_tag_atom, std::string>::with<user_record>,
   caf::replies_to<load_atom, account_tag_atom, std::string>::with<account_record>,
   caf::replies_to<load_atom, transfer_tag_atom, std::string>::with<transfer_record>,
+  caf::replies_to<load_atom, order_tag_atom, std::string>::with<order_record>,
   caf::replies_to<load_atom, idempotency_tag_atom, tenant_name, std::string>::with<
     persistence::idempotency_record>,
   caf::replies_to<count_atom, std::string>::with<std::int64_t>,
@@ -25,6 +31,8 @@ using storage_reader_actor = caf::typed_actor<
     persistence::list_page<transfer_record>>,
   caf::replies_to<list_atom, entry_tag_atom, persistence::list_query>::with<
     persistence::list_page<entry_record>>,
+  caf::replies_to<list_atom, order_tag_atom, persistence::list_query>::with<
+    persistence::list_page<order_record>>,
   caf::replies_to<audit_atom>::with<persistence::audit_report>>;
 
 // Detached: gathers write sets and commits them in groups; answers each after commit.
@@ -40,6 +48,10 @@ using account_actor = caf::typed_actor<
   caf::replies_to<debit_atom, leg_request>::with<account_record>,
   // Promises the credit leg of a transfer; anyone may pay into an account.
   caf::replies_to<credit_atom, leg_request>::with<account_record>,
+  // Reserves a hold, a release of held money, or a capture paid by a hold.
+  caf::replies_to<hold_atom, leg_request>::with<account_record>,
+  // The account without the requester check: currency and status, for an order's payee.
+  caf::replies_to<describe_atom>::with<account_record>,
   // The outcome of a reserved leg: applied when committed, released otherwise.
   caf::reacts_to<settle_leg_atom, std::string, bool>,
   caf::replies_to<close_atom, requester>::with<account_record>,
@@ -54,6 +66,15 @@ using user_actor = caf::typed_actor<
     account_record>,
   caf::reacts_to<passivate_atom>>;
 
+// One per order: drives the payment between the payer's and the payee's accounts and
+// serializes every action on the order.
+using order_actor = caf::typed_actor<
+  caf::replies_to<caf::get_atom, requester>::with<order_record>,
+  caf::replies_to<act_atom, order_request>::with<order_outcome>,
+  caf::replies_to<update_atom, requester, std::string>::with<order_record>,
+  caf::reacts_to<expire_atom>,
+  caf::reacts_to<passivate_atom>>;
+
 // Finds or spawns (loading from the database) the actor of an entity, and passivates
 // idle ones. Entities are placed on shards by a hash of their id.
 template <class Handle>
@@ -63,6 +84,7 @@ using region_actor = caf::typed_actor<
 
 using account_region_actor = region_actor<account_actor>;
 using user_region_actor = region_actor<user_actor>;
+using order_region_actor = region_actor<order_actor>;
 
 // Tracks Idempotency-Keys in flight and the answers stored for completed ones.
 // A claim answers a record with status 0 to proceed, or the stored answer to replay;
@@ -72,5 +94,8 @@ using idempotency_guard_actor = caf::typed_actor<
     persistence::idempotency_record>,
   // Ends a claim: status 0 forgets it (not stored), else the answer now stored.
   caf::reacts_to<release_atom, persistence::idempotency_record>>;
+
+// Where a validated request enters the actors; it answers through the request's callback.
+using gateway_actor = caf::typed_actor<caf::reacts_to<execute_atom, api_request>>;
 
 } // namespace settle

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "domain/errc.hpp"
+#include "domain/order.hpp"
 #include "domain/records.hpp"
 #include "persistence/store_reader.hpp"
 #include "persistence/write_set.hpp"
@@ -43,6 +44,11 @@ using account_tag_atom = caf::atom_constant<caf::atom("account")>;
 using transfer_tag_atom = caf::atom_constant<caf::atom("transfer")>;
 using entry_tag_atom = caf::atom_constant<caf::atom("entry")>;
 using idempotency_tag_atom = caf::atom_constant<caf::atom("idempotent")>;
+using order_tag_atom = caf::atom_constant<caf::atom("order")>;
+using hold_atom = caf::atom_constant<caf::atom("hold")>;
+using act_atom = caf::atom_constant<caf::atom("act")>;
+using expire_atom = caf::atom_constant<caf::atom("expire")>;
+using describe_atom = caf::atom_constant<caf::atom("describe")>;
 
 // Who asks: every command is checked against the requester's tenant.
 struct requester {
@@ -52,14 +58,46 @@ struct requester {
   bool may_see(const tenant_name& owner) const { return admin || owner == tenant; }
 };
 
+// What a reserved leg does to its account once committed.
+enum class leg_kind : std::uint8_t {
+  debit,   // balance -= amount; reserved against available
+  credit,  // balance += amount
+  hold,    // held += amount; reserved against available
+  release, // held -= amount
+  capture, // balance -= amount and held -= hold_amount (the hold pays for it)
+};
+
 // One leg of a transfer, asked of the account it touches. `owner_only`: the requester
 // must own the account even to pay into it (a deposit). `batch`: credits promised to
 // this account by earlier transfers of the same batch may be spent by later ones.
 struct leg_request {
-  transfer_record transfer;
+  transfer_record transfer; // for holds: id, amount and currency of the operation
   requester who;
   bool owner_only = false;
   std::string batch;
+  leg_kind kind = leg_kind::debit;
+  std::int64_t hold_amount = 0; // capture: the hold it releases
+};
+
+// An action on an order, with what the gateway knows of the request: who asks, the
+// amount if one was given, and the Idempotency-Key to store the answer under.
+struct order_request {
+  order_action action = order_action::confirm;
+  requester who;
+  bool has_amount = false;
+  std::int64_t amount = 0;
+  std::string description; // PUT: the new description
+  bool has_claim = false;
+  std::string idempotency_key;
+  std::string fingerprint;
+};
+
+// The answer to an order action, rendered by the order actor because it may have been
+// stored with the action's effect (`stored`).
+struct order_outcome {
+  std::int64_t status = 200;
+  std::string body;
+  bool stored = false;
 };
 
 // A user's changes: only the fields given are replaced.
@@ -92,7 +130,27 @@ typename Inspector::result_type inspect(Inspector& f, requester& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, leg_request& x) {
-  return f(caf::meta::type_name("leg_request"), x.transfer, x.who, x.owner_only, x.batch);
+  return f(caf::meta::type_name("leg_request"), x.transfer, x.who, x.owner_only, x.batch, x.kind,
+           x.hold_amount);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, order_request& x) {
+  return f(caf::meta::type_name("order_request"), x.action, x.who, x.has_amount, x.amount,
+           x.description, x.has_claim, x.idempotency_key, x.fingerprint);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, order_outcome& x) {
+  return f(caf::meta::type_name("order_outcome"), x.status, x.body, x.stored);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, order_record& x) {
+  return f(caf::meta::type_name("order_record"), x.id, x.tenant, x.payer_account,
+           x.payee_account, x.amount, x.currency, x.capture, x.status, x.amount_authorized,
+           x.amount_captured, x.amount_refunded, x.description, x.failure_code, x.expires_at,
+           x.authorization_ttl_seconds, x.created_at, x.updated_at, x.ordinal);
 }
 
 template <class Inspector>
@@ -141,14 +199,21 @@ typename Inspector::result_type inspect(Inspector& f, account_closure& x) {
 }
 
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, held_change& x) {
+  return f(caf::meta::type_name("held_change"), x.account_id, x.amount);
+}
+
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, write_set& x) {
   return f(caf::meta::type_name("write_set"), x.users_inserted, x.users_updated,
-           x.accounts_inserted, x.accounts_closed, x.transfers, x.idempotency_records);
+           x.accounts_inserted, x.accounts_closed, x.transfers, x.held_changes,
+           x.orders_inserted, x.orders_updated, x.idempotency_records);
 }
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, list_query& x) {
-  return f(caf::meta::type_name("list_query"), x.tenant, x.starting_after, x.limit, x.filter);
+  return f(caf::meta::type_name("list_query"), x.tenant, x.starting_after, x.limit, x.filter,
+           x.status);
 }
 
 template <class Inspector, class Record>
@@ -160,6 +225,11 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, currency_audit& x) {
   return f(caf::meta::type_name("currency_audit"), x.currency, x.sum_of_balances, x.accounts,
            x.entries);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, account_mismatch& x) {
+  return f(caf::meta::type_name("account_mismatch"), x.account_id, x.balance, x.sum_of_entries);
 }
 
 template <class Inspector>

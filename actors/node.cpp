@@ -5,6 +5,7 @@
 #include "actors/account.hpp"
 #include "actors/idempotency_guard.hpp"
 #include "actors/ledger_writer.hpp"
+#include "actors/order.hpp"
 #include "actors/shard_region.hpp"
 #include "actors/storage_reader.hpp"
 #include "actors/user.hpp"
@@ -52,14 +53,35 @@ struct user_region_traits {
   }
 };
 
-std::int64_t prepare_database(const persistence::storage_url& url,
+struct order_region_traits {
+  using handle = order_actor;
+  using record = order_record;
+  using tag = order_tag_atom;
+  using dependencies = order_dependencies;
+  static inline const char* not_found_message = "no such order";
+  static inline const std::string kind = "order";
+
+  static bool may_exist(const std::string& id) { return looks_like_id(id, "ord_"); }
+
+  static handle spawn(caf::actor_system& system, record order, const dependencies& with) {
+    return spawn_order(system, std::move(order), with);
+  }
+};
+
+// What the node learns from the database before it starts its actors.
+struct stored_state {
+  std::int64_t largest_ordinal = 0;
+  std::vector<std::string> authorized_orders;
+};
+
+stored_state prepare_database(const persistence::storage_url& url,
                               const config::node_options& options) {
   {
     auto session = persistence::open_session(url);
     persistence::migrate(*session, url.kind, options.currencies);
   }
   persistence::store_reader reader{url};
-  return reader.largest_ordinal();
+  return stored_state{reader.largest_ordinal(), reader.authorized_order_ids()};
 }
 
 } // namespace
@@ -70,19 +92,27 @@ node_actors start_node(caf::actor_system& system, const config::node_options& op
   if (!url) {
     throw persistence::storage_error{"unsupported --storage.url: " + options.storage.url};
   }
-  auto largest_ordinal = prepare_database(*url, options);
+  auto stored = prepare_database(*url, options);
   node_actors actors;
   actors.reader = spawn_storage_reader(system, *url);
-  actors.writer = spawn_ledger_writer(system, *url, options.storage, largest_ordinal);
+  actors.writer = spawn_ledger_writer(system, *url, options.storage, stored.largest_ordinal);
   actors.accounts = spawn_shard_region<account_region_traits>(
     system, account_region_traits::dependencies{actors.writer}, actors.reader, options.actors);
   actors.users = spawn_shard_region<user_region_traits>(
     system, user_region_traits::dependencies{actors.writer, actors.reader}, actors.reader,
     options.actors);
+  actors.orders = spawn_shard_region<order_region_traits>(
+    system, order_dependencies{actors.writer, actors.accounts, renderer}, actors.reader,
+    options.actors);
+  // Orders that hold money run from the start, so their expiry timers run again.
+  for (const auto& id : stored.authorized_orders) {
+    caf::anon_send(actors.orders, lookup_atom::value, id);
+  }
   actors.idempotency = spawn_idempotency_guard(system, actors.reader);
   gateway_dependencies dependencies;
   dependencies.accounts = actors.accounts;
   dependencies.users = actors.users;
+  dependencies.orders = actors.orders;
   dependencies.reader = actors.reader;
   dependencies.writer = actors.writer;
   dependencies.idempotency = actors.idempotency;
@@ -101,6 +131,7 @@ void stop_node(caf::actor_system& system, const node_actors& actors) {
   stop(actors.gateway);
   stop(actors.accounts);
   stop(actors.users);
+  stop(actors.orders);
   stop(actors.idempotency);
   stop(actors.reader);
   stop(actors.writer);

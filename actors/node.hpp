@@ -17,6 +17,7 @@ struct node_actors {
   ledger_writer_actor writer;
   account_region_actor accounts;
   user_region_actor users;
+  order_region_actor orders;
   idempotency_guard_actor idempotency;
 };
 

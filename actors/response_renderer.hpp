@@ -4,6 +4,7 @@
 #pragma once
 
 #include "domain/errc.hpp"
+#include "domain/order.hpp"
 #include "domain/records.hpp"
 #include "persistence/store_reader.hpp"
 
@@ -24,6 +25,8 @@ public:
   virtual std::string deleted_user(const user_record& user) const = 0;
   virtual std::string account(const account_record& account) const = 0;
   virtual std::string transfer(const transfer_record& transfer) const = 0;
+  virtual std::string order(const order_record& order) const = 0;
+  virtual std::string orders(const persistence::list_page<order_record>& page) const = 0;
   virtual std::string users(const persistence::list_page<user_record>& page) const = 0;
   virtual std::string accounts(const persistence::list_page<account_record>& page) const = 0;
   virtual std::string transfers(const persistence::list_page<transfer_record>& page) const = 0;
@@ -34,6 +37,8 @@ public:
   virtual std::string readiness(bool ready) const = 0;
   virtual std::string error(const failure& reason) const = 0;
   virtual unsigned status_of(settle_errc code) const = 0;
+  // The API's code for `code`, e.g. "insufficient_funds" (an order's failure_code).
+  virtual std::string code_of(settle_errc code) const = 0;
 };
 
 } // namespace settle

@@ -55,6 +55,10 @@ storage_reader(storage_reader_actor::pointer, std::shared_ptr<persistence::store
       return guarded<transfer_record>(*store, 
         [&] { return found_or_not_found(store->find_transfer(id), "transfer"); });
     },
+    [store](load_atom, order_tag_atom, const std::string& id) {
+      return guarded<order_record>(*store,
+        [&] { return found_or_not_found(store->find_order(id), "order"); });
+    },
     [store](load_atom, idempotency_tag_atom, const tenant_name& tenant, const std::string& key) {
       return guarded<persistence::idempotency_record>(*store, [&] {
         auto record = store->find_idempotency_record(tenant, key);
@@ -75,6 +79,9 @@ storage_reader(storage_reader_actor::pointer, std::shared_ptr<persistence::store
     },
     [store](list_atom, entry_tag_atom, const list_query& query) {
       return guarded<list_page<entry_record>>(*store, [&] { return store->list_entries(query); });
+    },
+    [store](list_atom, order_tag_atom, const list_query& query) {
+      return guarded<list_page<order_record>>(*store, [&] { return store->list_orders(query); });
     },
     [store](audit_atom) {
       return guarded<persistence::audit_report>(*store, [&] { return store->audit(); });

@@ -352,6 +352,7 @@ void run_external_movement(gateway_pointer self, const context_pointer& context,
   (command.deposit ? job.from : job.to).world = true;
   job.from.param.clear(); // the account is named by the path, not by a field
   job.to.param.clear();
+  refuse_world_accounts(job); // money does not move from a world account to itself
   run->jobs.push_back(std::move(job));
   start(self, run);
 }

@@ -35,7 +35,8 @@ validation_result validate_overdraft_limit(std::int64_t overdraft_limit) {
 
 validation_result validate_name(std::string_view name) {
   auto length = count_code_points(name);
-  if (length < 1 || length > maximum_name_length) {
+  bool has_nul = name.find('\0') != std::string_view::npos;
+  if (length < 1 || length > maximum_name_length || has_nul) {
     return make_failure(settle_errc::invalid_parameter,
                         "name must be 1 to 200 characters long", "name");
   }

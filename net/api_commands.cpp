@@ -2,6 +2,7 @@
 // JSON, then no unknown field, then each field's presence and type, then its value.
 #include "net/api_commands.hpp"
 
+#include "domain/ids.hpp"
 #include "domain/validation.hpp"
 #include "net/field_reader.hpp"
 #include "net/strict_json.hpp"
@@ -82,7 +83,7 @@ std::variant<list_parameters, failure> read_page(const query_parameters& query,
     page.limit = limit;
   }
   page.starting_after = query_value(query, "starting_after");
-  if (has_query(query, "starting_after") && page.starting_after.empty()) {
+  if (has_query(query, "starting_after") && !looks_like_id(page.starting_after, "")) {
     return make_failure(settle_errc::invalid_parameter, "starting_after must name an object",
                         "starting_after");
   }
@@ -158,6 +159,34 @@ built_command external_movement(const route_input& input, bool deposit) {
     return *invalid;
   }
   return command{movement};
+}
+
+// An action on an order: the body is empty or an object, with `amount` where allowed.
+built_command read_order_action(const route_input& input, order_action action,
+                                bool takes_amount) {
+  if (auto unknown = refuse_query(input)) {
+    return *unknown;
+  }
+  auto body = body_object(input.body, true);
+  if (auto* reason = std::get_if<failure>(&body)) {
+    return *reason;
+  }
+  const auto& object = std::get<json::object>(body);
+  field_reader fields = takes_amount ? field_reader{object, {"amount"}} : field_reader{object, {}};
+  order_action_command requested;
+  requested.id = input.path_parameters.at(0);
+  requested.action = action;
+  requested.has_amount = takes_amount && fields.has("amount");
+  requested.amount = takes_amount ? fields.integer("amount", false) : 0;
+  if (fields.failed()) {
+    return *fields.failed();
+  }
+  if (requested.has_amount) {
+    if (auto invalid = validate_amount(requested.amount)) {
+      return *invalid;
+    }
+  }
+  return command{requested};
 }
 
 } // namespace
@@ -332,7 +361,110 @@ built_command build_get_transfer(const route_input& input) {
   if (auto unknown = refuse_query(input)) {
     return *unknown;
   }
-  return command{get_transfer_command{input.path_parameters.at(0)}};
+  const auto& id = input.path_parameters.at(0);
+  if (!looks_like_id(id, "trf_")) {
+    return make_failure(settle_errc::not_found, "no such transfer");
+  }
+  return command{get_transfer_command{id}};
+}
+
+built_command build_create_order(const route_input& input) {
+  auto body = body_object(input.body, false);
+  if (auto* reason = std::get_if<failure>(&body)) {
+    return *reason;
+  }
+  field_reader fields{std::get<json::object>(body),
+                      {"payer_account", "payee_account", "amount", "currency", "description",
+                       "capture_method", "authorization_ttl_s"}};
+  create_order_command order;
+  order.payer_account = fields.text("payer_account", true);
+  order.payee_account = fields.text("payee_account", true);
+  order.amount = fields.integer("amount", true);
+  order.currency = fields.text("currency", true);
+  order.description = fields.text("description", false);
+  auto method = fields.has("capture_method") ? fields.text("capture_method", false) : "automatic";
+  order.authorization_ttl_seconds =
+    fields.integer("authorization_ttl_s", false, default_authorization_ttl_seconds);
+  if (fields.failed()) {
+    return *fields.failed();
+  }
+  auto capture = parse_capture_method(method);
+  if (!capture) {
+    return make_failure(settle_errc::invalid_parameter,
+                        "capture_method must be automatic or manual", "capture_method");
+  }
+  order.capture = *capture;
+  if (order.authorization_ttl_seconds < 1
+      || order.authorization_ttl_seconds > maximum_authorization_ttl_seconds) {
+    return make_failure(settle_errc::invalid_parameter,
+                        "authorization_ttl_s must be from 1 to 604800 seconds",
+                        "authorization_ttl_s");
+  }
+  if (auto invalid = first_of({validate_amount(order.amount),
+                               validate_currency(order.currency, accepted_currencies()),
+                               validate_description(order.description)})) {
+    return *invalid;
+  }
+  if (order.payer_account == order.payee_account) {
+    return make_failure(settle_errc::same_account, "payer_account and payee_account must differ",
+                        "payee_account");
+  }
+  return command{order};
+}
+
+built_command build_list_orders(const route_input& input) {
+  auto account = query_value(input.query, "account");
+  auto status = query_value(input.query, "status");
+  if (has_query(input.query, "status") && !parse_order_status(status)) {
+    return make_failure(settle_errc::invalid_parameter, "status names no order status", "status");
+  }
+  return list_command(input, {"limit", "starting_after", "account", "status"},
+                      [&](list_parameters page) {
+                        return list_orders_command{account, status, page};
+                      });
+}
+
+built_command build_get_order(const route_input& input) {
+  if (auto unknown = refuse_query(input)) {
+    return *unknown;
+  }
+  return command{get_order_command{input.path_parameters.at(0)}};
+}
+
+built_command build_update_order(const route_input& input) {
+  auto body = body_object(input.body, false);
+  if (auto* reason = std::get_if<failure>(&body)) {
+    return *reason;
+  }
+  field_reader fields{std::get<json::object>(body), {"description"}};
+  update_order_command update{input.path_parameters.at(0), fields.text("description", true)};
+  if (fields.failed()) {
+    return *fields.failed();
+  }
+  if (auto invalid = validate_description(update.description)) {
+    return *invalid;
+  }
+  return command{update};
+}
+
+built_command build_delete_order(const route_input& input) {
+  return read_order_action(input, order_action::cancel, false);
+}
+
+built_command build_confirm_order(const route_input& input) {
+  return read_order_action(input, order_action::confirm, false);
+}
+
+built_command build_capture_order(const route_input& input) {
+  return read_order_action(input, order_action::capture, true);
+}
+
+built_command build_cancel_order(const route_input& input) {
+  return read_order_action(input, order_action::cancel, false);
+}
+
+built_command build_refund_order(const route_input& input) {
+  return read_order_action(input, order_action::refund, true);
 }
 
 built_command build_audit(const route_input& input) {

@@ -25,6 +25,15 @@ built_command build_create_transfer(const route_input& input);
 built_command build_list_transfers(const route_input& input);
 built_command build_transfer_batch(const route_input& input);
 built_command build_get_transfer(const route_input& input);
+built_command build_create_order(const route_input& input);
+built_command build_list_orders(const route_input& input);
+built_command build_get_order(const route_input& input);
+built_command build_update_order(const route_input& input);
+built_command build_delete_order(const route_input& input);
+built_command build_confirm_order(const route_input& input);
+built_command build_capture_order(const route_input& input);
+built_command build_cancel_order(const route_input& input);
+built_command build_refund_order(const route_input& input);
 built_command build_audit(const route_input& input);
 built_command build_cluster(const route_input& input);
 

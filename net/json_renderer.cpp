@@ -56,6 +56,29 @@ json::object transfer_object(const transfer_record& transfer) {
           {"settled_at", format_timestamp(transfer.settled_at)}};
 }
 
+json::value nullable_timestamp(std::int64_t milliseconds) {
+  return milliseconds == 0 ? json::value(nullptr) : json::value(format_timestamp(milliseconds));
+}
+
+json::object order_object(const order_record& order) {
+  return {{"id", order.id},
+          {"object", "order"},
+          {"status", to_string(order.status)},
+          {"payer_account", order.payer_account},
+          {"payee_account", order.payee_account},
+          {"amount", order.amount},
+          {"currency", order.currency},
+          {"capture_method", to_string(order.capture)},
+          {"amount_authorized", order.amount_authorized},
+          {"amount_captured", order.amount_captured},
+          {"amount_refunded", order.amount_refunded},
+          {"description", order.description},
+          {"failure_code", nullable(order.failure_code)},
+          {"expires_at", nullable_timestamp(order.expires_at)},
+          {"created_at", format_timestamp(order.created_at)},
+          {"updated_at", format_timestamp(order.updated_at)}};
+}
+
 json::object entry_object(const entry_record& entry) {
   return {{"id", entry.id},
           {"object", "entry"},
@@ -75,6 +98,20 @@ json::object error_object(const failure& reason) {
             {"code", mapping.api_code},
             {"message", reason.message},
             {"param", nullable(reason.param)}}}};
+}
+
+// A sum computed exactly by the database: a JSON integer when it fits in 64 bits, else
+// its decimal text (only a broken ledger gets there).
+json::value exact_integer(const std::string& decimal) {
+  try {
+    std::size_t used = 0;
+    auto value = std::stoll(decimal, &used);
+    if (used == decimal.size()) {
+      return value;
+    }
+  } catch (const std::exception&) {
+  }
+  return json::value(decimal);
 }
 
 template <class Record, class Make>
@@ -104,6 +141,14 @@ std::string json_renderer::account(const account_record& account) const {
 
 std::string json_renderer::transfer(const transfer_record& transfer) const {
   return json::serialize(transfer_object(transfer));
+}
+
+std::string json_renderer::order(const order_record& order) const {
+  return json::serialize(order_object(order));
+}
+
+std::string json_renderer::orders(const persistence::list_page<order_record>& page) const {
+  return list_of(page, order_object);
 }
 
 std::string json_renderer::users(const persistence::list_page<user_record>& page) const {
@@ -140,20 +185,16 @@ std::string json_renderer::audit(const persistence::audit_report& report) const 
   bool ok = report.mismatched_accounts.empty();
   for (const auto& currency : report.currencies) {
     ok = ok && currency.sum_of_balances == "0";
-    // The sum is exact text; it is written as a JSON integer when it fits.
-    json::value sum(currency.sum_of_balances);
-    try {
-      sum = std::stoll(currency.sum_of_balances);
-    } catch (const std::exception&) {
-    }
     currencies.push_back(json::object{{"currency", currency.currency},
-                                      {"sum_of_balances", sum},
+                                      {"sum_of_balances", exact_integer(currency.sum_of_balances)},
                                       {"accounts", currency.accounts},
                                       {"entries", currency.entries}});
   }
   json::array mismatched;
-  for (const auto& id : report.mismatched_accounts) {
-    mismatched.push_back(json::value(id));
+  for (const auto& mismatch : report.mismatched_accounts) {
+    mismatched.push_back(json::object{{"account_id", mismatch.account_id},
+                                      {"balance", mismatch.balance},
+                                      {"sum_of_entries", exact_integer(mismatch.sum_of_entries)}});
   }
   return json::serialize(json::object{
     {"ok", ok}, {"currencies", std::move(currencies)}, {"mismatched_accounts", std::move(mismatched)}});
@@ -182,6 +223,10 @@ std::string json_renderer::error(const failure& reason) const {
 
 unsigned json_renderer::status_of(settle_errc code) const {
   return mapping_of(code).status;
+}
+
+std::string json_renderer::code_of(settle_errc code) const {
+  return std::string{mapping_of(code).api_code};
 }
 
 } // namespace settle::net

@@ -11,6 +11,8 @@ public:
   std::string deleted_user(const user_record& user) const override;
   std::string account(const account_record& account) const override;
   std::string transfer(const transfer_record& transfer) const override;
+  std::string order(const order_record& order) const override;
+  std::string orders(const persistence::list_page<order_record>& page) const override;
   std::string users(const persistence::list_page<user_record>& page) const override;
   std::string accounts(const persistence::list_page<account_record>& page) const override;
   std::string transfers(const persistence::list_page<transfer_record>& page) const override;
@@ -21,6 +23,7 @@ public:
   std::string readiness(bool ready) const override;
   std::string error(const failure& reason) const override;
   unsigned status_of(settle_errc code) const override;
+  std::string code_of(settle_errc code) const override;
 };
 
 } // namespace settle::net

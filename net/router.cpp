@@ -8,7 +8,7 @@
 namespace settle::net {
 namespace {
 
-const std::array<route, 23> routes{{
+const std::array<route, 32> routes{{
   {"GET", "/healthz", endpoint::healthz, nullptr, false},
   {"GET", "/readyz", endpoint::readyz, nullptr, false},
   {"GET", "/metrics", endpoint::metrics, nullptr, false},
@@ -30,6 +30,15 @@ const std::array<route, 23> routes{{
   {"GET", "/v1/transfers", endpoint::api, build_list_transfers, false},
   {"POST", "/v1/transfers/batch", endpoint::api, build_transfer_batch, true},
   {"GET", "/v1/transfers/{id}", endpoint::api, build_get_transfer, false},
+  {"POST", "/v1/orders", endpoint::api, build_create_order, false},
+  {"GET", "/v1/orders", endpoint::api, build_list_orders, false},
+  {"GET", "/v1/orders/{id}", endpoint::api, build_get_order, false},
+  {"PUT", "/v1/orders/{id}", endpoint::api, build_update_order, false},
+  {"DELETE", "/v1/orders/{id}", endpoint::api, build_delete_order, false},
+  {"POST", "/v1/orders/{id}/confirm", endpoint::api, build_confirm_order, false},
+  {"POST", "/v1/orders/{id}/capture", endpoint::api, build_capture_order, false},
+  {"POST", "/v1/orders/{id}/cancel", endpoint::api, build_cancel_order, false},
+  {"POST", "/v1/orders/{id}/refunds", endpoint::api, build_refund_order, false},
   {"GET", "/v1/audit", endpoint::api, build_audit, false},
   {"GET", "/v1/cluster", endpoint::api, build_cluster, false},
 }};

@@ -38,19 +38,48 @@ void insert_rows(soci::session& session, const std::string& prefix,
 
 struct net_change {
   std::int64_t amount = 0;
+  std::int64_t held = 0;
   std::int64_t running_balance = 0; // before the group, then after each entry
 };
 
-// Adds `amount` to the account's net change; overflow is a refusal, not a wrap.
+// Adds to the account's net change of balance or held; overflow is a refusal, not a wrap.
 void add_change(std::map<std::string, net_change>& changes, const std::string& account,
-                std::int64_t amount) {
+                std::int64_t amount, std::int64_t net_change::*field = &net_change::amount) {
   auto& change = changes[account];
-  auto sum = checked_add(change.amount, amount);
+  auto sum = checked_add(change.*field, amount);
   if (!sum) {
     throw storage_error{"balance change overflows for " + account};
   }
-  change.amount = *sum;
+  change.*field = *sum;
 }
+
+std::string order_row(const order_record& order) {
+  return sql_row{}
+    .text(order.id)
+    .text(order.tenant)
+    .text(order.payer_account)
+    .text(order.payee_account)
+    .integer(order.amount)
+    .text(order.currency)
+    .text(to_string(order.capture))
+    .text(to_string(order.status))
+    .integer(order.amount_authorized)
+    .integer(order.amount_captured)
+    .integer(order.amount_refunded)
+    .text(order.description)
+    .nullable_text(order.failure_code)
+    .integer(order.expires_at)
+    .integer(order.authorization_ttl_seconds)
+    .integer(order.created_at)
+    .integer(order.updated_at)
+    .integer(order.ordinal)
+    .finish();
+}
+
+const char* const order_columns =
+  "(id, tenant, payer_account, payee_account, amount, currency, capture_method, status,"
+  " amount_authorized, amount_captured, amount_refunded, description, failure_code,"
+  " expires_at, authorization_ttl_s, created_at, updated_at, ordinal)";
 
 std::string entry_row(const transfer_record& transfer, const std::string& account,
                       std::int64_t amount, std::int64_t balance_after, std::int64_t ordinal) {
@@ -93,13 +122,16 @@ void apply_balance_changes(soci::session& session, std::map<std::string, net_cha
   }
   for (std::size_t start = 0; start < pending.size(); start += rows_per_statement) {
     std::size_t end = std::min(pending.size(), start + rows_per_statement);
-    std::string sql = "UPDATE accounts SET balance = balance + d.delta_amount FROM (";
+    std::string sql = "UPDATE accounts SET balance = balance + d.delta_amount,"
+                      " held = held + d.delta_held FROM (";
     for (std::size_t i = start; i < end; ++i) {
       sql += i == start ? "SELECT " : " UNION ALL SELECT ";
       append_literal(sql, pending[i]->first);
       sql += " AS delta_account, CAST(";
       append_literal(sql, pending[i]->second.amount);
-      sql += " AS BIGINT) AS delta_amount";
+      sql += " AS BIGINT) AS delta_amount, CAST(";
+      append_literal(sql, pending[i]->second.held);
+      sql += " AS BIGINT) AS delta_held";
     }
     sql += ") AS d WHERE accounts.id = d.delta_account RETURNING id, balance";
     soci::rowset<soci::row> rows = (session.prepare << sql);
@@ -133,6 +165,8 @@ void ledger_store::commit(const std::vector<const write_set*>& group) {
     update_users(group);
     insert_accounts(group);
     close_accounts(group);
+    insert_orders(group);
+    update_orders(group);
     insert_transfers(group);
     insert_idempotency_records(group);
     try {
@@ -231,8 +265,11 @@ void ledger_store::insert_transfers(const std::vector<const write_set*>& group) 
       add_change(changes, transfer.to_account, transfer.amount);
       transfers.push_back(&transfer);
     }
+    for (const auto& change : set->held_changes) {
+      add_change(changes, change.account_id, change.amount, &net_change::held);
+    }
   }
-  if (transfers.empty()) {
+  if (changes.empty()) {
     return;
   }
   apply_balance_changes(*session_, changes);
@@ -258,6 +295,42 @@ void ledger_store::insert_transfers(const std::vector<const write_set*>& group) 
               "INSERT INTO entries (id, account_id, transfer_id, order_id, kind, amount,"
               " balance_after, created_at, ordinal)",
               entry_rows);
+}
+
+void ledger_store::insert_orders(const std::vector<const write_set*>& group) {
+  std::vector<std::string> rows;
+  for (const auto* set : group) {
+    for (const auto& order : set->orders_inserted) {
+      rows.push_back(order_row(order));
+    }
+  }
+  insert_rows(*session_, std::string{"INSERT INTO orders "} + order_columns, rows);
+}
+
+void ledger_store::update_orders(const std::vector<const write_set*>& group) {
+  for (const auto* set : group) {
+    for (const auto& order : set->orders_updated) {
+      std::string sql = "UPDATE orders SET status = ";
+      append_literal(sql, to_string(order.status));
+      sql += ", amount_authorized = ";
+      append_literal(sql, order.amount_authorized);
+      sql += ", amount_captured = ";
+      append_literal(sql, order.amount_captured);
+      sql += ", amount_refunded = ";
+      append_literal(sql, order.amount_refunded);
+      sql += ", description = ";
+      append_literal(sql, order.description);
+      sql += ", failure_code = ";
+      append_nullable_literal(sql, order.failure_code);
+      sql += ", expires_at = ";
+      append_literal(sql, order.expires_at);
+      sql += ", updated_at = ";
+      append_literal(sql, order.updated_at);
+      sql += " WHERE id = ";
+      append_literal(sql, order.id);
+      *session_ << sql;
+    }
+  }
 }
 
 void ledger_store::insert_idempotency_records(const std::vector<const write_set*>& group) {

@@ -37,6 +37,8 @@ private:
   void insert_accounts(const std::vector<const write_set*>& group);
   void close_accounts(const std::vector<const write_set*>& group);
   void insert_transfers(const std::vector<const write_set*>& group);
+  void insert_orders(const std::vector<const write_set*>& group);
+  void update_orders(const std::vector<const write_set*>& group);
   void insert_idempotency_records(const std::vector<const write_set*>& group);
 
   storage_url url_;

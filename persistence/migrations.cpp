@@ -54,6 +54,21 @@ const std::vector<migration>& all_migrations() {
        " PRIMARY KEY (tenant, idempotency_key))",
        "CREATE INDEX idempotency_by_age ON idempotency_keys (created_at)",
      }},
+    {2,
+     {
+       "CREATE TABLE orders ("
+       " id TEXT PRIMARY KEY, tenant TEXT NOT NULL, payer_account TEXT NOT NULL,"
+       " payee_account TEXT NOT NULL, amount BIGINT NOT NULL, currency TEXT NOT NULL,"
+       " capture_method TEXT NOT NULL, status TEXT NOT NULL,"
+       " amount_authorized BIGINT NOT NULL, amount_captured BIGINT NOT NULL,"
+       " amount_refunded BIGINT NOT NULL, description TEXT NOT NULL, failure_code TEXT,"
+       " expires_at BIGINT NOT NULL, authorization_ttl_s BIGINT NOT NULL,"
+       " created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL, ordinal BIGINT NOT NULL)",
+       "CREATE INDEX orders_by_tenant ON orders (tenant, ordinal)",
+       "CREATE INDEX orders_by_payer ON orders (payer_account, ordinal)",
+       "CREATE INDEX orders_by_payee ON orders (payee_account, ordinal)",
+       "CREATE INDEX orders_by_status ON orders (status, expires_at)",
+     }},
   };
   return migrations;
 }

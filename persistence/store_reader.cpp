@@ -17,6 +17,10 @@ const char* const account_columns =
 const char* const transfer_columns =
   "id, kind, from_account, to_account, from_tenant, to_tenant, order_id, amount, currency,"
   " description, created_at, settled_at, ordinal";
+const char* const order_columns =
+  "id, tenant, payer_account, payee_account, amount, currency, capture_method, status,"
+  " amount_authorized, amount_captured, amount_refunded, description, failure_code,"
+  " expires_at, authorization_ttl_s, created_at, updated_at, ordinal";
 const char* const entry_columns =
   "id, account_id, transfer_id, order_id, kind, amount, balance_after, created_at, ordinal";
 
@@ -90,6 +94,34 @@ entry_record read_entry(const soci::row& row) {
   return entry;
 }
 
+order_record read_order(const soci::row& row) {
+  order_record order;
+  order.id = row.get<std::string>(0);
+  order.tenant = row.get<std::string>(1);
+  order.payer_account = row.get<std::string>(2);
+  order.payee_account = row.get<std::string>(3);
+  order.amount = read_int64(row, 4);
+  order.currency = row.get<std::string>(5);
+  auto method = parse_capture_method(row.get<std::string>(6));
+  auto status = parse_order_status(row.get<std::string>(7));
+  if (!method || !status) {
+    throw storage_error{"unknown order capture method or status in storage"};
+  }
+  order.capture = *method;
+  order.status = *status;
+  order.amount_authorized = read_int64(row, 8);
+  order.amount_captured = read_int64(row, 9);
+  order.amount_refunded = read_int64(row, 10);
+  order.description = row.get<std::string>(11);
+  order.failure_code = read_text(row, 12);
+  order.expires_at = read_int64(row, 13);
+  order.authorization_ttl_seconds = read_int64(row, 14);
+  order.created_at = read_int64(row, 15);
+  order.updated_at = read_int64(row, 16);
+  order.ordinal = read_int64(row, 17);
+  return order;
+}
+
 std::string equals(const char* column, const std::string& value) {
   std::string sql = column;
   sql += " = ";
@@ -153,6 +185,12 @@ std::optional<transfer_record> store_reader::find_transfer(const std::string& id
                                    std::string{"SELECT "} + transfer_columns
                                      + " FROM transfers WHERE " + equals("id", id),
                                    read_transfer);
+}
+
+std::optional<order_record> store_reader::find_order(const std::string& id) {
+  return find_one<order_record>(
+    session_.get(), std::string{"SELECT "} + order_columns + " FROM orders WHERE " + equals("id", id),
+    read_order);
 }
 
 std::optional<idempotency_record>
@@ -240,6 +278,28 @@ list_page<entry_record> store_reader::list_entries(const list_query& query) {
                             read_entry);
 }
 
+list_page<order_record> store_reader::list_orders(const list_query& query) {
+  std::string scope = "1 = 1";
+  if (!query.tenant.empty()) {
+    scope = equals("tenant", query.tenant);
+  }
+  if (!query.filter.empty()) {
+    scope += " AND (" + equals("payer_account", query.filter) + " OR "
+             + equals("payee_account", query.filter) + ")";
+  }
+  if (!query.status.empty()) {
+    scope += " AND " + equals("status", query.status);
+  }
+  return list<order_record>("orders", order_columns, scope, query, read_order);
+}
+
+std::vector<std::string> store_reader::authorized_order_ids() {
+  std::vector<std::string> ids;
+  for_each_row(session_.get(), "SELECT id FROM orders WHERE status = 'authorized'",
+               [&](const soci::row& row) { ids.push_back(row.get<std::string>(0)); });
+  return ids;
+}
+
 audit_report store_reader::audit() {
   audit_report report;
   // Currencies in use: those with an account besides the world account.
@@ -257,18 +317,20 @@ audit_report store_reader::audit() {
                  [&](const soci::row& row) { currency.entries = read_int64(row, 0); });
   }
   for_each_row(session_.get(),
-               "SELECT a.id FROM accounts a LEFT JOIN (SELECT account_id, SUM(amount) AS total"
-               " FROM entries GROUP BY account_id) e ON e.account_id = a.id"
+               "SELECT a.id, a.balance, CAST(COALESCE(e.total, 0) AS TEXT) FROM accounts a"
+               " LEFT JOIN (SELECT account_id, SUM(amount) AS total FROM entries"
+               " GROUP BY account_id) e ON e.account_id = a.id"
                " WHERE a.balance <> COALESCE(e.total, 0) ORDER BY a.id",
                [&](const soci::row& row) {
-                 report.mismatched_accounts.push_back(row.get<std::string>(0));
+                 report.mismatched_accounts.push_back(
+                   {row.get<std::string>(0), read_int64(row, 1), read_text(row, 2, "0")});
                });
   return report;
 }
 
 std::int64_t store_reader::largest_ordinal() {
   std::int64_t largest = 0;
-  for (const char* table : {"users", "accounts", "transfers"}) {
+  for (const char* table : {"users", "accounts", "transfers", "orders"}) {
     for_each_row(session_.get(), std::string{"SELECT MAX(ordinal) FROM "} + table,
                  [&](const soci::row& row) { largest = std::max(largest, read_int64(row, 0)); });
   }

@@ -2,6 +2,7 @@
 // lookup and audit queries. Blocking: used only from the reader's own thread.
 #pragma once
 
+#include "domain/order.hpp"
 #include "domain/records.hpp"
 #include "persistence/storage_url.hpp"
 #include "persistence/write_set.hpp"
@@ -23,7 +24,8 @@ struct list_query {
   tenant_name tenant;          // empty: every tenant (admin)
   std::string starting_after;  // an id, or empty
   std::int64_t limit = 20;
-  std::string filter;          // user_id for accounts, account for transfers; empty: none
+  std::string filter;          // user_id for accounts, account for transfers and orders
+  std::string status;          // orders only: a status, or empty for all
 };
 
 template <class Record>
@@ -40,9 +42,16 @@ struct currency_audit {
   std::int64_t entries = 0;
 };
 
+// An account whose balance differs from the sum of its entries.
+struct account_mismatch {
+  std::string account_id;
+  std::int64_t balance = 0;
+  std::string sum_of_entries; // decimal text: exact at any size
+};
+
 struct audit_report {
   std::vector<currency_audit> currencies;
-  std::vector<std::string> mismatched_accounts;
+  std::vector<account_mismatch> mismatched_accounts;
 };
 
 class store_reader {
@@ -55,6 +64,7 @@ public:
   std::optional<user_record> find_user(const std::string& id);
   std::optional<account_record> find_account(const std::string& id);
   std::optional<transfer_record> find_transfer(const std::string& id);
+  std::optional<order_record> find_order(const std::string& id);
   std::optional<idempotency_record> find_idempotency_record(const tenant_name& tenant,
                                                             const std::string& key);
   std::int64_t count_open_accounts(const std::string& user_id);
@@ -63,6 +73,10 @@ public:
   list_page<account_record> list_accounts(const list_query& query);
   list_page<transfer_record> list_transfers(const list_query& query);
   list_page<entry_record> list_entries(const list_query& query); // filter: the account
+  list_page<order_record> list_orders(const list_query& query);
+
+  // The orders holding money now: their actors must run, so their expiry timers do.
+  std::vector<std::string> authorized_order_ids();
 
   audit_report audit();
 

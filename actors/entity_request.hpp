@@ -1,0 +1,65 @@
+// Asking an entity's actor through its shard region, from any actor: look the actor up,
+// send the message, and follow an actor that was passivated under the request to its
+// new activation. `then` keeps the asking actor responsive meanwhile; `await` makes it
+// take no other message until the answer (an order actor serializes its steps so).
+// Include only from .cpp files: it pulls in CAF.
+#pragma once
+
+#include "actors/interfaces.hpp"
+
+#include <caf/all.hpp>
+
+#include <chrono>
+
+namespace settle {
+
+// How long an entity may take to answer before the request is answered `unavailable`.
+inline constexpr std::chrono::seconds entity_timeout{10};
+
+// How often a request follows an entity that was passivated under its feet.
+inline constexpr int lookup_attempts = 3;
+
+enum class reply_order { then, await };
+
+inline bool is_receiver_down(const caf::error& error) {
+  return error.category() == caf::atom("system")
+         && static_cast<caf::sec>(error.code()) == caf::sec::request_receiver_down;
+}
+
+namespace detail {
+
+template <reply_order Order, class Request, class OnValue, class OnError>
+void on_reply(Request&& request, OnValue on_value, OnError on_error) {
+  if constexpr (Order == reply_order::then) {
+    std::forward<Request>(request).then(std::move(on_value), std::move(on_error));
+  } else {
+    std::forward<Request>(request).await(std::move(on_value), std::move(on_error));
+  }
+}
+
+} // namespace detail
+
+// `on_value(actor, result)` or `on_error(failure)`; `message...` is sent to the actor.
+template <class Result, reply_order Order = reply_order::then, class Self, class Handle,
+          class OnValue, class OnError, class... Ts>
+void ask_entity(Self self, const region_actor<Handle>& region, std::string id, OnValue on_value,
+                OnError on_error, int attempt, Ts... message) {
+  detail::on_reply<Order>(
+    self->request(region, entity_timeout, lookup_atom::value, id),
+    [=](Handle& actor) {
+      detail::on_reply<Order>(
+        self->request(actor, entity_timeout, message...),
+        [=](Result& result) mutable { on_value(actor, result); },
+        [=](caf::error& error) mutable {
+          if (is_receiver_down(error) && attempt + 1 < lookup_attempts) {
+            ask_entity<Result, Order>(self, region, id, on_value, on_error, attempt + 1,
+                                      message...);
+            return;
+          }
+          on_error(to_failure(error));
+        });
+    },
+    [=](caf::error& error) mutable { on_error(to_failure(error)); });
+}
+
+} // namespace settle
