@@ -50,6 +50,9 @@ void assign_ordinals(ledger_writer_state& state, persistence::write_set& writes)
   for (auto& transfer : writes.transfers) {
     transfer.ordinal = state.ordinals.next();
   }
+  for (auto& order : writes.orders_inserted) {
+    order.ordinal = state.ordinals.next();
+  }
 }
 
 // After a failed transaction the connection may be gone; a new one is tried at once,

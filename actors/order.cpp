@@ -16,6 +16,7 @@
 
 #include <chrono>
 #include <functional>
+#include <optional>
 
 namespace settle {
 namespace {
@@ -33,7 +34,30 @@ struct order_state {
 };
 
 using order_pointer = order_actor::stateful_pointer<order_state>;
-using outcome_promise = caf::typed_response_promise<order_outcome>;
+
+// Where an action's answer goes: the requester's promise, or nowhere (an expiry, which
+// the actor's own timer starts, has no one to answer).
+class outcome_promise {
+public:
+  outcome_promise() = default;
+  explicit outcome_promise(caf::typed_response_promise<order_outcome> promise)
+    : promise_(std::move(promise)) {}
+
+  void deliver(order_outcome outcome) {
+    if (promise_) {
+      promise_->deliver(std::move(outcome));
+    }
+  }
+
+  void deliver(caf::error error) {
+    if (promise_) {
+      promise_->deliver(std::move(error));
+    }
+  }
+
+private:
+  std::optional<caf::typed_response_promise<order_outcome>> promise_;
+};
 
 // The system itself acts on accounts an order already proved it may use.
 const requester system_requester{system_tenant, true};
@@ -304,7 +328,8 @@ caf::result<order_outcome> act(order_pointer self, const order_request& request)
     return make_settle_error(settle_errc::invalid_state,
                              std::string{"the order is "} + to_string(order.status));
   }
-  auto promise = self->make_response_promise<order_outcome>();
+  auto response = self->make_response_promise<order_outcome>();
+  outcome_promise promise{response};
   switch (request.action) {
     case order_action::confirm:
       confirm(self, request, promise);
@@ -322,7 +347,7 @@ caf::result<order_outcome> act(order_pointer self, const order_request& request)
       refund(self, request, promise);
       break;
   }
-  return promise;
+  return response;
 }
 
 // The timer fired: expire the order if it is still authorized and its time has come.
@@ -338,8 +363,7 @@ void expire(order_pointer self) {
   order_request request;
   request.action = order_action::expire;
   request.who = system_requester;
-  auto promise = self->make_response_promise<order_outcome>();
-  release(self, request, order_status::expired, promise);
+  release(self, request, order_status::expired, outcome_promise{});
   // A failed expiry (an account unreachable) is tried again a second later.
   self->delayed_send(self, std::chrono::seconds{1}, expire_atom::value);
 }

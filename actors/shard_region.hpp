@@ -54,7 +54,10 @@ void finish_loading(region_pointer<Traits> self, const std::string& id,
                     typename Traits::record& record) {
   auto& state = self->state;
   auto actor = Traits::spawn(self->system(), std::move(record), state.dependencies);
+  // Monitored to forget it when it passivates; linked so that it stops with its region
+  // at shutdown (a passivation is a normal exit, which a link ignores).
   self->monitor(actor);
+  self->link_to(actor);
   state.ids_by_address[actor.address()] = id;
   state.resident[id] = {actor, std::chrono::steady_clock::now()};
   metrics_registry::instance().add_actors(Traits::kind, 1);

@@ -4,8 +4,9 @@
 #   API_KEY=... [BASE_URL=http://127.0.0.1:8080] examples/walkthrough.sh
 #
 # Creates a user and two USD accounts, deposits, transfers with an Idempotency-Key and
-# replays it, reads the accounts and the ledger, tries an overdraw, withdraws, and (with
-# an admin key) audits the ledger. Each request and answer is printed briefly; the script
+# replays it, reads the accounts and the ledger, tries an overdraw, withdraws, takes an
+# order from authorization through capture to a refund, and (with an admin key) audits
+# the ledger. Each request and answer is printed briefly; the script
 # stops with a non-zero exit status at the first unexpected HTTP status or balance.
 # Needs bash and curl only (no jq).
 set -euo pipefail
@@ -152,7 +153,26 @@ call POST "/v1/accounts/$payee/withdrawals" 201 '{"amount":1000}'
 call GET "/v1/accounts/$payee" 200
 expect_equal "payee balance" "$(number_field balance)" 1500
 
-step "10. Audit the ledger (admin keys only)"
+step "10. An order from creation to refund: authorize 3000, capture 2000, refund 500"
+call POST /v1/orders 201 "{\"payer_account\":\"$payer\",\"payee_account\":\"$payee\",\"amount\":3000,\"currency\":\"USD\",\"capture_method\":\"manual\"}"
+order_id="$(string_field id)"
+expect_equal "new order status" "$(string_field status)" created
+call POST "/v1/orders/$order_id/confirm" 200
+expect_equal "confirmed order status" "$(string_field status)" authorized
+call GET "/v1/accounts/$payer" 200
+expect_equal "payer held" "$(number_field held)" 3000
+expect_equal "payer available" "$(number_field available)" 4500
+call POST "/v1/orders/$order_id/capture" 200 '{"amount":2000}'
+expect_equal "captured order status" "$(string_field status)" settled
+call GET "/v1/accounts/$payer" 200
+expect_equal "payer balance after capture (hold released)" "$(number_field balance)" 5500
+expect_equal "payer held after capture" "$(number_field held)" 0
+call POST "/v1/orders/$order_id/refunds" 200 '{"amount":500}'
+expect_equal "refunded order status" "$(string_field status)" partially_refunded
+call GET "/v1/accounts/$payer" 200
+expect_equal "payer balance after refund" "$(number_field balance)" 6000
+
+step "11. Audit the ledger (admin keys only)"
 call GET /v1/audit 200,403
 if [[ "$STATUS" == 200 ]]; then
   audit_ok="$(printf '%s' "$BODY" | grep -o '"ok"[[:space:]]*:[[:space:]]*[a-z]*' | head -n 1 \

@@ -196,6 +196,9 @@ void set_accepted_currencies(std::vector<std::string> currencies) {
 }
 
 built_command build_create_user(const route_input& input) {
+  if (auto unknown = refuse_query(input)) {
+    return *unknown;
+  }
   auto body = body_object(input.body, false);
   if (auto* reason = std::get_if<failure>(&body)) {
     return *reason;
@@ -224,6 +227,9 @@ built_command build_get_user(const route_input& input) {
 }
 
 built_command build_update_user(const route_input& input) {
+  if (auto unknown = refuse_query(input)) {
+    return *unknown;
+  }
   auto body = body_object(input.body, false);
   if (auto* reason = std::get_if<failure>(&body)) {
     return *reason;
@@ -247,10 +253,16 @@ built_command build_update_user(const route_input& input) {
 }
 
 built_command build_delete_user(const route_input& input) {
+  if (auto unknown = refuse_query(input)) {
+    return *unknown;
+  }
   return command{delete_user_command{input.path_parameters.at(0)}};
 }
 
 built_command build_create_account(const route_input& input) {
+  if (auto unknown = refuse_query(input)) {
+    return *unknown;
+  }
   auto body = body_object(input.body, false);
   if (auto* reason = std::get_if<failure>(&body)) {
     return *reason;
@@ -285,6 +297,9 @@ built_command build_get_account(const route_input& input) {
 }
 
 built_command build_close_account(const route_input& input) {
+  if (auto unknown = refuse_query(input)) {
+    return *unknown;
+  }
   return command{close_account_command{input.path_parameters.at(0)}};
 }
 
@@ -304,6 +319,9 @@ built_command build_list_entries(const route_input& input) {
 }
 
 built_command build_create_transfer(const route_input& input) {
+  if (auto unknown = refuse_query(input)) {
+    return *unknown;
+  }
   auto body = body_object(input.body, false);
   if (auto* reason = std::get_if<failure>(&body)) {
     return *reason;
@@ -323,6 +341,9 @@ built_command build_list_transfers(const route_input& input) {
 }
 
 built_command build_transfer_batch(const route_input& input) {
+  if (auto unknown = refuse_query(input)) {
+    return *unknown;
+  }
   constexpr std::size_t maximum_items = 1000;
   auto body = body_object(input.body, false);
   if (auto* reason = std::get_if<failure>(&body)) {
@@ -369,6 +390,9 @@ built_command build_get_transfer(const route_input& input) {
 }
 
 built_command build_create_order(const route_input& input) {
+  if (auto unknown = refuse_query(input)) {
+    return *unknown;
+  }
   auto body = body_object(input.body, false);
   if (auto* reason = std::get_if<failure>(&body)) {
     return *reason;
@@ -382,7 +406,7 @@ built_command build_create_order(const route_input& input) {
   order.amount = fields.integer("amount", true);
   order.currency = fields.text("currency", true);
   order.description = fields.text("description", false);
-  auto method = fields.has("capture_method") ? fields.text("capture_method", false) : "automatic";
+  auto method = fields.text("capture_method", true);
   order.authorization_ttl_seconds =
     fields.integer("authorization_ttl_s", false, default_authorization_ttl_seconds);
   if (fields.failed()) {
@@ -415,6 +439,9 @@ built_command build_create_order(const route_input& input) {
 built_command build_list_orders(const route_input& input) {
   auto account = query_value(input.query, "account");
   auto status = query_value(input.query, "status");
+  if (auto unknown = check_query(input.query, {"limit", "starting_after", "account", "status"})) {
+    return *unknown;
+  }
   if (has_query(input.query, "status") && !parse_order_status(status)) {
     return make_failure(settle_errc::invalid_parameter, "status names no order status", "status");
   }
@@ -432,6 +459,9 @@ built_command build_get_order(const route_input& input) {
 }
 
 built_command build_update_order(const route_input& input) {
+  if (auto unknown = refuse_query(input)) {
+    return *unknown;
+  }
   auto body = body_object(input.body, false);
   if (auto* reason = std::get_if<failure>(&body)) {
     return *reason;

@@ -69,6 +69,26 @@ http_response post_transfer(api_client& client, const std::string& from_account,
   return client.post("/v1/transfers", transfer_request(from_account, to_account, amount, currency));
 }
 
+boost::json::object order_request(const std::string& payer_account, const std::string& payee_account,
+                                  std::int64_t amount, const std::string& capture_method,
+                                  const std::string& currency) {
+  return {{"payer_account", payer_account},
+          {"payee_account", payee_account},
+          {"amount", amount},
+          {"currency", currency},
+          {"capture_method", capture_method}};
+}
+
+boost::json::object create_order(api_client& client, const boost::json::object& request) {
+  return expect_object(client.post("/v1/orders", request), 201, "POST /v1/orders");
+}
+
+boost::json::object order_action(api_client& client, const std::string& order_id, const std::string& action,
+                                 const boost::json::object& body) {
+  const auto target = "/v1/orders/" + order_id + "/" + action;
+  return expect_object(client.post(target, body), 200, "POST " + target);
+}
+
 boost::json::object get_object(api_client& client, const std::string& target) {
   return expect_object(client.get(target), 200, "GET " + target);
 }

@@ -32,6 +32,17 @@ boost::json::object transfer_request(const std::string& from_account, const std:
 http_response post_transfer(api_client& client, const std::string& from_account, const std::string& to_account,
                             std::int64_t amount, const std::string& currency = "USD");
 
+// The body of POST /v1/orders; `capture_method` is "manual" or "automatic".
+boost::json::object order_request(const std::string& payer_account, const std::string& payee_account,
+                                  std::int64_t amount, const std::string& capture_method = "manual",
+                                  const std::string& currency = "USD");
+// POST /v1/orders that must answer 201; returns the order.
+boost::json::object create_order(api_client& client, const boost::json::object& request);
+// POST /v1/orders/{id}/{action} (confirm, capture, cancel, refunds) that must answer 200;
+// returns the order.
+boost::json::object order_action(api_client& client, const std::string& order_id, const std::string& action,
+                                 const boost::json::object& body = {});
+
 // GET that must answer 200 with an object.
 boost::json::object get_object(api_client& client, const std::string& target);
 std::int64_t balance_of(api_client& client, const std::string& account_id);

@@ -3,13 +3,16 @@
 #include "tests/unit/support/test_node.hpp"
 
 #include "domain/currency.hpp"
+#include "domain/metrics.hpp"
 #include "net/api_commands.hpp"
 #include "net/json_renderer.hpp"
 
 #include <boost/json.hpp>
 #include <caf/all.hpp>
+#include <catch2/catch.hpp>
 
 #include <memory>
+#include <sstream>
 #include <stdexcept>
 
 namespace settle::testing {
@@ -81,6 +84,70 @@ std::string text_of(const boost::json::object& object, const char* name) {
 
 std::int64_t integer_of(const boost::json::object& object, const char* name) {
   return object.at(name).as_int64();
+}
+
+namespace {
+
+// Executes the command and requires the status a success answers.
+boost::json::object require_success(test_node& node, const requester& who, command request,
+                                    unsigned expected_status) {
+  auto answer = node.execute(who, std::move(request));
+  INFO("answer " << answer.status << " " << answer.body);
+  REQUIRE(answer.status == expected_status);
+  return body_of(answer);
+}
+
+} // namespace
+
+std::string create_user(test_node& node, const requester& who) {
+  auto user = require_success(node, who, create_user_command{"Ada Lovelace", "ada@example.com"}, 201);
+  return text_of(user, "id");
+}
+
+std::string open_account(test_node& node, const requester& who, const std::string& user_id,
+                         const std::string& currency) {
+  auto account = require_success(node, who, create_account_command{user_id, currency, 0}, 201);
+  return text_of(account, "id");
+}
+
+void deposit(test_node& node, const requester& who, const std::string& account,
+             std::int64_t amount) {
+  require_success(node, who, external_movement_command{account, amount, true}, 201);
+}
+
+boost::json::object account_of(test_node& node, const requester& who, const std::string& account) {
+  return require_success(node, who, get_account_command{account}, 200);
+}
+
+std::vector<boost::json::object> entries_of(test_node& node, const requester& who,
+                                            const std::string& account) {
+  std::vector<boost::json::object> entries;
+  list_parameters page;
+  page.limit = 100;
+  constexpr int maximum_pages = 1000;
+  for (int page_number = 0; page_number < maximum_pages; ++page_number) {
+    auto list = require_success(node, who, list_entries_command{account, page}, 200);
+    for (const auto& entry : list.at("data").as_array()) {
+      entries.push_back(entry.as_object());
+    }
+    if (!list.at("has_more").as_bool()) {
+      return entries;
+    }
+    page.starting_after = text_of(entries.back(), "id");
+  }
+  throw std::runtime_error{"the entries of " + account + " span more than 1000 pages"};
+}
+
+std::int64_t actors_gauge(const std::string& kind) {
+  std::istringstream metrics{metrics_registry::instance().render()};
+  std::string prefix = "settle_actors{kind=\"" + kind + "\"} ";
+  std::string line;
+  while (std::getline(metrics, line)) {
+    if (line.rfind(prefix, 0) == 0) {
+      return std::stoll(line.substr(prefix.size()));
+    }
+  }
+  return 0;
 }
 
 } // namespace settle::testing

@@ -14,6 +14,7 @@
 #include <future>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace settle::testing {
 
@@ -53,5 +54,28 @@ std::string text_of(const boost::json::object& object, const char* name);
 
 // The integer field `name` of a JSON object.
 std::int64_t integer_of(const boost::json::object& object, const char* name);
+
+// -- steps through the gateway; each requires the answer a success has ------------
+
+// Creates a user of the requester's tenant; returns its id.
+std::string create_user(test_node& node, const requester& who);
+
+// Opens an account of `user_id`; returns its id.
+std::string open_account(test_node& node, const requester& who, const std::string& user_id,
+                         const std::string& currency = "USD");
+
+// Deposits `amount` into the account.
+void deposit(test_node& node, const requester& who, const std::string& account,
+             std::int64_t amount);
+
+// The account as GET /v1/accounts/{id} answers it.
+boost::json::object account_of(test_node& node, const requester& who, const std::string& account);
+
+// Every ledger entry of the account, newest first, read page by page.
+std::vector<boost::json::object> entries_of(test_node& node, const requester& who,
+                                            const std::string& account);
+
+// The value of `settle_actors{kind="<kind>"}` in the process's metrics, 0 when absent.
+std::int64_t actors_gauge(const std::string& kind);
 
 } // namespace settle::testing

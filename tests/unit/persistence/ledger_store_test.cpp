@@ -1,0 +1,624 @@
+// Tests the group-committing ledger store and the store reader on real SQLite and
+// PostgreSQL databases: netted balances and holds, entries in commit order, lists, the
+// audit, orders, idempotency records, and that a failing group writes nothing. Ordinals, normally
+// issued by the ledger writer actor, are set here by hand, increasing.
+#include "persistence/ledger_store.hpp"
+
+#include "domain/currency.hpp"
+#include "persistence/connection.hpp"
+#include "persistence/migrations.hpp"
+#include "persistence/store_reader.hpp"
+#include "tests/unit/support/test_database.hpp"
+
+#include <catch2/catch.hpp>
+#include <soci/soci.h>
+
+#include <string>
+#include <vector>
+
+namespace {
+
+using settle::account_record;
+using settle::transfer_kind;
+using settle::transfer_record;
+using settle::persistence::list_query;
+using settle::persistence::write_set;
+using settle::testing::test_database;
+
+const std::vector<std::string> currencies{"USD", "EUR"};
+const std::string world_usd = settle::world_account_id("USD");
+constexpr std::int64_t created = 1'767'225'600'000; // 2026-01-01T00:00:00Z
+
+settle::user_record make_user(const std::string& id, std::int64_t ordinal) {
+  settle::user_record user;
+  user.id = id;
+  user.tenant = "acme";
+  user.name = "Ada O'Neill";
+  user.email = id + "@example.com";
+  user.created_at = created + ordinal;
+  user.ordinal = ordinal;
+  return user;
+}
+
+account_record make_account(const std::string& id, const std::string& currency,
+                            std::int64_t ordinal) {
+  account_record account;
+  account.id = id;
+  account.tenant = "acme";
+  account.user_id = "usr_ada";
+  account.currency = currency;
+  account.overdraft_limit = 25;
+  account.created_at = created + ordinal;
+  account.ordinal = ordinal;
+  return account;
+}
+
+transfer_record make_transfer(const std::string& id, const std::string& from,
+                              const std::string& to, std::int64_t amount, std::int64_t ordinal) {
+  transfer_record transfer;
+  transfer.id = id;
+  transfer.kind = from == world_usd ? transfer_kind::deposit : transfer_kind::transfer;
+  transfer.from_account = from;
+  transfer.to_account = to;
+  transfer.from_tenant = from == world_usd ? settle::system_tenant : "acme";
+  transfer.to_tenant = "acme";
+  transfer.amount = amount;
+  transfer.currency = "USD";
+  transfer.description = "payment " + id;
+  transfer.created_at = created + ordinal;
+  transfer.settled_at = created + ordinal + 1;
+  transfer.ordinal = ordinal;
+  return transfer;
+}
+
+// A migrated database with its writer and its reader.
+class ledger_fixture {
+public:
+  explicit ledger_fixture(const test_database& database)
+    : url_(database.url()), store_(migrated(url_)), reader_(url_) {}
+
+  void commit(const std::vector<write_set>& sets) {
+    std::vector<const write_set*> group;
+    for (const auto& set : sets) {
+      group.push_back(&set);
+    }
+    store_.commit(group);
+  }
+
+  // User usr_ada with USD accounts acc_a and acc_b and the EUR account acc_e.
+  void open_accounts() {
+    write_set set;
+    set.users_inserted.push_back(make_user("usr_ada", 1));
+    set.accounts_inserted.push_back(make_account("acc_a", "USD", 2));
+    set.accounts_inserted.push_back(make_account("acc_b", "USD", 3));
+    set.accounts_inserted.push_back(make_account("acc_e", "EUR", 4));
+    commit({set});
+  }
+
+  // One group of three write sets: a deposit of 1000 to acc_a, then transfers
+  // a->b 300, b->a 100, a->b 50, touching acc_a and acc_b several times.
+  void commit_netted_group() {
+    write_set first;
+    first.transfers.push_back(make_transfer("trf_1", world_usd, "acc_a", 1000, 10));
+    first.transfers.push_back(make_transfer("trf_2", "acc_a", "acc_b", 300, 11));
+    write_set second;
+    second.transfers.push_back(make_transfer("trf_3", "acc_b", "acc_a", 100, 12));
+    write_set third;
+    third.transfers.push_back(make_transfer("trf_4", "acc_a", "acc_b", 50, 13));
+    commit({first, second, third});
+  }
+
+  std::int64_t balance_of(const std::string& account) {
+    auto found = reader_.find_account(account);
+    REQUIRE(found.has_value());
+    return found->balance;
+  }
+
+  settle::persistence::store_reader& reader() { return reader_; }
+  const settle::persistence::storage_url& url() const { return url_; }
+
+private:
+  static const settle::persistence::storage_url& migrated(
+    const settle::persistence::storage_url& url) {
+    auto session = settle::persistence::open_session(url);
+    settle::persistence::migrate(*session, url.kind, currencies);
+    return url;
+  }
+
+  settle::persistence::storage_url url_;
+  settle::persistence::ledger_store store_;
+  settle::persistence::store_reader reader_;
+};
+
+list_query query(std::int64_t limit, std::string starting_after = {}, std::string filter = {},
+                 std::string tenant = {}) {
+  list_query page;
+  page.tenant = std::move(tenant);
+  page.starting_after = std::move(starting_after);
+  page.limit = limit;
+  page.filter = std::move(filter);
+  return page;
+}
+
+template <class Record>
+std::vector<std::string> ids_of(const std::vector<Record>& records) {
+  std::vector<std::string> ids;
+  for (const auto& record : records) {
+    ids.push_back(record.id);
+  }
+  return ids;
+}
+
+std::vector<std::string> transfer_ids_of(const std::vector<settle::entry_record>& entries) {
+  std::vector<std::string> ids;
+  for (const auto& entry : entries) {
+    ids.push_back(entry.transfer_id);
+  }
+  return ids;
+}
+
+std::vector<std::int64_t> amounts_of(const std::vector<settle::entry_record>& entries) {
+  std::vector<std::int64_t> amounts;
+  for (const auto& entry : entries) {
+    amounts.push_back(entry.amount);
+  }
+  return amounts;
+}
+
+std::vector<std::int64_t> balances_after(const std::vector<settle::entry_record>& entries) {
+  std::vector<std::int64_t> balances;
+  for (const auto& entry : entries) {
+    balances.push_back(entry.balance_after);
+  }
+  return balances;
+}
+
+// -- scenarios, each run on SQLite and on PostgreSQL ---------------------------------
+
+void migration_creates_world_accounts(const test_database& database) {
+  ledger_fixture ledger{database};
+  for (const auto& currency : currencies) {
+    auto world = ledger.reader().find_account(settle::world_account_id(currency));
+    REQUIRE(world.has_value());
+    CHECK(world->tenant == settle::system_tenant);
+    CHECK(world->currency == currency);
+    CHECK(world->balance == 0);
+    CHECK(world->user_id.empty());
+  }
+  CHECK_FALSE(ledger.reader().find_account(settle::world_account_id("GBP")).has_value());
+  auto again = settle::persistence::open_session(ledger.url());
+  CHECK_NOTHROW(settle::persistence::migrate(*again, ledger.url().kind, {"USD", "EUR", "GBP"}));
+  CHECK(ledger.reader().find_account(settle::world_account_id("GBP")).has_value());
+}
+
+void users_and_accounts_round_trip(const test_database& database) {
+  ledger_fixture ledger{database};
+  ledger.open_accounts();
+  auto user = ledger.reader().find_user("usr_ada");
+  REQUIRE(user.has_value());
+  CHECK(user->tenant == "acme");
+  CHECK(user->name == "Ada O'Neill");
+  CHECK(user->email == "usr_ada@example.com");
+  CHECK_FALSE(user->deleted);
+  CHECK(user->created_at == created + 1);
+  CHECK(user->ordinal == 1);
+
+  auto account = ledger.reader().find_account("acc_b");
+  REQUIRE(account.has_value());
+  CHECK(account->tenant == "acme");
+  CHECK(account->user_id == "usr_ada");
+  CHECK(account->currency == "USD");
+  CHECK(account->balance == 0);
+  CHECK(account->held == 0);
+  CHECK(account->overdraft_limit == 25);
+  CHECK(account->status == settle::account_status::open);
+  CHECK(account->created_at == created + 3);
+  CHECK(account->ordinal == 3);
+  CHECK(ledger.reader().count_open_accounts("usr_ada") == 3);
+}
+
+void netted_group_sets_balances(const test_database& database) {
+  ledger_fixture ledger{database};
+  ledger.open_accounts();
+  ledger.commit_netted_group();
+  CHECK(ledger.balance_of("acc_a") == 1000 - 300 + 100 - 50);
+  CHECK(ledger.balance_of("acc_b") == 300 - 100 + 50);
+  CHECK(ledger.balance_of(world_usd) == -1000);
+  CHECK(ledger.balance_of("acc_e") == 0);
+  CHECK(ledger.reader().largest_ordinal() == 13);
+}
+
+void entries_follow_commit_order(const test_database& database) {
+  ledger_fixture ledger{database};
+  ledger.open_accounts();
+  ledger.commit_netted_group();
+  auto a = ledger.reader().list_entries(query(10, {}, "acc_a")).items;
+  CHECK(transfer_ids_of(a) == std::vector<std::string>{"trf_4", "trf_3", "trf_2", "trf_1"});
+  CHECK(amounts_of(a) == std::vector<std::int64_t>{-50, 100, -300, 1000});
+  CHECK(balances_after(a) == std::vector<std::int64_t>{750, 800, 700, 1000});
+  auto b = ledger.reader().list_entries(query(10, {}, "acc_b")).items;
+  CHECK(transfer_ids_of(b) == std::vector<std::string>{"trf_4", "trf_3", "trf_2"});
+  CHECK(amounts_of(b) == std::vector<std::int64_t>{50, -100, 300});
+  CHECK(balances_after(b) == std::vector<std::int64_t>{250, 200, 300});
+  auto world = ledger.reader().list_entries(query(10, {}, world_usd)).items;
+  REQUIRE(world.size() == 1);
+  CHECK(world[0].amount == -1000);
+  CHECK(world[0].balance_after == -1000);
+  CHECK(world[0].kind == transfer_kind::deposit);
+  REQUIRE(a.size() == 4);
+  CHECK(a[3].kind == transfer_kind::deposit);
+  CHECK(a[0].kind == transfer_kind::transfer);
+  CHECK(a[0].created_at == created + 13 + 1);
+  CHECK(a[0].order_id.empty());
+}
+
+void next_group_starts_from_stored_balances(const test_database& database) {
+  ledger_fixture ledger{database};
+  ledger.open_accounts();
+  ledger.commit_netted_group();
+  write_set later;
+  later.transfers.push_back(make_transfer("trf_5", "acc_a", "acc_b", 10, 14));
+  ledger.commit({later});
+  CHECK(ledger.balance_of("acc_a") == 740);
+  CHECK(ledger.balance_of("acc_b") == 260);
+  auto newest_a = ledger.reader().list_entries(query(1, {}, "acc_a"));
+  REQUIRE(newest_a.items.size() == 1);
+  CHECK(newest_a.items[0].balance_after == 740);
+  CHECK(newest_a.has_more);
+  auto newest_b = ledger.reader().list_entries(query(1, {}, "acc_b"));
+  REQUIRE(newest_b.items.size() == 1);
+  CHECK(newest_b.items[0].balance_after == 260);
+}
+
+void transfers_list_newest_first_in_pages(const test_database& database) {
+  ledger_fixture ledger{database};
+  ledger.open_accounts();
+  ledger.commit_netted_group();
+  auto& reader = ledger.reader();
+  auto first = reader.list_transfers(query(2));
+  CHECK(ids_of(first.items) == std::vector<std::string>{"trf_4", "trf_3"});
+  CHECK(first.has_more);
+  CHECK_FALSE(first.cursor_unknown);
+  auto second = reader.list_transfers(query(2, "trf_3"));
+  CHECK(ids_of(second.items) == std::vector<std::string>{"trf_2", "trf_1"});
+  CHECK_FALSE(second.has_more);
+  auto exact = reader.list_transfers(query(4));
+  CHECK(exact.items.size() == 4);
+  CHECK_FALSE(exact.has_more);
+  auto after_last = reader.list_transfers(query(4, "trf_1"));
+  CHECK(after_last.items.empty());
+  CHECK_FALSE(after_last.has_more);
+  CHECK_FALSE(after_last.cursor_unknown);
+}
+
+void lists_filter_by_account_and_tenant(const test_database& database) {
+  ledger_fixture ledger{database};
+  ledger.open_accounts();
+  ledger.commit_netted_group();
+  auto& reader = ledger.reader();
+  CHECK(ids_of(reader.list_transfers(query(10, {}, "acc_b")).items)
+        == std::vector<std::string>{"trf_4", "trf_3", "trf_2"});
+  CHECK(reader.list_transfers(query(10, {}, {}, "acme")).items.size() == 4);
+  CHECK(reader.list_transfers(query(10, {}, {}, "globex")).items.empty());
+  CHECK(ids_of(reader.list_accounts(query(10)).items)
+        == std::vector<std::string>{"acc_e", "acc_b", "acc_a"});
+  CHECK(ids_of(reader.list_accounts(query(10, "acc_b", "usr_ada", "acme")).items)
+        == std::vector<std::string>{"acc_a"});
+  CHECK(ids_of(reader.list_users(query(10, {}, {}, "acme")).items)
+        == std::vector<std::string>{"usr_ada"});
+  CHECK(reader.list_users(query(10, {}, {}, "globex")).items.empty());
+}
+
+void unknown_cursor_is_reported(const test_database& database) {
+  ledger_fixture ledger{database};
+  ledger.open_accounts();
+  ledger.commit_netted_group();
+  auto& reader = ledger.reader();
+  auto transfers = reader.list_transfers(query(10, "trf_unknown"));
+  CHECK(transfers.cursor_unknown);
+  CHECK(transfers.items.empty());
+  // A cursor that exists, but outside the filtered list, is unknown too.
+  CHECK(reader.list_transfers(query(10, "trf_1", "acc_b")).cursor_unknown);
+  CHECK(reader.list_entries(query(10, "ent_unknown", "acc_a")).cursor_unknown);
+  auto entries = reader.list_entries(query(10, {}, "acc_a")).items;
+  REQUIRE(entries.size() == 4);
+  auto after_second = reader.list_entries(query(10, entries[1].id, "acc_a"));
+  CHECK_FALSE(after_second.cursor_unknown);
+  CHECK(transfer_ids_of(after_second.items) == std::vector<std::string>{"trf_2", "trf_1"});
+}
+
+void audit_balances_and_entries(const test_database& database) {
+  ledger_fixture ledger{database};
+  ledger.open_accounts();
+  ledger.commit_netted_group();
+  auto report = ledger.reader().audit();
+  CHECK(report.mismatched_accounts.empty());
+  REQUIRE(report.currencies.size() == 2);
+  CHECK(report.currencies[0].currency == "EUR");
+  CHECK(report.currencies[0].sum_of_balances == "0");
+  CHECK(report.currencies[0].accounts == 2);
+  CHECK(report.currencies[0].entries == 0);
+  CHECK(report.currencies[1].currency == "USD");
+  CHECK(report.currencies[1].sum_of_balances == "0");
+  CHECK(report.currencies[1].accounts == 3);
+  CHECK(report.currencies[1].entries == 8);
+}
+
+void audit_finds_a_tampered_balance(const test_database& database) {
+  ledger_fixture ledger{database};
+  ledger.open_accounts();
+  ledger.commit_netted_group();
+  auto session = settle::persistence::open_session(ledger.url());
+  *session << "UPDATE accounts SET balance = balance + 5 WHERE id = 'acc_b'";
+  auto report = ledger.reader().audit();
+  REQUIRE(report.mismatched_accounts.size() == 1);
+  CHECK(report.mismatched_accounts[0].account_id == "acc_b");
+  CHECK(report.mismatched_accounts[0].balance == 255);
+  CHECK(report.mismatched_accounts[0].sum_of_entries == "250");
+  REQUIRE(report.currencies.size() == 2);
+  CHECK(report.currencies[1].sum_of_balances == "5");
+}
+
+void idempotency_record_round_trip(const test_database& database) {
+  ledger_fixture ledger{database};
+  settle::persistence::idempotency_record record{
+    "acme", "key-1", "fingerprint-1", 201, R"({"id":"trf_1","description":"it's \"quoted\" – ok"})",
+    created + 7};
+  write_set set;
+  set.idempotency_records.push_back(record);
+  ledger.commit({set});
+  auto found = ledger.reader().find_idempotency_record("acme", "key-1");
+  REQUIRE(found.has_value());
+  CHECK(found->tenant == "acme");
+  CHECK(found->key == "key-1");
+  CHECK(found->fingerprint == "fingerprint-1");
+  CHECK(found->status == 201);
+  CHECK(found->body == record.body);
+  CHECK(found->created_at == created + 7);
+  CHECK_FALSE(ledger.reader().find_idempotency_record("globex", "key-1").has_value());
+  CHECK_FALSE(ledger.reader().find_idempotency_record("acme", "key-2").has_value());
+}
+
+// A group of two write sets whose second names an account that does not exist.
+std::vector<write_set> group_with_a_missing_account() {
+  write_set valid;
+  valid.users_inserted.push_back(make_user("usr_bob", 20));
+  valid.accounts_inserted.push_back(make_account("acc_c", "USD", 21));
+  valid.transfers.push_back(make_transfer("trf_ok", "acc_a", "acc_b", 100, 22));
+  valid.idempotency_records.push_back({"acme", "key-ok", "fingerprint", 201, "{}", created});
+  write_set invalid;
+  invalid.transfers.push_back(make_transfer("trf_bad", "acc_a", "acc_missing", 50, 23));
+  return {valid, invalid};
+}
+
+void failing_group_writes_nothing(const test_database& database) {
+  ledger_fixture ledger{database};
+  ledger.open_accounts();
+  ledger.commit_netted_group();
+  try {
+    ledger.commit(group_with_a_missing_account());
+    FAIL("the group was committed");
+  } catch (const settle::persistence::storage_error& error) {
+    // An ambiguous COMMIT would stop the node; this failure happens before COMMIT.
+    CHECK(dynamic_cast<const settle::persistence::ambiguous_commit*>(&error) == nullptr);
+  }
+  auto& reader = ledger.reader();
+  CHECK_FALSE(reader.find_user("usr_bob").has_value());
+  CHECK_FALSE(reader.find_account("acc_c").has_value());
+  CHECK_FALSE(reader.find_transfer("trf_ok").has_value());
+  CHECK_FALSE(reader.find_transfer("trf_bad").has_value());
+  CHECK_FALSE(reader.find_idempotency_record("acme", "key-ok").has_value());
+  CHECK(ledger.balance_of("acc_a") == 750);
+  CHECK(ledger.balance_of("acc_b") == 250);
+  CHECK(reader.list_entries(query(10, {}, "acc_a")).items.size() == 4);
+  auto report = reader.audit();
+  CHECK(report.mismatched_accounts.empty());
+  CHECK(report.currencies[1].sum_of_balances == "0");
+}
+
+void store_works_after_a_failed_group(const test_database& database) {
+  ledger_fixture ledger{database};
+  ledger.open_accounts();
+  ledger.commit_netted_group();
+  auto group = group_with_a_missing_account();
+  CHECK_THROWS_AS(ledger.commit(group), settle::persistence::storage_error);
+  ledger.commit({group[0]});
+  CHECK(ledger.reader().find_user("usr_bob").has_value());
+  CHECK(ledger.reader().find_transfer("trf_ok").has_value());
+  CHECK(ledger.balance_of("acc_a") == 650);
+  CHECK(ledger.balance_of("acc_b") == 350);
+}
+
+void held_changes_are_netted(const test_database& database) {
+  ledger_fixture ledger{database};
+  ledger.open_accounts();
+  write_set hold;
+  hold.held_changes.push_back({"acc_a", 300});
+  write_set partly_released;
+  partly_released.held_changes.push_back({"acc_a", -100});
+  partly_released.held_changes.push_back({"acc_b", 50});
+  ledger.commit({hold, partly_released});
+  auto a = ledger.reader().find_account("acc_a");
+  REQUIRE(a.has_value());
+  CHECK(a->held == 200);
+  CHECK(a->balance == 0);
+  CHECK(ledger.reader().find_account("acc_b")->held == 50);
+  write_set missing;
+  missing.held_changes.push_back({"acc_missing", 10});
+  CHECK_THROWS_AS(ledger.commit({missing}), settle::persistence::storage_error);
+}
+
+settle::order_record make_order(const std::string& id, std::int64_t ordinal) {
+  settle::order_record order;
+  order.id = id;
+  order.tenant = "acme";
+  order.payer_account = "acc_a";
+  order.payee_account = "acc_b";
+  order.amount = 400;
+  order.currency = "USD";
+  order.capture = settle::capture_method::manual;
+  order.description = "order " + id;
+  order.created_at = created + ordinal;
+  order.updated_at = created + ordinal;
+  order.ordinal = ordinal;
+  return order;
+}
+
+void orders_round_trip(const test_database& database) {
+  ledger_fixture ledger{database};
+  ledger.open_accounts();
+  write_set created_order;
+  created_order.orders_inserted.push_back(make_order("ord_1", 30));
+  ledger.commit({created_order});
+  auto authorized = make_order("ord_1", 30);
+  authorized.status = settle::order_status::authorized;
+  authorized.amount_authorized = 400;
+  authorized.expires_at = created + 600'000;
+  authorized.updated_at = created + 99;
+  write_set authorization;
+  authorization.orders_updated.push_back(authorized);
+  authorization.orders_inserted.push_back(make_order("ord_2", 31));
+  ledger.commit({authorization});
+
+  auto found = ledger.reader().find_order("ord_1");
+  REQUIRE(found.has_value());
+  CHECK(found->status == settle::order_status::authorized);
+  CHECK(found->capture == settle::capture_method::manual);
+  CHECK(found->amount_authorized == 400);
+  CHECK(found->expires_at == created + 600'000);
+  CHECK(found->updated_at == created + 99);
+  CHECK(found->created_at == created + 30);
+  CHECK(found->failure_code.empty());
+  CHECK(ledger.reader().authorized_order_ids() == std::vector<std::string>{"ord_1"});
+  CHECK(ids_of(ledger.reader().list_orders(query(10, {}, "acc_b")).items)
+        == std::vector<std::string>{"ord_2", "ord_1"});
+  auto by_status = query(10);
+  by_status.status = "created";
+  CHECK(ids_of(ledger.reader().list_orders(by_status).items) == std::vector<std::string>{"ord_2"});
+}
+
+} // namespace
+
+TEST_CASE("migrate makes the world account of each currency, on SQLite", "[ledger_store][sqlite]") {
+  settle::testing::run_on_sqlite(migration_creates_world_accounts);
+}
+TEST_CASE("migrate makes the world account of each currency, on PostgreSQL",
+          "[ledger_store][postgresql]") {
+  settle::testing::run_on_postgresql(migration_creates_world_accounts);
+}
+
+TEST_CASE("users and accounts read back as committed, on SQLite", "[ledger_store][sqlite]") {
+  settle::testing::run_on_sqlite(users_and_accounts_round_trip);
+}
+TEST_CASE("users and accounts read back as committed, on PostgreSQL",
+          "[ledger_store][postgresql]") {
+  settle::testing::run_on_postgresql(users_and_accounts_round_trip);
+}
+
+TEST_CASE("a group nets each account's changes into its balance, on SQLite",
+          "[ledger_store][sqlite]") {
+  settle::testing::run_on_sqlite(netted_group_sets_balances);
+}
+TEST_CASE("a group nets each account's changes into its balance, on PostgreSQL",
+          "[ledger_store][postgresql]") {
+  settle::testing::run_on_postgresql(netted_group_sets_balances);
+}
+
+TEST_CASE("entries carry signed amounts and balance_after in commit order, on SQLite",
+          "[ledger_store][sqlite]") {
+  settle::testing::run_on_sqlite(entries_follow_commit_order);
+}
+TEST_CASE("entries carry signed amounts and balance_after in commit order, on PostgreSQL",
+          "[ledger_store][postgresql]") {
+  settle::testing::run_on_postgresql(entries_follow_commit_order);
+}
+
+TEST_CASE("a later group continues from the stored balances, on SQLite", "[ledger_store][sqlite]") {
+  settle::testing::run_on_sqlite(next_group_starts_from_stored_balances);
+}
+TEST_CASE("a later group continues from the stored balances, on PostgreSQL",
+          "[ledger_store][postgresql]") {
+  settle::testing::run_on_postgresql(next_group_starts_from_stored_balances);
+}
+
+TEST_CASE("transfers list newest first in pages, on SQLite", "[ledger_store][sqlite]") {
+  settle::testing::run_on_sqlite(transfers_list_newest_first_in_pages);
+}
+TEST_CASE("transfers list newest first in pages, on PostgreSQL", "[ledger_store][postgresql]") {
+  settle::testing::run_on_postgresql(transfers_list_newest_first_in_pages);
+}
+
+TEST_CASE("lists filter by account, user and tenant, on SQLite", "[ledger_store][sqlite]") {
+  settle::testing::run_on_sqlite(lists_filter_by_account_and_tenant);
+}
+TEST_CASE("lists filter by account, user and tenant, on PostgreSQL",
+          "[ledger_store][postgresql]") {
+  settle::testing::run_on_postgresql(lists_filter_by_account_and_tenant);
+}
+
+TEST_CASE("an unknown starting_after is reported as cursor_unknown, on SQLite",
+          "[ledger_store][sqlite]") {
+  settle::testing::run_on_sqlite(unknown_cursor_is_reported);
+}
+TEST_CASE("an unknown starting_after is reported as cursor_unknown, on PostgreSQL",
+          "[ledger_store][postgresql]") {
+  settle::testing::run_on_postgresql(unknown_cursor_is_reported);
+}
+
+TEST_CASE("the audit finds balances summing to 0 and matching entries, on SQLite",
+          "[ledger_store][sqlite]") {
+  settle::testing::run_on_sqlite(audit_balances_and_entries);
+}
+TEST_CASE("the audit finds balances summing to 0 and matching entries, on PostgreSQL",
+          "[ledger_store][postgresql]") {
+  settle::testing::run_on_postgresql(audit_balances_and_entries);
+}
+
+TEST_CASE("the audit reports a balance that disagrees with its entries, on SQLite",
+          "[ledger_store][sqlite]") {
+  settle::testing::run_on_sqlite(audit_finds_a_tampered_balance);
+}
+TEST_CASE("the audit reports a balance that disagrees with its entries, on PostgreSQL",
+          "[ledger_store][postgresql]") {
+  settle::testing::run_on_postgresql(audit_finds_a_tampered_balance);
+}
+
+TEST_CASE("an idempotency record reads back as committed, on SQLite", "[ledger_store][sqlite]") {
+  settle::testing::run_on_sqlite(idempotency_record_round_trip);
+}
+TEST_CASE("an idempotency record reads back as committed, on PostgreSQL",
+          "[ledger_store][postgresql]") {
+  settle::testing::run_on_postgresql(idempotency_record_round_trip);
+}
+
+TEST_CASE("a group naming a missing account throws and writes nothing, on SQLite",
+          "[ledger_store][sqlite]") {
+  settle::testing::run_on_sqlite(failing_group_writes_nothing);
+}
+TEST_CASE("a group naming a missing account throws and writes nothing, on PostgreSQL",
+          "[ledger_store][postgresql]") {
+  settle::testing::run_on_postgresql(failing_group_writes_nothing);
+}
+
+TEST_CASE("the store commits again after a failed group, on SQLite", "[ledger_store][sqlite]") {
+  settle::testing::run_on_sqlite(store_works_after_a_failed_group);
+}
+TEST_CASE("the store commits again after a failed group, on PostgreSQL",
+          "[ledger_store][postgresql]") {
+  settle::testing::run_on_postgresql(store_works_after_a_failed_group);
+}
+
+TEST_CASE("held changes are netted into accounts.held, on SQLite", "[ledger_store][sqlite]") {
+  settle::testing::run_on_sqlite(held_changes_are_netted);
+}
+TEST_CASE("held changes are netted into accounts.held, on PostgreSQL",
+          "[ledger_store][postgresql]") {
+  settle::testing::run_on_postgresql(held_changes_are_netted);
+}
+
+TEST_CASE("orders read back as inserted and updated, on SQLite", "[ledger_store][sqlite]") {
+  settle::testing::run_on_sqlite(orders_round_trip);
+}
+TEST_CASE("orders read back as inserted and updated, on PostgreSQL", "[ledger_store][postgresql]") {
+  settle::testing::run_on_postgresql(orders_round_trip);
+}
