@@ -30,6 +30,7 @@ struct account_state {
   // transfers of the same batch may spend them, as they commit together.
   std::unordered_map<std::string, std::int64_t> batch_credits;
   ledger_writer_actor writer;
+  std::shared_ptr<const response_renderer> renderer;
   std::int64_t pending_releases = 0; // held money being released or captured
   bool closing = false;
   bool system = false; // a currency's world account: its balance may go negative
@@ -237,6 +238,10 @@ caf::result<account_record> close(account_pointer self, const requester& who) {
   state.closing = true;
   persistence::write_set writes;
   writes.accounts_closed.push_back({state.record.id});
+  auto closed = current_record(state);
+  closed.status = account_status::closed;
+  writes.events.push_back(persistence::make_event("account.updated", {closed.tenant}, {closed.id},
+                                                  state.renderer->account(closed)));
   auto promise = self->make_response_promise<account_record>();
   self->request(state.writer, caf::infinite, commit_atom::value, std::move(writes))
     .then(
@@ -253,12 +258,14 @@ caf::result<account_record> close(account_pointer self, const requester& who) {
 }
 
 account_actor::behavior_type account(account_pointer self, account_record record,
-                                     ledger_writer_actor writer) {
+                                     ledger_writer_actor writer,
+                                     std::shared_ptr<const response_renderer> renderer) {
   auto& state = self->state;
   state.money = account_balance{record.balance, record.held, record.overdraft_limit, 0, 0};
   state.system = record.tenant == system_tenant;
   state.record = std::move(record);
   state.writer = std::move(writer);
+  state.renderer = std::move(renderer);
   return {
     [self](caf::get_atom, const requester& who) -> caf::result<account_record> {
       if (!who.may_see(self->state.record.tenant)) {
@@ -287,8 +294,9 @@ account_actor::behavior_type account(account_pointer self, account_record record
 } // namespace
 
 account_actor spawn_account(caf::actor_system& system, account_record record,
-                            ledger_writer_actor writer) {
-  return system.spawn(account, std::move(record), std::move(writer));
+                            ledger_writer_actor writer,
+                            std::shared_ptr<const response_renderer> renderer) {
+  return system.spawn(account, std::move(record), std::move(writer), std::move(renderer));
 }
 
 } // namespace settle

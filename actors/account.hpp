@@ -2,12 +2,16 @@
 #pragma once
 
 #include "actors/interfaces.hpp"
+#include "actors/response_renderer.hpp"
 
 #include <caf/fwd.hpp>
+
+#include <memory>
 
 namespace settle {
 
 account_actor spawn_account(caf::actor_system& system, account_record record,
-                            ledger_writer_actor writer);
+                            ledger_writer_actor writer,
+                            std::shared_ptr<const response_renderer> renderer);
 
 } // namespace settle

@@ -81,6 +81,11 @@ struct order_action_command {
   std::int64_t amount = 0;
 };
 
+struct list_events_command {
+  std::int64_t after = 0;
+  std::int64_t limit = 20;
+};
+
 struct audit_command {};
 struct cluster_command {};
 struct readiness_command {};
@@ -93,7 +98,7 @@ using command = std::variant<create_user_command, get_user_command, list_users_c
                              list_transfers_command, transfer_batch_command, audit_command,
                              cluster_command, readiness_command, create_order_command,
                              get_order_command, list_orders_command, update_order_command,
-                             order_action_command>;
+                             order_action_command, list_events_command>;
 
 struct api_response {
   unsigned status = 200;

@@ -1,6 +1,7 @@
 // The gateway: idempotency, dispatch of each command, and the answer.
 #include "actors/gateway.hpp"
 
+#include "actors/change_events.hpp"
 #include "actors/gateway_internal.hpp"
 #include "domain/clock.hpp"
 #include "domain/currency.hpp"
@@ -191,9 +192,11 @@ void execute(gateway_pointer self, const context_pointer& context,
   user.name = command.name;
   user.email = command.email;
   user.created_at = now_milliseconds();
+  auto body = renderer_of(self)->user(user);
   persistence::write_set writes;
   writes.users_inserted.push_back(user);
-  commit_and_respond(self, context, std::move(writes), 201, renderer_of(self)->user(user));
+  writes.events.push_back(persistence::make_event("user.created", {user.tenant}, {user.id}, body));
+  commit_and_respond(self, context, std::move(writes), 201, std::move(body));
 }
 
 void execute(gateway_pointer self, const context_pointer& context,
@@ -420,9 +423,11 @@ void execute(gateway_pointer self, const context_pointer& context,
       order.authorization_ttl_seconds = command.authorization_ttl_seconds;
       order.created_at = now_milliseconds();
       order.updated_at = order.created_at;
+      auto body = renderer_of(self)->order(order);
       persistence::write_set writes;
       writes.orders_inserted.push_back(order);
-      commit_and_respond(self, context, std::move(writes), 201, renderer_of(self)->order(order));
+      writes.events.push_back(order_event(*renderer_of(self), order));
+      commit_and_respond(self, context, std::move(writes), 201, std::move(body));
     };
     ask_entity<account_record>(
       self, self->state.dependencies.accounts, command.payee_account, on_payee,
@@ -489,6 +494,21 @@ void execute(gateway_pointer self, const context_pointer& context,
       respond(self, context, static_cast<unsigned>(outcome.status), outcome.body);
     },
     failure_responder(self, context), 0, act_atom::value, std::move(request));
+}
+
+void execute(gateway_pointer self, const context_pointer& context,
+             const list_events_command& command) {
+  auto renderer = renderer_of(self);
+  const auto& who = context->request.who;
+  persistence::event_query query{who.admin ? std::string{} : who.tenant, command.after,
+                                 command.limit};
+  self->request(self->state.dependencies.reader, entity_timeout, list_atom::value,
+                event_tag_atom::value, query)
+    .then(
+      [self, context, renderer](persistence::event_page& page) {
+        respond(self, context, 200, renderer->events(page.events, page.has_more));
+      },
+      [self, context](caf::error& error) { respond_failure(self, context, to_failure(error)); });
 }
 
 void dispatch(gateway_pointer self, const context_pointer& context) {

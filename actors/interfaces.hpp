@@ -33,6 +33,8 @@ using storage_reader_actor = caf::typed_actor<
     persistence::list_page<entry_record>>,
   caf::replies_to<list_atom, order_tag_atom, persistence::list_query>::with<
     persistence::list_page<order_record>>,
+  caf::replies_to<list_atom, event_tag_atom, persistence::event_query>::with<
+    persistence::event_page>,
   caf::replies_to<audit_atom>::with<persistence::audit_report>>;
 
 // Detached: gathers write sets and commits them in groups; answers each after commit.

@@ -166,8 +166,9 @@ ledger_writer(writer_pointer self, std::shared_ptr<persistence::ledger_store> st
 ledger_writer_actor spawn_ledger_writer(caf::actor_system& system,
                                         const persistence::storage_url& url,
                                         const config::storage_options& options,
-                                        std::int64_t largest_stored_ordinal) {
-  auto store = std::make_shared<persistence::ledger_store>(url);
+                                        std::int64_t largest_stored_ordinal,
+                                        std::shared_ptr<const persistence::account_renderer> renderer) {
+  auto store = std::make_shared<persistence::ledger_store>(url, std::move(renderer));
   return system.spawn<caf::detached>(ledger_writer, std::move(store), options,
                                      largest_stored_ordinal);
 }

@@ -49,6 +49,7 @@ using hold_atom = caf::atom_constant<caf::atom("hold")>;
 using act_atom = caf::atom_constant<caf::atom("act")>;
 using expire_atom = caf::atom_constant<caf::atom("expire")>;
 using describe_atom = caf::atom_constant<caf::atom("describe")>;
+using event_tag_atom = caf::atom_constant<caf::atom("event")>;
 
 // Who asks: every command is checked against the requester's tenant.
 struct requester {
@@ -199,6 +200,22 @@ typename Inspector::result_type inspect(Inspector& f, account_closure& x) {
 }
 
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, event_record& x) {
+  return f(caf::meta::type_name("event_record"), x.seq, x.name, x.tenants, x.topics, x.object,
+           x.at);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, event_query& x) {
+  return f(caf::meta::type_name("event_query"), x.tenant, x.after, x.limit);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, event_page& x) {
+  return f(caf::meta::type_name("event_page"), x.events, x.has_more);
+}
+
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, held_change& x) {
   return f(caf::meta::type_name("held_change"), x.account_id, x.amount);
 }
@@ -207,7 +224,7 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, write_set& x) {
   return f(caf::meta::type_name("write_set"), x.users_inserted, x.users_updated,
            x.accounts_inserted, x.accounts_closed, x.transfers, x.held_changes,
-           x.orders_inserted, x.orders_updated, x.idempotency_records);
+           x.orders_inserted, x.orders_updated, x.idempotency_records, x.events);
 }
 
 template <class Inspector>

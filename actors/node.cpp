@@ -2,6 +2,8 @@
 // the traits below; everything else is handed its collaborators explicitly.
 #include "actors/node.hpp"
 
+#include "actors/response_renderer.hpp"
+
 #include "actors/account.hpp"
 #include "actors/idempotency_guard.hpp"
 #include "actors/ledger_writer.hpp"
@@ -24,6 +26,7 @@ struct account_region_traits {
   using tag = account_tag_atom;
   struct dependencies {
     ledger_writer_actor writer;
+    std::shared_ptr<const response_renderer> renderer;
   };
   static inline const char* not_found_message = "no such account";
   static inline const std::string kind = "account";
@@ -31,7 +34,7 @@ struct account_region_traits {
   static bool may_exist(const std::string& id) { return looks_like_id(id, "acc_"); }
 
   static handle spawn(caf::actor_system& system, record account, const dependencies& with) {
-    return spawn_account(system, std::move(account), with.writer);
+    return spawn_account(system, std::move(account), with.writer, with.renderer);
   }
 };
 
@@ -42,6 +45,7 @@ struct user_region_traits {
   struct dependencies {
     ledger_writer_actor writer;
     storage_reader_actor reader;
+    std::shared_ptr<const response_renderer> renderer;
   };
   static inline const char* not_found_message = "no such user";
   static inline const std::string kind = "user";
@@ -49,7 +53,7 @@ struct user_region_traits {
   static bool may_exist(const std::string& id) { return looks_like_id(id, "usr_"); }
 
   static handle spawn(caf::actor_system& system, record user, const dependencies& with) {
-    return spawn_user(system, std::move(user), with.writer, with.reader);
+    return spawn_user(system, std::move(user), with.writer, with.reader, with.renderer);
   }
 };
 
@@ -95,12 +99,14 @@ node_actors start_node(caf::actor_system& system, const config::node_options& op
   auto stored = prepare_database(*url, options);
   node_actors actors;
   actors.reader = spawn_storage_reader(system, *url);
-  actors.writer = spawn_ledger_writer(system, *url, options.storage, stored.largest_ordinal);
+  actors.writer =
+    spawn_ledger_writer(system, *url, options.storage, stored.largest_ordinal, renderer);
   actors.accounts = spawn_shard_region<account_region_traits>(
-    system, account_region_traits::dependencies{actors.writer}, actors.reader, options.actors);
-  actors.users = spawn_shard_region<user_region_traits>(
-    system, user_region_traits::dependencies{actors.writer, actors.reader}, actors.reader,
+    system, account_region_traits::dependencies{actors.writer, renderer}, actors.reader,
     options.actors);
+  actors.users = spawn_shard_region<user_region_traits>(
+    system, user_region_traits::dependencies{actors.writer, actors.reader, renderer},
+    actors.reader, options.actors);
   actors.orders = spawn_shard_region<order_region_traits>(
     system, order_dependencies{actors.writer, actors.accounts, renderer}, actors.reader,
     options.actors);

@@ -7,6 +7,7 @@
 // passivate; after a restart the node spawns every authorized order, which re-arms it.
 #include "actors/order.hpp"
 
+#include "actors/change_events.hpp"
 #include "actors/entity_request.hpp"
 #include "domain/clock.hpp"
 #include "domain/currency.hpp"
@@ -95,6 +96,10 @@ void finish(order_pointer self, const order_request& request, action_end end,
     end.body = renderer.order(end.updated);
   }
   end.writes.orders_updated.push_back(end.updated);
+  end.writes.events.push_back(order_event(renderer, end.updated));
+  for (const auto& transfer : end.writes.transfers) {
+    end.writes.events.push_back(transfer_settled_event(renderer, transfer));
+  }
   if (request.has_claim) {
     end.writes.idempotency_records.push_back(persistence::idempotency_record{
       request.who.tenant, request.idempotency_key, request.fingerprint, end.status, end.body,

@@ -6,6 +6,7 @@
 #include "domain/errc.hpp"
 #include "domain/order.hpp"
 #include "domain/records.hpp"
+#include "persistence/ledger_store.hpp"
 #include "persistence/store_reader.hpp"
 
 #include <cstdint>
@@ -17,13 +18,11 @@ namespace settle {
 
 using batch_result = std::variant<transfer_record, failure>;
 
-class response_renderer {
+class response_renderer : public persistence::account_renderer {
 public:
-  virtual ~response_renderer() = default;
 
   virtual std::string user(const user_record& user) const = 0;
   virtual std::string deleted_user(const user_record& user) const = 0;
-  virtual std::string account(const account_record& account) const = 0;
   virtual std::string transfer(const transfer_record& transfer) const = 0;
   virtual std::string order(const order_record& order) const = 0;
   virtual std::string orders(const persistence::list_page<order_record>& page) const = 0;
@@ -36,6 +35,8 @@ public:
   virtual std::string cluster(const std::string& node_id, std::uint32_t shard_count) const = 0;
   virtual std::string readiness(bool ready) const = 0;
   virtual std::string error(const failure& reason) const = 0;
+  virtual std::string events(const std::vector<persistence::event_record>& events,
+                             bool has_more) const = 0;
   virtual unsigned status_of(settle_errc code) const = 0;
   // The API's code for `code`, e.g. "insufficient_funds" (an order's failure_code).
   virtual std::string code_of(settle_errc code) const = 0;

@@ -83,6 +83,9 @@ storage_reader(storage_reader_actor::pointer, std::shared_ptr<persistence::store
     [store](list_atom, order_tag_atom, const list_query& query) {
       return guarded<list_page<order_record>>(*store, [&] { return store->list_orders(query); });
     },
+    [store](list_atom, event_tag_atom, const persistence::event_query& query) {
+      return guarded<persistence::event_page>(*store, [&] { return store->list_events(query); });
+    },
     [store](audit_atom) {
       return guarded<persistence::audit_report>(*store, [&] { return store->audit(); });
     },

@@ -9,6 +9,7 @@
 // before it: a credit promised by an accepted transfer may be spent by a later one
 // (they commit together). A deposit or withdrawal learns its currency from the account
 // first, and then reserves the leg of that currency's world account.
+#include "actors/change_events.hpp"
 #include "actors/gateway_internal.hpp"
 #include "domain/clock.hpp"
 #include "domain/currency.hpp"
@@ -264,13 +265,14 @@ void conclude(gateway_pointer self, const run_pointer& run) {
   bool abort_all = run->atomic && any_refused;
   persistence::write_set writes;
   release_legs(self, run->jobs, abort_all);
+  const auto& renderer = *self->state.dependencies.renderer;
   for (auto& job : run->jobs) {
     if (job.accepted() && !abort_all) {
       job.transfer.settled_at = settled_at;
+      writes.events.push_back(transfer_settled_event(renderer, job.transfer));
       writes.transfers.push_back(job.transfer);
     }
   }
-  const auto& renderer = *self->state.dependencies.renderer;
   auto body = render_answer(self, *run, abort_all);
   if (writes.transfers.empty()) {
     unsigned status = run->shape == answer_shape::batch

@@ -15,6 +15,7 @@ struct user_state {
   user_record record;
   ledger_writer_actor writer;
   storage_reader_actor reader;
+  std::shared_ptr<const response_renderer> renderer;
   static inline const char* name = "user";
 };
 
@@ -48,6 +49,8 @@ caf::result<user_record> update(user_pointer self, const requester& who,
   }
   persistence::write_set writes;
   writes.users_updated.push_back(updated);
+  writes.events.push_back(persistence::make_event("user.updated", {updated.tenant}, {updated.id},
+                                                  self->state.renderer->user(updated)));
   return commit_then<user_record>(self, std::move(writes), [updated](user_state& state) {
     state.record = updated;
     return updated;
@@ -71,6 +74,8 @@ caf::result<user_record> remove(user_pointer self, const requester& who) {
         deleted.deleted = true;
         persistence::write_set writes;
         writes.users_updated.push_back(deleted);
+        writes.events.push_back(persistence::make_event(
+          "user.deleted", {deleted.tenant}, {deleted.id}, self->state.renderer->deleted_user(deleted)));
         self->request(self->state.writer, caf::infinite, commit_atom::value, std::move(writes))
           .await(
             [self, promise, deleted](bool) mutable {
@@ -90,15 +95,20 @@ caf::result<account_record> open_account(user_pointer self, const requester& who
   }
   account.tenant = self->state.record.tenant;
   writes.accounts_inserted.push_back(account);
+  writes.events.push_back(persistence::make_event("account.created", {account.tenant},
+                                                  {account.id, account.user_id},
+                                                  self->state.renderer->account(account)));
   return commit_then<account_record>(self, std::move(writes),
                                      [account](user_state&) { return account; });
 }
 
 user_actor::behavior_type user(user_pointer self, user_record record, ledger_writer_actor writer,
-                               storage_reader_actor reader) {
+                               storage_reader_actor reader,
+                               std::shared_ptr<const response_renderer> renderer) {
   self->state.record = std::move(record);
   self->state.writer = std::move(writer);
   self->state.reader = std::move(reader);
+  self->state.renderer = std::move(renderer);
   return {
     [self](caf::get_atom, const requester& who) -> caf::result<user_record> {
       if (!is_visible(self->state, who)) {
@@ -121,8 +131,10 @@ user_actor::behavior_type user(user_pointer self, user_record record, ledger_wri
 } // namespace
 
 user_actor spawn_user(caf::actor_system& system, user_record record, ledger_writer_actor writer,
-                      storage_reader_actor reader) {
-  return system.spawn(user, std::move(record), std::move(writer), std::move(reader));
+                      storage_reader_actor reader,
+                      std::shared_ptr<const response_renderer> renderer) {
+  return system.spawn(user, std::move(record), std::move(writer), std::move(reader),
+                      std::move(renderer));
 }
 
 } // namespace settle

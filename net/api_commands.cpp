@@ -497,6 +497,29 @@ built_command build_refund_order(const route_input& input) {
   return read_order_action(input, order_action::refund, true);
 }
 
+built_command build_list_events(const route_input& input) {
+  if (auto unknown = check_query(input.query, {"after", "limit"})) {
+    return *unknown;
+  }
+  list_events_command events;
+  for (auto [name, target] : {std::pair<const char*, std::int64_t*>{"after", &events.after},
+                              std::pair<const char*, std::int64_t*>{"limit", &events.limit}}) {
+    if (!has_query(input.query, name)) {
+      continue;
+    }
+    auto text = query_value(input.query, name);
+    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), *target);
+    if (error != std::errc{} || end != text.data() + text.size() || *target < 0) {
+      return make_failure(settle_errc::invalid_parameter,
+                          std::string{name} + " must be a non-negative integer", name);
+    }
+  }
+  if (auto invalid = validate_list_limit(events.limit)) {
+    return *invalid;
+  }
+  return command{events};
+}
+
 built_command build_audit(const route_input& input) {
   if (auto unknown = refuse_query(input)) {
     return *unknown;

@@ -34,6 +34,7 @@ built_command build_confirm_order(const route_input& input);
 built_command build_capture_order(const route_input& input);
 built_command build_cancel_order(const route_input& input);
 built_command build_refund_order(const route_input& input);
+built_command build_list_events(const route_input& input);
 built_command build_audit(const route_input& input);
 built_command build_cluster(const route_input& input);
 

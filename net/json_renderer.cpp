@@ -217,6 +217,21 @@ std::string json_renderer::readiness(bool ready) const {
   return json::serialize(json::object{{"status", ready ? "ok" : "unavailable"}});
 }
 
+// Events carry their object's JSON as stored; it is spliced in, not parsed again.
+std::string json_renderer::events(const std::vector<persistence::event_record>& events,
+                                  bool has_more) const {
+  std::string out = R"({"object":"list","data":[)";
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    const auto& event = events[i];
+    out += i == 0 ? "" : ",";
+    out += R"({"type":"event","seq":)" + std::to_string(event.seq) + R"(,"event":)"
+           + json::serialize(json::value(event.name)) + R"(,"object":)" + event.object
+           + R"(,"at":")" + format_timestamp(event.at) + R"("})";
+  }
+  out += std::string{R"(],"has_more":)"} + (has_more ? "true" : "false") + "}";
+  return out;
+}
+
 std::string json_renderer::error(const failure& reason) const {
   return json::serialize(error_object(reason));
 }

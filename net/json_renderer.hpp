@@ -22,6 +22,8 @@ public:
   std::string cluster(const std::string& node_id, std::uint32_t shard_count) const override;
   std::string readiness(bool ready) const override;
   std::string error(const failure& reason) const override;
+  std::string events(const std::vector<persistence::event_record>& events,
+                     bool has_more) const override;
   unsigned status_of(settle_errc code) const override;
   std::string code_of(settle_errc code) const override;
 };

@@ -8,7 +8,7 @@
 namespace settle::net {
 namespace {
 
-const std::array<route, 32> routes{{
+const std::array<route, 33> routes{{
   {"GET", "/healthz", endpoint::healthz, nullptr, false},
   {"GET", "/readyz", endpoint::readyz, nullptr, false},
   {"GET", "/metrics", endpoint::metrics, nullptr, false},
@@ -39,6 +39,7 @@ const std::array<route, 32> routes{{
   {"POST", "/v1/orders/{id}/capture", endpoint::api, build_capture_order, false},
   {"POST", "/v1/orders/{id}/cancel", endpoint::api, build_cancel_order, false},
   {"POST", "/v1/orders/{id}/refunds", endpoint::api, build_refund_order, false},
+  {"GET", "/v1/events", endpoint::api, build_list_events, false},
   {"GET", "/v1/audit", endpoint::api, build_audit, false},
   {"GET", "/v1/cluster", endpoint::api, build_cluster, false},
 }};

@@ -5,9 +5,11 @@
 #include "persistence/ledger_store.hpp"
 
 #include "domain/assert.hpp"
+#include "domain/clock.hpp"
 #include "domain/ids.hpp"
 #include "domain/money.hpp"
 #include "persistence/connection.hpp"
+#include "persistence/record_reading.hpp"
 #include "persistence/row_reading.hpp"
 #include "persistence/sql_literal.hpp"
 
@@ -76,10 +78,7 @@ std::string order_row(const order_record& order) {
     .finish();
 }
 
-const char* const order_columns =
-  "(id, tenant, payer_account, payee_account, amount, currency, capture_method, status,"
-  " amount_authorized, amount_captured, amount_refunded, description, failure_code,"
-  " expires_at, authorization_ttl_s, created_at, updated_at, ordinal)";
+
 
 std::string entry_row(const transfer_record& transfer, const std::string& account,
                       std::int64_t amount, std::int64_t balance_after, std::int64_t ordinal) {
@@ -114,8 +113,11 @@ std::string transfer_row(const transfer_record& transfer) {
     .finish();
 }
 
-// Applies the net changes and records each account's balance before the group.
-void apply_balance_changes(soci::session& session, std::map<std::string, net_change>& changes) {
+// Applies the net changes, records each account's balance before the group, and returns
+// every changed account as it is after the group.
+std::vector<account_record> apply_balance_changes(soci::session& session,
+                                                  std::map<std::string, net_change>& changes) {
+  std::vector<account_record> changed;
   std::vector<std::pair<const std::string, net_change>*> pending;
   for (auto& change : changes) {
     pending.push_back(&change);
@@ -133,23 +135,49 @@ void apply_balance_changes(soci::session& session, std::map<std::string, net_cha
       append_literal(sql, pending[i]->second.held);
       sql += " AS BIGINT) AS delta_held";
     }
-    sql += ") AS d WHERE accounts.id = d.delta_account RETURNING id, balance";
+    sql += ") AS d WHERE accounts.id = d.delta_account RETURNING ";
+    sql += account_columns;
     soci::rowset<soci::row> rows = (session.prepare << sql);
     std::size_t updated = 0;
     for (const auto& row : rows) {
-      auto& change = changes.at(row.get<std::string>(0));
-      change.running_balance = read_int64(row, 1) - change.amount;
+      auto account = read_account(row);
+      auto& change = changes.at(account.id);
+      change.running_balance = account.balance - change.amount;
+      changed.push_back(std::move(account));
       ++updated;
     }
     if (updated != end - start) {
       throw storage_error{"a transfer names an account that does not exist"};
     }
   }
+  return changed;
+}
+
+std::string padded_list(const std::vector<std::string>& items) {
+  std::string list = " ";
+  for (const auto& item : items) {
+    if (!item.empty()) {
+      list += item + " ";
+    }
+  }
+  return list;
+}
+
+std::string event_row(const event_record& event) {
+  return sql_row{}
+    .text(event.name)
+    .text(padded_list(event.tenants))
+    .text(padded_list(event.topics))
+    .text(event.object)
+    .integer(event.at)
+    .finish();
 }
 
 } // namespace
 
-ledger_store::ledger_store(const storage_url& url) : url_(url), session_(open_session(url)) {
+ledger_store::ledger_store(const storage_url& url,
+                           std::shared_ptr<const account_renderer> renderer)
+  : url_(url), session_(open_session(url)), renderer_(std::move(renderer)) {
 }
 
 ledger_store::~ledger_store() = default;
@@ -167,7 +195,9 @@ void ledger_store::commit(const std::vector<const write_set*>& group) {
     close_accounts(group);
     insert_orders(group);
     update_orders(group);
+    account_events_.clear();
     insert_transfers(group);
+    insert_events(group);
     insert_idempotency_records(group);
     try {
       transaction.commit();
@@ -272,7 +302,14 @@ void ledger_store::insert_transfers(const std::vector<const write_set*>& group) 
   if (changes.empty()) {
     return;
   }
-  apply_balance_changes(*session_, changes);
+  auto changed = apply_balance_changes(*session_, changes);
+  if (renderer_) {
+    auto at = now_milliseconds();
+    for (const auto& account : changed) {
+      account_events_.push_back(event_record{0, "account.updated", {account.tenant}, {account.id},
+                                             renderer_->account(account), at});
+    }
+  }
   std::vector<std::string> transfer_rows;
   std::vector<std::string> entry_rows;
   for (const auto* transfer : transfers) {
@@ -304,7 +341,7 @@ void ledger_store::insert_orders(const std::vector<const write_set*>& group) {
       rows.push_back(order_row(order));
     }
   }
-  insert_rows(*session_, std::string{"INSERT INTO orders "} + order_columns, rows);
+  insert_rows(*session_, std::string{"INSERT INTO orders ("} + order_columns + ")", rows);
 }
 
 void ledger_store::update_orders(const std::vector<const write_set*>& group) {
@@ -331,6 +368,20 @@ void ledger_store::update_orders(const std::vector<const write_set*>& group) {
       *session_ << sql;
     }
   }
+}
+
+// The write sets' own events first, then the accounts whose balances changed.
+void ledger_store::insert_events(const std::vector<const write_set*>& group) {
+  std::vector<std::string> rows;
+  for (const auto* set : group) {
+    for (const auto& event : set->events) {
+      rows.push_back(event_row(event));
+    }
+  }
+  for (const auto& event : account_events_) {
+    rows.push_back(event_row(event));
+  }
+  insert_rows(*session_, "INSERT INTO events (name, tenants, topics, object, at)", rows);
 }
 
 void ledger_store::insert_idempotency_records(const std::vector<const write_set*>& group) {

@@ -7,6 +7,8 @@
 #include "persistence/storage_url.hpp"
 #include "persistence/write_set.hpp"
 
+#include <string>
+
 #include <memory>
 #include <vector>
 
@@ -16,9 +18,19 @@ class session;
 
 namespace settle::persistence {
 
+// Renders an account as GET shows it, for the `account.updated` events that the store
+// writes when a group changes balances (only the store knows the balances after it).
+class account_renderer {
+public:
+  virtual ~account_renderer() = default;
+  virtual std::string account(const account_record& account) const = 0;
+};
+
 class ledger_store {
 public:
-  explicit ledger_store(const storage_url& url);
+  // Without a renderer no `account.updated` events are written.
+  explicit ledger_store(const storage_url& url,
+                        std::shared_ptr<const account_renderer> renderer = nullptr);
   ~ledger_store();
   ledger_store(const ledger_store&) = delete;
   ledger_store& operator=(const ledger_store&) = delete;
@@ -40,9 +52,12 @@ private:
   void insert_orders(const std::vector<const write_set*>& group);
   void update_orders(const std::vector<const write_set*>& group);
   void insert_idempotency_records(const std::vector<const write_set*>& group);
+  void insert_events(const std::vector<const write_set*>& group);
 
   storage_url url_;
   std::unique_ptr<soci::session> session_;
+  std::shared_ptr<const account_renderer> renderer_;
+  std::vector<event_record> account_events_; // of the group being committed
 };
 
 } // namespace settle::persistence

@@ -69,6 +69,13 @@ const std::vector<migration>& all_migrations() {
        "CREATE INDEX orders_by_payee ON orders (payee_account, ordinal)",
        "CREATE INDEX orders_by_status ON orders (status, expires_at)",
      }},
+    {3,
+     {
+       // {sequence} is the dialect's auto-increasing key: a database sequence.
+       "CREATE TABLE events ("
+       " seq {sequence}, name TEXT NOT NULL, tenants TEXT NOT NULL, topics TEXT NOT NULL,"
+       " object TEXT NOT NULL, at BIGINT NOT NULL)",
+     }},
   };
   return migrations;
 }
@@ -82,10 +89,22 @@ int current_version(soci::session& session) {
   return indicator == soci::i_ok ? static_cast<int>(version) : 0;
 }
 
-void apply(soci::session& session, const migration& step) {
+// The one dialect difference of the schema: how a column numbers itself.
+std::string for_dialect(std::string statement, dialect kind) {
+  const std::string placeholder = "{sequence}";
+  auto found = statement.find(placeholder);
+  if (found != std::string::npos) {
+    statement.replace(found, placeholder.size(),
+                      kind == dialect::sqlite ? "INTEGER PRIMARY KEY AUTOINCREMENT"
+                                              : "BIGSERIAL PRIMARY KEY");
+  }
+  return statement;
+}
+
+void apply(soci::session& session, dialect kind, const migration& step) {
   soci::transaction transaction{session};
   for (const char* statement : step.statements) {
-    session << statement;
+    session << for_dialect(statement, kind);
   }
   long long version = step.version;
   long long applied_at = now_milliseconds();
@@ -129,7 +148,7 @@ void migrate(soci::session& session, dialect kind, const std::vector<std::string
     int version = current_version(session);
     for (const auto& step : all_migrations()) {
       if (step.version > version) {
-        apply(session, step);
+        apply(session, kind, step);
       }
     }
     ensure_world_accounts(session, currencies);

@@ -3,6 +3,7 @@
 #include "persistence/store_reader.hpp"
 
 #include "persistence/connection.hpp"
+#include "persistence/record_reading.hpp"
 #include "persistence/row_reading.hpp"
 #include "persistence/sql_literal.hpp"
 
@@ -10,117 +11,6 @@
 
 namespace settle::persistence {
 namespace {
-
-const char* const user_columns = "id, tenant, name, email, deleted, created_at, ordinal";
-const char* const account_columns =
-  "id, tenant, user_id, currency, balance, held, overdraft_limit, status, created_at, ordinal";
-const char* const transfer_columns =
-  "id, kind, from_account, to_account, from_tenant, to_tenant, order_id, amount, currency,"
-  " description, created_at, settled_at, ordinal";
-const char* const order_columns =
-  "id, tenant, payer_account, payee_account, amount, currency, capture_method, status,"
-  " amount_authorized, amount_captured, amount_refunded, description, failure_code,"
-  " expires_at, authorization_ttl_s, created_at, updated_at, ordinal";
-const char* const entry_columns =
-  "id, account_id, transfer_id, order_id, kind, amount, balance_after, created_at, ordinal";
-
-transfer_kind parse_kind(const std::string& text) {
-  for (auto kind : {transfer_kind::deposit, transfer_kind::withdrawal, transfer_kind::transfer,
-                    transfer_kind::capture, transfer_kind::refund}) {
-    if (text == to_string(kind)) {
-      return kind;
-    }
-  }
-  throw storage_error{"unknown transfer kind in storage: " + text};
-}
-
-user_record read_user(const soci::row& row) {
-  user_record user;
-  user.id = row.get<std::string>(0);
-  user.tenant = row.get<std::string>(1);
-  user.name = row.get<std::string>(2);
-  user.email = row.get<std::string>(3);
-  user.deleted = read_int64(row, 4) != 0;
-  user.created_at = read_int64(row, 5);
-  user.ordinal = read_int64(row, 6);
-  return user;
-}
-
-account_record read_account(const soci::row& row) {
-  account_record account;
-  account.id = row.get<std::string>(0);
-  account.tenant = row.get<std::string>(1);
-  account.user_id = read_text(row, 2);
-  account.currency = row.get<std::string>(3);
-  account.balance = read_int64(row, 4);
-  account.held = read_int64(row, 5);
-  account.overdraft_limit = read_int64(row, 6);
-  account.status = row.get<std::string>(7) == "closed" ? account_status::closed
-                                                       : account_status::open;
-  account.created_at = read_int64(row, 8);
-  account.ordinal = read_int64(row, 9);
-  return account;
-}
-
-transfer_record read_transfer(const soci::row& row) {
-  transfer_record transfer;
-  transfer.id = row.get<std::string>(0);
-  transfer.kind = parse_kind(row.get<std::string>(1));
-  transfer.from_account = row.get<std::string>(2);
-  transfer.to_account = row.get<std::string>(3);
-  transfer.from_tenant = row.get<std::string>(4);
-  transfer.to_tenant = row.get<std::string>(5);
-  transfer.order_id = read_text(row, 6);
-  transfer.amount = read_int64(row, 7);
-  transfer.currency = row.get<std::string>(8);
-  transfer.description = row.get<std::string>(9);
-  transfer.created_at = read_int64(row, 10);
-  transfer.settled_at = read_int64(row, 11);
-  transfer.ordinal = read_int64(row, 12);
-  return transfer;
-}
-
-entry_record read_entry(const soci::row& row) {
-  entry_record entry;
-  entry.id = row.get<std::string>(0);
-  entry.account_id = row.get<std::string>(1);
-  entry.transfer_id = row.get<std::string>(2);
-  entry.order_id = read_text(row, 3);
-  entry.kind = parse_kind(row.get<std::string>(4));
-  entry.amount = read_int64(row, 5);
-  entry.balance_after = read_int64(row, 6);
-  entry.created_at = read_int64(row, 7);
-  entry.ordinal = read_int64(row, 8);
-  return entry;
-}
-
-order_record read_order(const soci::row& row) {
-  order_record order;
-  order.id = row.get<std::string>(0);
-  order.tenant = row.get<std::string>(1);
-  order.payer_account = row.get<std::string>(2);
-  order.payee_account = row.get<std::string>(3);
-  order.amount = read_int64(row, 4);
-  order.currency = row.get<std::string>(5);
-  auto method = parse_capture_method(row.get<std::string>(6));
-  auto status = parse_order_status(row.get<std::string>(7));
-  if (!method || !status) {
-    throw storage_error{"unknown order capture method or status in storage"};
-  }
-  order.capture = *method;
-  order.status = *status;
-  order.amount_authorized = read_int64(row, 8);
-  order.amount_captured = read_int64(row, 9);
-  order.amount_refunded = read_int64(row, 10);
-  order.description = row.get<std::string>(11);
-  order.failure_code = read_text(row, 12);
-  order.expires_at = read_int64(row, 13);
-  order.authorization_ttl_seconds = read_int64(row, 14);
-  order.created_at = read_int64(row, 15);
-  order.updated_at = read_int64(row, 16);
-  order.ordinal = read_int64(row, 17);
-  return order;
-}
 
 std::string equals(const char* column, const std::string& value) {
   std::string sql = column;
@@ -291,6 +181,64 @@ list_page<order_record> store_reader::list_orders(const list_query& query) {
     scope += " AND " + equals("status", query.status);
   }
   return list<order_record>("orders", order_columns, scope, query, read_order);
+}
+
+namespace {
+
+// A LIKE pattern that matches `word` as a whole space-separated item, with LIKE's
+// wildcards in it escaped.
+std::string contains_word(const char* column, const std::string& word) {
+  std::string escaped;
+  for (char c : word) {
+    if (c == '%' || c == '_' || c == '\\') {
+      escaped.push_back('\\');
+    }
+    escaped.push_back(c);
+  }
+  std::string sql = column;
+  sql += " LIKE ";
+  append_literal(sql, "% " + escaped + " %");
+  sql += " ESCAPE '\\'";
+  return sql;
+}
+
+std::vector<std::string> split_words(const std::string& padded) {
+  std::vector<std::string> words;
+  std::size_t start = 0;
+  while (start < padded.size()) {
+    auto end = padded.find(' ', start);
+    if (end == std::string::npos) {
+      end = padded.size();
+    }
+    if (end > start) {
+      words.push_back(padded.substr(start, end - start));
+    }
+    start = end + 1;
+  }
+  return words;
+}
+
+} // namespace
+
+event_page store_reader::list_events(const event_query& query) {
+  std::string sql = "SELECT seq, name, tenants, topics, object, at FROM events WHERE seq > "
+                    + std::to_string(query.after);
+  if (!query.tenant.empty()) {
+    sql += " AND " + contains_word("tenants", query.tenant);
+  }
+  sql += " ORDER BY seq LIMIT " + std::to_string(query.limit + 1);
+  event_page page;
+  for_each_row(session_.get(), sql, [&](const soci::row& row) {
+    page.events.push_back(event_record{read_int64(row, 0), row.get<std::string>(1),
+                                       split_words(row.get<std::string>(2)),
+                                       split_words(row.get<std::string>(3)),
+                                       row.get<std::string>(4), read_int64(row, 5)});
+  });
+  if (static_cast<std::int64_t>(page.events.size()) > query.limit) {
+    page.events.pop_back();
+    page.has_more = true;
+  }
+  return page;
 }
 
 std::vector<std::string> store_reader::authorized_order_ids() {

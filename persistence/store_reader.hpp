@@ -35,6 +35,18 @@ struct list_page {
   bool cursor_unknown = false; // starting_after names nothing in this list
 };
 
+// Events after a sequence number, ascending, that a tenant may see.
+struct event_query {
+  tenant_name tenant; // empty: every tenant (admin)
+  std::int64_t after = 0;
+  std::int64_t limit = 20;
+};
+
+struct event_page {
+  std::vector<event_record> events;
+  bool has_more = false;
+};
+
 struct currency_audit {
   std::string currency;
   std::string sum_of_balances; // decimal text: exact even if the invariant is broken
@@ -74,6 +86,7 @@ public:
   list_page<transfer_record> list_transfers(const list_query& query);
   list_page<entry_record> list_entries(const list_query& query); // filter: the account
   list_page<order_record> list_orders(const list_query& query);
+  event_page list_events(const event_query& query);
 
   // The orders holding money now: their actors must run, so their expiry timers do.
   std::vector<std::string> authorized_order_ids();

@@ -2,6 +2,7 @@
 // together in one transaction (group commit); each is all-or-nothing.
 #pragma once
 
+#include "domain/clock.hpp"
 #include "domain/order.hpp"
 #include "domain/records.hpp"
 
@@ -20,6 +21,23 @@ struct idempotency_record {
   std::string body;
   std::int64_t created_at = 0;
 };
+
+// A change, as clients see it: written in the same transaction as the change (an
+// outbox), numbered by the database with a sequence that only increases.
+struct event_record {
+  std::int64_t seq = 0;              // assigned by the database
+  std::string name;                  // e.g. "transfer.settled"
+  std::vector<std::string> tenants;  // who may see it
+  std::vector<std::string> topics;   // the ids of the objects it concerns
+  std::string object;                // the object's JSON, as GET returns it after the change
+  std::int64_t at = 0;
+};
+
+inline event_record make_event(std::string name, std::vector<std::string> tenants,
+                               std::vector<std::string> topics, std::string object) {
+  return event_record{0,       std::move(name),   std::move(tenants),
+                      std::move(topics), std::move(object), now_milliseconds()};
+}
 
 struct account_closure {
   std::string account_id;
@@ -42,11 +60,13 @@ struct write_set {
   std::vector<order_record> orders_inserted;
   std::vector<order_record> orders_updated; // every field but the id is rewritten
   std::vector<idempotency_record> idempotency_records;
+  std::vector<event_record> events;
 
   std::size_t row_count() const noexcept {
     return users_inserted.size() + users_updated.size() + accounts_inserted.size()
            + accounts_closed.size() + transfers.size() * 3 + held_changes.size()
-           + orders_inserted.size() + orders_updated.size() + idempotency_records.size();
+           + orders_inserted.size() + orders_updated.size() + idempotency_records.size()
+           + events.size();
   }
 };
 

@@ -1,0 +1,45 @@
+// Event names and audiences for transfers and orders.
+#include "actors/change_events.hpp"
+
+namespace settle {
+namespace {
+
+const char* order_event_name(order_status status) {
+  switch (status) {
+    case order_status::created:
+      return "order.created";
+    case order_status::authorized:
+      return "order.authorized";
+    case order_status::settled:
+      return "order.settled";
+    case order_status::failed:
+      return "order.failed";
+    case order_status::cancelled:
+      return "order.cancelled";
+    case order_status::expired:
+      return "order.expired";
+    case order_status::partially_refunded:
+    case order_status::refunded:
+      return "order.refunded";
+  }
+  return "order.created";
+}
+
+} // namespace
+
+persistence::event_record transfer_settled_event(const response_renderer& renderer,
+                                                 const transfer_record& transfer) {
+  return persistence::make_event("transfer.settled", {transfer.from_tenant, transfer.to_tenant},
+                                 {transfer.id, transfer.from_account, transfer.to_account,
+                                  transfer.order_id},
+                                 renderer.transfer(transfer));
+}
+
+persistence::event_record order_event(const response_renderer& renderer,
+                                      const order_record& order) {
+  return persistence::make_event(order_event_name(order.status), {order.tenant},
+                                 {order.id, order.payer_account, order.payee_account},
+                                 renderer.order(order));
+}
+
+} // namespace settle

@@ -1,0 +1,124 @@
+// Row to record, for every record the store keeps.
+#include "persistence/record_reading.hpp"
+
+#include "persistence/connection.hpp"
+#include "persistence/row_reading.hpp"
+
+namespace settle::persistence {
+
+const char* const user_columns = "id, tenant, name, email, deleted, created_at, ordinal";
+const char* const account_columns =
+  "id, tenant, user_id, currency, balance, held, overdraft_limit, status, created_at, ordinal";
+const char* const transfer_columns =
+  "id, kind, from_account, to_account, from_tenant, to_tenant, order_id, amount, currency,"
+  " description, created_at, settled_at, ordinal";
+const char* const order_columns =
+  "id, tenant, payer_account, payee_account, amount, currency, capture_method, status,"
+  " amount_authorized, amount_captured, amount_refunded, description, failure_code,"
+  " expires_at, authorization_ttl_s, created_at, updated_at, ordinal";
+const char* const entry_columns =
+  "id, account_id, transfer_id, order_id, kind, amount, balance_after, created_at, ordinal";
+
+namespace {
+
+transfer_kind parse_kind(const std::string& text) {
+  for (auto kind : {transfer_kind::deposit, transfer_kind::withdrawal, transfer_kind::transfer,
+                    transfer_kind::capture, transfer_kind::refund}) {
+    if (text == to_string(kind)) {
+      return kind;
+    }
+  }
+  throw storage_error{"unknown transfer kind in storage: " + text};
+}
+
+} // namespace
+
+user_record read_user(const soci::row& row) {
+  user_record user;
+  user.id = row.get<std::string>(0);
+  user.tenant = row.get<std::string>(1);
+  user.name = row.get<std::string>(2);
+  user.email = row.get<std::string>(3);
+  user.deleted = read_int64(row, 4) != 0;
+  user.created_at = read_int64(row, 5);
+  user.ordinal = read_int64(row, 6);
+  return user;
+}
+
+account_record read_account(const soci::row& row) {
+  account_record account;
+  account.id = row.get<std::string>(0);
+  account.tenant = row.get<std::string>(1);
+  account.user_id = read_text(row, 2);
+  account.currency = row.get<std::string>(3);
+  account.balance = read_int64(row, 4);
+  account.held = read_int64(row, 5);
+  account.overdraft_limit = read_int64(row, 6);
+  account.status = row.get<std::string>(7) == "closed" ? account_status::closed
+                                                       : account_status::open;
+  account.created_at = read_int64(row, 8);
+  account.ordinal = read_int64(row, 9);
+  return account;
+}
+
+transfer_record read_transfer(const soci::row& row) {
+  transfer_record transfer;
+  transfer.id = row.get<std::string>(0);
+  transfer.kind = parse_kind(row.get<std::string>(1));
+  transfer.from_account = row.get<std::string>(2);
+  transfer.to_account = row.get<std::string>(3);
+  transfer.from_tenant = row.get<std::string>(4);
+  transfer.to_tenant = row.get<std::string>(5);
+  transfer.order_id = read_text(row, 6);
+  transfer.amount = read_int64(row, 7);
+  transfer.currency = row.get<std::string>(8);
+  transfer.description = row.get<std::string>(9);
+  transfer.created_at = read_int64(row, 10);
+  transfer.settled_at = read_int64(row, 11);
+  transfer.ordinal = read_int64(row, 12);
+  return transfer;
+}
+
+entry_record read_entry(const soci::row& row) {
+  entry_record entry;
+  entry.id = row.get<std::string>(0);
+  entry.account_id = row.get<std::string>(1);
+  entry.transfer_id = row.get<std::string>(2);
+  entry.order_id = read_text(row, 3);
+  entry.kind = parse_kind(row.get<std::string>(4));
+  entry.amount = read_int64(row, 5);
+  entry.balance_after = read_int64(row, 6);
+  entry.created_at = read_int64(row, 7);
+  entry.ordinal = read_int64(row, 8);
+  return entry;
+}
+
+order_record read_order(const soci::row& row) {
+  order_record order;
+  order.id = row.get<std::string>(0);
+  order.tenant = row.get<std::string>(1);
+  order.payer_account = row.get<std::string>(2);
+  order.payee_account = row.get<std::string>(3);
+  order.amount = read_int64(row, 4);
+  order.currency = row.get<std::string>(5);
+  auto method = parse_capture_method(row.get<std::string>(6));
+  auto status = parse_order_status(row.get<std::string>(7));
+  if (!method || !status) {
+    throw storage_error{"unknown order capture method or status in storage"};
+  }
+  order.capture = *method;
+  order.status = *status;
+  order.amount_authorized = read_int64(row, 8);
+  order.amount_captured = read_int64(row, 9);
+  order.amount_refunded = read_int64(row, 10);
+  order.description = row.get<std::string>(11);
+  order.failure_code = read_text(row, 12);
+  order.expires_at = read_int64(row, 13);
+  order.authorization_ttl_seconds = read_int64(row, 14);
+  order.created_at = read_int64(row, 15);
+  order.updated_at = read_int64(row, 16);
+  order.ordinal = read_int64(row, 17);
+  return order;
+}
+
+} // namespace settle::persistence
