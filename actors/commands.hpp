@@ -111,6 +111,17 @@ struct idempotency_claim {
   std::string fingerprint;
 };
 
+// A WebSocket client's subscription to the event hub. `deliver` is called on an actor
+// thread with each event frame, in seq order; it must only post to the connection.
+struct stream_subscription {
+  std::uint64_t id = 0;
+  requester who;
+  std::vector<std::string> topics; // object ids; "*": every event of the tenant
+  bool has_since = false;
+  std::int64_t since = 0;          // replay stored events after this seq first
+  std::function<void(std::string frame)> deliver;
+};
+
 // A request for the gateway. `reply` is called exactly once, on an actor thread: it must
 // only post the answer to the connection's own executor.
 struct api_request {

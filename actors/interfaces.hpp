@@ -11,6 +11,7 @@
 
 // The request carries a callback into the ingress, so it never leaves this node.
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(settle::api_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(settle::stream_subscription)
 
 namespace settle {
 
@@ -36,6 +37,12 @@ using storage_reader_actor = caf::typed_actor<
   caf::replies_to<list_atom, event_tag_atom, persistence::event_query>::with<
     persistence::event_page>,
   caf::replies_to<audit_atom>::with<persistence::audit_report>>;
+
+// Fans committed events out to WebSocket subscribers; replays stored ones first on request.
+using event_hub_actor = caf::typed_actor<
+  caf::reacts_to<publish_atom, std::vector<persistence::event_record>>,
+  caf::reacts_to<subscribe_atom, stream_subscription>,
+  caf::reacts_to<unsubscr_atom, std::uint64_t>>;
 
 // Detached: gathers write sets and commits them in groups; answers each after commit.
 using ledger_writer_actor = caf::typed_actor<

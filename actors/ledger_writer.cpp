@@ -31,6 +31,7 @@ struct ledger_writer_state {
   std::shared_ptr<persistence::ledger_store> store;
   config::storage_options options;
   ordinal_clock ordinals;
+  event_hub_actor hub;
   std::vector<pending_write> pending;
   std::size_t pending_rows = 0;
   bool flush_scheduled = false;
@@ -67,7 +68,8 @@ void reconnect_quietly(ledger_writer_state& state) {
 
 // Commits `writes`; answers each promise with true, or with `unavailable` if its
 // transaction failed.
-void commit_group(ledger_writer_state& state, std::vector<pending_write>& writes) {
+void commit_group(writer_pointer self, std::vector<pending_write>& writes) {
+  auto& state = self->state;
   std::vector<const persistence::write_set*> group;
   for (auto& write : writes) {
     assign_ordinals(state, write.writes);
@@ -75,7 +77,7 @@ void commit_group(ledger_writer_state& state, std::vector<pending_write>& writes
   }
   try {
     auto started = std::chrono::steady_clock::now();
-    state.store->commit(group);
+    auto events = state.store->commit(group);
     std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - started;
     auto& metrics = metrics_registry::instance();
     metrics.observe_commit(writes.size(), elapsed.count());
@@ -84,6 +86,9 @@ void commit_group(ledger_writer_state& state, std::vector<pending_write>& writes
       transfers += set->transfers.size();
     }
     metrics.count_transfers_settled(transfers);
+    if (!events.empty()) {
+      self->anon_send(state.hub, publish_atom::value, std::move(events));
+    }
     for (auto& write : writes) {
       write.promise.deliver(true);
     }
@@ -107,7 +112,7 @@ void commit_group(ledger_writer_state& state, std::vector<pending_write>& writes
   for (auto& write : writes) {
     std::vector<pending_write> single;
     single.push_back(std::move(write));
-    commit_group(state, single);
+    commit_group(self, single);
   }
 }
 
@@ -120,7 +125,7 @@ void flush(writer_pointer self) {
   auto writes = std::move(state.pending);
   state.pending.clear();
   state.pending_rows = 0;
-  commit_group(state, writes);
+  commit_group(self, writes);
 }
 
 void schedule_flush(writer_pointer self) {
@@ -139,8 +144,10 @@ void schedule_flush(writer_pointer self) {
 
 ledger_writer_actor::behavior_type
 ledger_writer(writer_pointer self, std::shared_ptr<persistence::ledger_store> store,
-              config::storage_options options, std::int64_t largest_stored_ordinal) {
+              config::storage_options options, std::int64_t largest_stored_ordinal,
+              event_hub_actor hub) {
   self->state.store = std::move(store);
+  self->state.hub = std::move(hub);
   self->state.options = options;
   self->state.ordinals.observe(largest_stored_ordinal);
   return {
@@ -167,10 +174,11 @@ ledger_writer_actor spawn_ledger_writer(caf::actor_system& system,
                                         const persistence::storage_url& url,
                                         const config::storage_options& options,
                                         std::int64_t largest_stored_ordinal,
-                                        std::shared_ptr<const persistence::account_renderer> renderer) {
+                                        std::shared_ptr<const persistence::account_renderer> renderer,
+                                        event_hub_actor hub) {
   auto store = std::make_shared<persistence::ledger_store>(url, std::move(renderer));
   return system.spawn<caf::detached>(ledger_writer, std::move(store), options,
-                                     largest_stored_ordinal);
+                                     largest_stored_ordinal, std::move(hub));
 }
 
 } // namespace settle

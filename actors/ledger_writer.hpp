@@ -16,6 +16,7 @@ ledger_writer_actor spawn_ledger_writer(caf::actor_system& system,
                                         const persistence::storage_url& url,
                                         const config::storage_options& options,
                                         std::int64_t largest_stored_ordinal,
-                                        std::shared_ptr<const persistence::account_renderer> renderer);
+                                        std::shared_ptr<const persistence::account_renderer> renderer,
+                                        event_hub_actor hub);
 
 } // namespace settle

@@ -50,6 +50,9 @@ using act_atom = caf::atom_constant<caf::atom("act")>;
 using expire_atom = caf::atom_constant<caf::atom("expire")>;
 using describe_atom = caf::atom_constant<caf::atom("describe")>;
 using event_tag_atom = caf::atom_constant<caf::atom("event")>;
+using publish_atom = caf::atom_constant<caf::atom("publish")>;
+using subscribe_atom = caf::atom_constant<caf::atom("subscribe")>;
+using unsubscr_atom = caf::atom_constant<caf::atom("unsubscr")>;
 
 // Who asks: every command is checked against the requester's tenant.
 struct requester {

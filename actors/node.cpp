@@ -5,6 +5,7 @@
 #include "actors/response_renderer.hpp"
 
 #include "actors/account.hpp"
+#include "actors/event_hub.hpp"
 #include "actors/idempotency_guard.hpp"
 #include "actors/ledger_writer.hpp"
 #include "actors/order.hpp"
@@ -99,8 +100,9 @@ node_actors start_node(caf::actor_system& system, const config::node_options& op
   auto stored = prepare_database(*url, options);
   node_actors actors;
   actors.reader = spawn_storage_reader(system, *url);
-  actors.writer =
-    spawn_ledger_writer(system, *url, options.storage, stored.largest_ordinal, renderer);
+  actors.events = spawn_event_hub(system, actors.reader, renderer);
+  actors.writer = spawn_ledger_writer(system, *url, options.storage, stored.largest_ordinal,
+                                      renderer, actors.events);
   actors.accounts = spawn_shard_region<account_region_traits>(
     system, account_region_traits::dependencies{actors.writer, renderer}, actors.reader,
     options.actors);
@@ -139,6 +141,7 @@ void stop_node(caf::actor_system& system, const node_actors& actors) {
   stop(actors.users);
   stop(actors.orders);
   stop(actors.idempotency);
+  stop(actors.events);
   stop(actors.reader);
   stop(actors.writer);
 }

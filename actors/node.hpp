@@ -19,6 +19,7 @@ struct node_actors {
   user_region_actor users;
   order_region_actor orders;
   idempotency_guard_actor idempotency;
+  event_hub_actor events;
 };
 
 // Throws persistence::storage_error when the database cannot be opened or migrated.

@@ -37,6 +37,8 @@ public:
   virtual std::string error(const failure& reason) const = 0;
   virtual std::string events(const std::vector<persistence::event_record>& events,
                              bool has_more) const = 0;
+  // One event as the stream and the events list show it.
+  virtual std::string event(const persistence::event_record& event) const = 0;
   virtual unsigned status_of(settle_errc code) const = 0;
   // The API's code for `code`, e.g. "insufficient_funds" (an order's failure_code).
   virtual std::string code_of(settle_errc code) const = 0;

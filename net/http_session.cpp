@@ -6,6 +6,7 @@
 #include "domain/validation.hpp"
 #include "net/error_mapping.hpp"
 #include "net/fingerprint.hpp"
+#include "net/websocket_session.hpp"
 
 #include <boost/asio/post.hpp>
 #include <boost/json.hpp>
@@ -130,19 +131,12 @@ void http_session::on_read_body(beast::error_code error) {
 }
 
 bool http_session::authenticate(requester& who) {
-  const auto& header = parser_->get();
-  auto authorization = header[http::field::authorization];
-  std::string_view value{authorization.data(), authorization.size()};
-  if (value.size() < 8 || !beast::iequals(value.substr(0, 7), "Bearer ")) {
-    return false;
+  auto authorization = parser_->get()[http::field::authorization];
+  auto found = state_->requester_of_header({authorization.data(), authorization.size()});
+  if (found) {
+    who = *found;
   }
-  auto found = state_->keys.find(std::string{value.substr(7)});
-  if (found == state_->keys.end()) {
-    return false;
-  }
-  who.tenant = found->second.tenant;
-  who.admin = found->second.role == config::key_role::admin;
-  return true;
+  return found.has_value();
 }
 
 void http_session::handle_request() {
@@ -193,6 +187,14 @@ void http_session::handle_request() {
 
 void http_session::handle_api(const route_match& match, route_input input, const std::string& path) {
   const auto& request = parser_->get();
+  // A browser cannot set headers on an upgrade: the stream authenticates itself.
+  if (match.matched != nullptr && match.matched->kind == endpoint::stream
+      && beast::websocket::is_upgrade(request)) {
+    answer_timer_.cancel();
+    auto stream = std::make_shared<websocket_session>(std::move(stream_), state_);
+    stream->run(parser_->release());
+    return;
+  }
   api_request api;
   if (!authenticate(api.who)) {
     send_error(make_failure(settle_errc::unauthenticated, "a valid API key is required"));

@@ -9,6 +9,8 @@
 #include <atomic>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -18,6 +20,8 @@ class http_session;
 
 struct ingress_state {
   gateway_actor gateway;
+  event_hub_actor events;
+  std::atomic<std::uint64_t> next_subscription{0};
   config::http_options options;
   config::key_table keys;
   std::string dashboard_html;
@@ -28,6 +32,12 @@ struct ingress_state {
   std::vector<std::weak_ptr<http_session>> sessions;
 
   void register_session(const std::shared_ptr<http_session>& session);
+
+  // Who a key is, or nothing for an unknown key.
+  std::optional<requester> requester_of_key(std::string_view key) const;
+
+  // Who an `Authorization: Bearer KEY` header names, or nothing.
+  std::optional<requester> requester_of_header(std::string_view header) const;
 };
 
 } // namespace settle::net

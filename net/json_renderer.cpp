@@ -222,14 +222,17 @@ std::string json_renderer::events(const std::vector<persistence::event_record>& 
                                   bool has_more) const {
   std::string out = R"({"object":"list","data":[)";
   for (std::size_t i = 0; i < events.size(); ++i) {
-    const auto& event = events[i];
     out += i == 0 ? "" : ",";
-    out += R"({"type":"event","seq":)" + std::to_string(event.seq) + R"(,"event":)"
-           + json::serialize(json::value(event.name)) + R"(,"object":)" + event.object
-           + R"(,"at":")" + format_timestamp(event.at) + R"("})";
+    out += event(events[i]);
   }
   out += std::string{R"(],"has_more":)"} + (has_more ? "true" : "false") + "}";
   return out;
+}
+
+std::string json_renderer::event(const persistence::event_record& event) const {
+  return R"({"type":"event","seq":)" + std::to_string(event.seq) + R"(,"event":)"
+         + json::serialize(json::value(event.name)) + R"(,"object":)" + event.object
+         + R"(,"at":")" + format_timestamp(event.at) + R"("})";
 }
 
 std::string json_renderer::error(const failure& reason) const {

@@ -24,6 +24,7 @@ public:
   std::string error(const failure& reason) const override;
   std::string events(const std::vector<persistence::event_record>& events,
                      bool has_more) const override;
+  std::string event(const persistence::event_record& event) const override;
   unsigned status_of(settle_errc code) const override;
   std::string code_of(settle_errc code) const override;
 };

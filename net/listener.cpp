@@ -6,6 +6,8 @@
 
 #include <boost/asio/strand.hpp>
 
+#include <cctype>
+
 namespace settle::net {
 
 void ingress_state::register_session(const std::shared_ptr<http_session>& session) {
@@ -17,6 +19,27 @@ void ingress_state::register_session(const std::shared_ptr<http_session>& sessio
                    sessions.end());
   }
   sessions.push_back(session);
+}
+
+std::optional<requester> ingress_state::requester_of_key(std::string_view key) const {
+  auto found = keys.find(std::string{key});
+  if (found == keys.end()) {
+    return std::nullopt;
+  }
+  return requester{found->second.tenant, found->second.role == config::key_role::admin};
+}
+
+std::optional<requester> ingress_state::requester_of_header(std::string_view header) const {
+  constexpr std::string_view scheme = "bearer ";
+  if (header.size() <= scheme.size()) {
+    return std::nullopt;
+  }
+  for (std::size_t i = 0; i < scheme.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(header[i])) != scheme[i]) {
+      return std::nullopt;
+    }
+  }
+  return requester_of_key(header.substr(scheme.size()));
 }
 
 listener::listener(boost::asio::io_context& context, const boost::asio::ip::tcp::endpoint& endpoint,

@@ -42,11 +42,13 @@ bool split_host_port(const std::string& address, std::string& host, unsigned sho
   return !host.empty();
 }
 
-http_server::http_server(gateway_actor gateway, config::http_options options,
-                         config::key_table keys, std::string dashboard_html)
+http_server::http_server(gateway_actor gateway, event_hub_actor events,
+                         config::http_options options, config::key_table keys,
+                         std::string dashboard_html)
   : implementation_(std::make_unique<implementation>()) {
   auto& state = *implementation_->state;
   state.gateway = std::move(gateway);
+  state.events = std::move(events);
   state.options = std::move(options);
   state.keys = std::move(keys);
   state.dashboard_html = std::move(dashboard_html);

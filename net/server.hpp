@@ -14,8 +14,8 @@ namespace settle::net {
 
 class http_server {
 public:
-  http_server(gateway_actor gateway, config::http_options options, config::key_table keys,
-              std::string dashboard_html);
+  http_server(gateway_actor gateway, event_hub_actor events, config::http_options options,
+              config::key_table keys, std::string dashboard_html);
   ~http_server();
 
   // Binds the listen address and starts serving. Returns "HOST:PORT" as bound.

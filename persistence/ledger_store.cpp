@@ -182,7 +182,7 @@ ledger_store::ledger_store(const storage_url& url,
 
 ledger_store::~ledger_store() = default;
 
-void ledger_store::commit(const std::vector<const write_set*>& group) {
+std::vector<event_record> ledger_store::commit(const std::vector<const write_set*>& group) {
   SETTLE_ASSERT(!group.empty());
   if (!session_) {
     session_ = open_session(url_);
@@ -196,6 +196,7 @@ void ledger_store::commit(const std::vector<const write_set*>& group) {
     insert_orders(group);
     update_orders(group);
     account_events_.clear();
+    committed_events_.clear();
     insert_transfers(group);
     insert_events(group);
     insert_idempotency_records(group);
@@ -204,6 +205,7 @@ void ledger_store::commit(const std::vector<const write_set*>& group) {
     } catch (const std::exception& error) {
       throw ambiguous_commit{error.what()};
     }
+    return std::move(committed_events_);
   } catch (const storage_error&) {
     throw;
   } catch (const std::exception& error) {
@@ -370,18 +372,32 @@ void ledger_store::update_orders(const std::vector<const write_set*>& group) {
   }
 }
 
-// The write sets' own events first, then the accounts whose balances changed.
+// The write sets' own events first, then the accounts whose balances changed. The
+// database numbers them; the numbers come back (RETURNING, in row order) for the hub.
 void ledger_store::insert_events(const std::vector<const write_set*>& group) {
-  std::vector<std::string> rows;
   for (const auto* set : group) {
-    for (const auto& event : set->events) {
-      rows.push_back(event_row(event));
+    committed_events_.insert(committed_events_.end(), set->events.begin(), set->events.end());
+  }
+  committed_events_.insert(committed_events_.end(), account_events_.begin(),
+                           account_events_.end());
+  for (std::size_t start = 0; start < committed_events_.size(); start += rows_per_statement) {
+    std::size_t end = std::min(committed_events_.size(), start + rows_per_statement);
+    std::string sql = "INSERT INTO events (name, tenants, topics, object, at)";
+    for (std::size_t i = start; i < end; ++i) {
+      sql += i == start ? " VALUES " : ", ";
+      sql += event_row(committed_events_[i]);
+    }
+    sql += " RETURNING seq";
+    soci::rowset<soci::row> rows = (session_->prepare << sql);
+    std::size_t index = start;
+    for (const auto& row : rows) {
+      SETTLE_ASSERT(index < end);
+      committed_events_[index++].seq = read_int64(row, 0);
+    }
+    if (index != end) {
+      throw storage_error{"the database numbered fewer events than were written"};
     }
   }
-  for (const auto& event : account_events_) {
-    rows.push_back(event_row(event));
-  }
-  insert_rows(*session_, "INSERT INTO events (name, tenants, topics, object, at)", rows);
 }
 
 void ledger_store::insert_idempotency_records(const std::vector<const write_set*>& group) {

@@ -35,10 +35,11 @@ public:
   ledger_store(const ledger_store&) = delete;
   ledger_store& operator=(const ledger_store&) = delete;
 
-  // Commits all of `group` in one transaction. Throws storage_error when the
-  // transaction fails; then nothing of the group was written. Throws
-  // ambiguous_commit when COMMIT itself failed: the group may or may not be durable.
-  void commit(const std::vector<const write_set*>& group);
+  // Commits all of `group` in one transaction and returns its events, numbered.
+  // Throws storage_error when the transaction fails; then nothing of the group was
+  // written. Throws ambiguous_commit when COMMIT itself failed: the group may or may
+  // not be durable.
+  std::vector<event_record> commit(const std::vector<const write_set*>& group);
 
   // Opens a fresh connection after a failure (a restarted database, a dropped link).
   void reconnect();
@@ -57,7 +58,8 @@ private:
   storage_url url_;
   std::unique_ptr<soci::session> session_;
   std::shared_ptr<const account_renderer> renderer_;
-  std::vector<event_record> account_events_; // of the group being committed
+  std::vector<event_record> account_events_;   // of the group being committed
+  std::vector<event_record> committed_events_; // the group's events with their seq
 };
 
 } // namespace settle::persistence

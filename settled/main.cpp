@@ -79,7 +79,8 @@ int serve(config::node_config& configuration, const sigset_t& signals) {
   net::set_accepted_currencies(options.currencies);
   caf::actor_system system{configuration};
   auto actors = start_node(system, options, std::make_shared<net::json_renderer>());
-  net::http_server server{actors.gateway, options.http, std::move(keys), read_dashboard()};
+  net::http_server server{actors.gateway, actors.events, options.http, std::move(keys),
+                          read_dashboard()};
   auto bound = server.start();
   std::cout << "settled " << options.cluster.node_id << " listening on http://" << bound
             << std::endl;

@@ -1,0 +1,282 @@
+// The WebSocket session. Client messages: {"type":"auth","token":KEY} and
+// {"type":"subscribe","topics":[...],"since":SEQ?}; the server answers
+// {"type":"subscribed","topics":[...]} and then sends {"type":"event",...} frames.
+#include "net/websocket_session.hpp"
+
+#include "domain/metrics.hpp"
+
+#include <boost/asio/post.hpp>
+#include <boost/json.hpp>
+
+#include <caf/all.hpp>
+
+namespace settle::net {
+namespace {
+
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+namespace json = boost::json;
+
+// Frames waiting for a slow client, at most; beyond, it is closed with 1013.
+constexpr std::size_t queued_frames_limit = 1024;
+constexpr std::size_t topics_limit = 100;
+constexpr std::size_t message_limit = 64 * 1024;
+constexpr auto ping_interval = std::chrono::seconds{20};
+constexpr auto silence_limit = std::chrono::seconds{60};
+constexpr auto authentication_limit = std::chrono::seconds{5};
+
+std::atomic<std::int64_t> open_streams{0};
+
+std::string error_frame(const std::string& message) {
+  return json::serialize(json::object{{"type", "error"}, {"message", message}});
+}
+
+} // namespace
+
+websocket_session::websocket_session(beast::tcp_stream stream, std::shared_ptr<ingress_state> state)
+  : socket_(std::move(stream)),
+    state_(std::move(state)),
+    in_transit_(std::make_shared<std::atomic<std::size_t>>(0)),
+    heartbeat_(socket_.get_executor()),
+    authentication_deadline_(socket_.get_executor()),
+    last_heard_(std::chrono::steady_clock::now()) {
+  ++state_->open_connections;
+  metrics_registry::instance().set_websocket_clients(++open_streams);
+}
+
+websocket_session::~websocket_session() {
+  unsubscribe();
+  --state_->open_connections;
+  metrics_registry::instance().set_websocket_clients(--open_streams);
+}
+
+void websocket_session::run(upgrade_request request) {
+  beast::get_lowest_layer(socket_).expires_never();
+  socket_.set_option(websocket::stream_base::timeout{std::chrono::seconds{30},
+                                                     websocket::stream_base::none(), false});
+  socket_.read_message_max(message_limit);
+  socket_.control_callback([this](websocket::frame_type, beast::string_view) {
+    last_heard_ = std::chrono::steady_clock::now();
+  });
+  std::optional<requester> from_header;
+  bool header_refused = false;
+  auto authorization = request[beast::http::field::authorization];
+  if (!authorization.empty()) {
+    from_header = state_->requester_of_header({authorization.data(), authorization.size()});
+    header_refused = !from_header;
+  }
+  socket_.async_accept(request, [self = shared_from_this(), from_header,
+                                 header_refused](beast::error_code error) {
+    self->on_accept(error, from_header, header_refused);
+  });
+}
+
+void websocket_session::on_accept(beast::error_code error, std::optional<requester> from_header,
+                                  bool header_refused) {
+  if (error) {
+    return;
+  }
+  if (header_refused) {
+    close_with(websocket::close_code::policy_error, "unknown API key");
+    return;
+  }
+  who_ = from_header;
+  if (!who_) {
+    authentication_deadline_.expires_after(authentication_limit);
+    authentication_deadline_.async_wait([self = shared_from_this()](beast::error_code error) {
+      if (!error && !self->who_) {
+        self->close_with(websocket::close_code::policy_error, "authenticate within 5 seconds");
+      }
+    });
+  }
+  start_heartbeat();
+  do_read();
+}
+
+void websocket_session::start_heartbeat() {
+  heartbeat_.expires_after(ping_interval);
+  heartbeat_.async_wait([self = shared_from_this()](beast::error_code error) {
+    if (error || self->closing_) {
+      return;
+    }
+    if (std::chrono::steady_clock::now() - self->last_heard_ > silence_limit) {
+      self->close_with(websocket::close_code::going_away, "silent for 60 seconds");
+      return;
+    }
+    // Beast holds a ping back until the write in flight, if any, is out.
+    if (!self->ping_in_flight_) {
+      self->ping_in_flight_ = true;
+      self->socket_.async_ping({}, [self](beast::error_code) { self->ping_in_flight_ = false; });
+    }
+    self->start_heartbeat();
+  });
+}
+
+void websocket_session::do_read() {
+  socket_.async_read(buffer_, [self = shared_from_this()](beast::error_code error, std::size_t) {
+    self->on_read(error);
+  });
+}
+
+void websocket_session::on_read(beast::error_code error) {
+  if (error) {
+    closing_ = true; // closed by the client, or the connection broke
+    heartbeat_.cancel();
+    authentication_deadline_.cancel();
+    unsubscribe();
+    return;
+  }
+  last_heard_ = std::chrono::steady_clock::now();
+  auto text = beast::buffers_to_string(buffer_.data());
+  buffer_.consume(buffer_.size());
+  handle_message(text);
+  if (!closing_) {
+    do_read();
+  }
+}
+
+void websocket_session::handle_message(std::string_view text) {
+  json::error_code error;
+  auto message = json::parse(json::string_view{text.data(), text.size()}, error);
+  if (error || !message.is_object() || !message.as_object().contains("type")
+      || !message.as_object().at("type").is_string()) {
+    send_frame(error_frame("messages are JSON objects with a \"type\""));
+    return;
+  }
+  const auto& object = message.as_object();
+  auto type = object.at("type").as_string();
+  if (type == "auth") {
+    const auto* token = object.if_contains("token");
+    handle_auth(token && token->is_string() ? std::string{token->as_string()} : std::string{});
+    return;
+  }
+  if (type != "subscribe") {
+    send_frame(error_frame("unknown message type"));
+    return;
+  }
+  if (!who_) {
+    close_with(websocket::close_code::policy_error, "authenticate first");
+    return;
+  }
+  const auto* topics = object.if_contains("topics");
+  const auto* since = object.if_contains("since");
+  std::vector<std::string> names;
+  bool valid = topics && topics->is_array() && !topics->as_array().empty()
+               && topics->as_array().size() <= topics_limit
+               && (!since || (since->is_int64() && since->as_int64() >= 0) || since->is_uint64());
+  for (const auto& topic : valid ? topics->as_array() : json::array{}) {
+    valid = valid && topic.is_string();
+    if (valid) {
+      names.emplace_back(topic.as_string());
+    }
+  }
+  if (!valid) {
+    send_frame(error_frame("subscribe needs 1 to 100 topics (strings) and an optional since >= 0"));
+    return;
+  }
+  std::int64_t after = since ? (since->is_int64() ? since->as_int64()
+                                                  : static_cast<std::int64_t>(since->as_uint64()))
+                             : 0;
+  handle_subscribe(std::move(names), since != nullptr, after);
+}
+
+void websocket_session::handle_auth(const std::string& token) {
+  if (who_) {
+    send_frame(error_frame("already authenticated"));
+    return;
+  }
+  who_ = state_->requester_of_key(token);
+  if (!who_) {
+    close_with(websocket::close_code::policy_error, "unknown API key");
+    return;
+  }
+  authentication_deadline_.cancel();
+}
+
+void websocket_session::handle_subscribe(std::vector<std::string> topics, bool has_since,
+                                         std::int64_t since) {
+  unsubscribe();
+  json::array acknowledged;
+  for (const auto& topic : topics) {
+    acknowledged.emplace_back(topic);
+  }
+  // The acknowledgement is queued before the hub can hand over the first event.
+  send_frame(json::serialize(json::object{{"type", "subscribed"}, {"topics", acknowledged}}));
+  stream_subscription subscription;
+  subscription.id = ++state_->next_subscription;
+  subscription.who = *who_;
+  subscription.topics = std::move(topics);
+  subscription.has_since = has_since;
+  subscription.since = since;
+  std::weak_ptr<websocket_session> weak = shared_from_this();
+  auto executor = socket_.get_executor();
+  auto in_transit = in_transit_;
+  subscription.deliver = [weak, executor, in_transit](std::string frame) {
+    // Past the bound the frame is dropped here; the session closes with 1013 below.
+    if (in_transit->fetch_add(1) > queued_frames_limit) {
+      frame.clear();
+    }
+    boost::asio::post(executor, [weak, in_transit, frame = std::move(frame)]() mutable {
+      in_transit->fetch_sub(1);
+      if (auto self = weak.lock()) {
+        self->send_frame(std::move(frame));
+      }
+    });
+  };
+  subscription_ = subscription.id;
+  caf::anon_send(state_->events, subscribe_atom::value, std::move(subscription));
+}
+
+void websocket_session::unsubscribe() {
+  if (subscription_ != 0) {
+    caf::anon_send(state_->events, unsubscr_atom::value, subscription_);
+    subscription_ = 0;
+  }
+}
+
+// An empty frame means the hub gave up on this client (it fell behind, or the stored
+// events could not be read): it is closed with 1013 and resumes with `since`.
+void websocket_session::send_frame(std::string frame) {
+  if (closing_) {
+    return;
+  }
+  if (frame.empty() || queue_.size() + in_transit_->load() >= queued_frames_limit) {
+    close_with(websocket::close_code::try_again_later, "too slow; resume with since");
+    return;
+  }
+  queue_.push_back(std::move(frame));
+  do_write();
+}
+
+void websocket_session::do_write() {
+  if (writing_ || closing_ || queue_.empty()) {
+    return;
+  }
+  writing_ = true;
+  socket_.text(true);
+  socket_.async_write(boost::asio::buffer(queue_.front()),
+                      [self = shared_from_this()](beast::error_code error, std::size_t) {
+                        self->writing_ = false;
+                        if (error) {
+                          return;
+                        }
+                        self->queue_.pop_front();
+                        self->do_write();
+                      });
+}
+
+void websocket_session::close_with(websocket::close_code code, const char* reason) {
+  if (closing_) {
+    return;
+  }
+  closing_ = true;
+  unsubscribe();
+  heartbeat_.cancel();
+  authentication_deadline_.cancel();
+  queue_.clear();
+  // Beast holds the close frame back until the write in flight, if any, is out.
+  socket_.async_close(websocket::close_reason{code, reason},
+                      [self = shared_from_this()](beast::error_code) {});
+}
+
+} // namespace settle::net

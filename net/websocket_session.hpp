@@ -1,0 +1,65 @@
+// One WebSocket client of GET /v1/stream: authenticates (by the upgrade's Authorization
+// header, or a first `auth` message within 5 s), subscribes to topics at the event hub,
+// and writes the events it is handed, one write at a time from a bounded queue. A client
+// that falls that far behind is closed with 1013 and resumes with `since`; it never
+// slows the payments down. Pings every 20 s; a client silent for 60 s is dropped.
+// Include only from net/ sources.
+#pragma once
+
+#include "net/ingress_state.hpp"
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace settle::net {
+
+class websocket_session : public std::enable_shared_from_this<websocket_session> {
+public:
+  using upgrade_request = boost::beast::http::request<boost::beast::http::string_body>;
+
+  websocket_session(boost::beast::tcp_stream stream, std::shared_ptr<ingress_state> state);
+  ~websocket_session();
+
+  void run(upgrade_request request);
+
+private:
+  void on_accept(boost::beast::error_code error, std::optional<requester> from_header,
+                 bool header_refused);
+  void do_read();
+  void on_read(boost::beast::error_code error);
+  void handle_message(std::string_view text);
+  void handle_auth(const std::string& token);
+  void handle_subscribe(std::vector<std::string> topics, bool has_since, std::int64_t since);
+  void send_frame(std::string frame);
+  void do_write();
+  void close_with(boost::beast::websocket::close_code code, const char* reason);
+  void start_heartbeat();
+  void unsubscribe();
+
+  boost::beast::websocket::stream<boost::beast::tcp_stream> socket_;
+  boost::beast::flat_buffer buffer_;
+  std::shared_ptr<ingress_state> state_;
+  std::deque<std::string> queue_;
+  // Frames the hub posted that the strand has not queued yet: bounded together with
+  // the queue, so a slow client cannot make memory grow.
+  std::shared_ptr<std::atomic<std::size_t>> in_transit_;
+  boost::asio::steady_timer heartbeat_;
+  boost::asio::steady_timer authentication_deadline_;
+  std::chrono::steady_clock::time_point last_heard_;
+  std::optional<requester> who_;
+  std::uint64_t subscription_ = 0;
+  bool writing_ = false;
+  bool ping_in_flight_ = false;
+  bool closing_ = false;
+};
+
+} // namespace settle::net
