@@ -176,9 +176,11 @@ void http_session::handle_request() {
     case endpoint::metrics:
       send(200, metrics_registry::instance().render(), "text/plain; version=0.0.4");
       return;
-    case endpoint::dashboard:
-      send(200, state_->dashboard_html, "text/html; charset=utf-8");
+    case endpoint::dashboard: {
+      const auto& file = state_->dashboard.at(std::string{match.matched->pattern});
+      send(200, file.body, file.content_type);
       return;
+    }
     default:
       send_error(make_failure(settle_errc::route_not_found, "no such route"));
       return;

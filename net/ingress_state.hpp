@@ -7,6 +7,7 @@
 #include "config/options.hpp"
 
 #include <atomic>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -18,13 +19,20 @@ namespace settle::net {
 
 class http_session;
 
+struct web_file {
+  std::string content_type;
+  std::string body;
+};
+
+using web_files = std::map<std::string, web_file>;
+
 struct ingress_state {
   gateway_actor gateway;
   event_hub_actor events;
   std::atomic<std::uint64_t> next_subscription{0};
   config::http_options options;
   config::key_table keys;
-  std::string dashboard_html;
+  web_files dashboard; // path ("/", "/app.js", …) -> file
   std::atomic<std::size_t> open_connections{0};
   std::atomic<bool> draining{false};
 

@@ -7,7 +7,10 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 
+#include <fstream>
+#include <sstream>
 #include <stdexcept>
+#include <tuple>
 #include <thread>
 
 namespace settle::net {
@@ -42,16 +45,38 @@ bool split_host_port(const std::string& address, std::string& host, unsigned sho
   return !host.empty();
 }
 
+namespace {
+
+// The dashboard's files, read once at start; a missing file is served as a short note.
+web_files load_dashboard(const std::string& web_root) {
+  web_files files;
+  for (auto [path, name, type] : {std::tuple{"/", "index.html", "text/html; charset=utf-8"},
+                                  std::tuple{"/app.js", "app.js", "text/javascript; charset=utf-8"},
+                                  std::tuple{"/style.css", "style.css", "text/css; charset=utf-8"}}) {
+    std::ifstream file{web_root + "/" + name};
+    std::stringstream text;
+    if (file) {
+      text << file.rdbuf();
+    } else {
+      text << "/* " << name << " was not found in " << web_root << " */";
+    }
+    files[path] = web_file{type, text.str()};
+  }
+  return files;
+}
+
+} // namespace
+
 http_server::http_server(gateway_actor gateway, event_hub_actor events,
                          config::http_options options, config::key_table keys,
-                         std::string dashboard_html)
+                         const std::string& web_root)
   : implementation_(std::make_unique<implementation>()) {
   auto& state = *implementation_->state;
   state.gateway = std::move(gateway);
   state.events = std::move(events);
   state.options = std::move(options);
   state.keys = std::move(keys);
-  state.dashboard_html = std::move(dashboard_html);
+  state.dashboard = load_dashboard(web_root);
 }
 
 http_server::~http_server() {

@@ -14,8 +14,9 @@ namespace settle::net {
 
 class http_server {
 public:
+  // `web_root`: the folder of the dashboard's files (index.html, app.js, style.css).
   http_server(gateway_actor gateway, event_hub_actor events, config::http_options options,
-              config::key_table keys, std::string dashboard_html);
+              config::key_table keys, const std::string& web_root);
   ~http_server();
 
   // Binds the listen address and starts serving. Returns "HOST:PORT" as bound.

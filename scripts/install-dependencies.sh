@@ -8,8 +8,13 @@ packages=(
   g++ make cmake ninja-build ccache pkg-config
   libcaf-dev libboost1.81-dev libboost-json1.81-dev
   libsoci-dev libsqlite3-dev libpq-dev libssl-dev catch2
-  postgresql postgresql-contrib curl procps ca-certificates
+  postgresql postgresql-contrib curl procps ca-certificates chromium
 )
+# Node.js runs the browser test (playwright-core from npm); a machine may already have
+# its own Node.js, in which case Debian's is not needed.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  packages+=(nodejs npm)
+fi
 
 missing=()
 for package in "${packages[@]}"; do

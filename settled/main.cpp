@@ -41,17 +41,10 @@ bool is_loopback(const std::string& listen) {
   return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
 }
 
-std::string read_dashboard() {
-  for (const char* path : {"web/index.html", SETTLE_SOURCE_DIR "/web/index.html"}) {
-    std::ifstream file{path};
-    if (file) {
-      std::stringstream text;
-      text << file.rdbuf();
-      return text.str();
-    }
-  }
-  return "<!doctype html><title>Settle</title><p>Settle is running. The dashboard page "
-         "(web/index.html) was not found.</p>";
+// The dashboard's folder: ./web when run from the repository, else the source tree's.
+std::string web_root() {
+  std::ifstream local{"web/index.html"};
+  return local ? std::string{"web"} : std::string{SETTLE_SOURCE_DIR "/web"};
 }
 
 // The keys from --auth.keys-file, or one fresh admin key printed once.
@@ -80,7 +73,7 @@ int serve(config::node_config& configuration, const sigset_t& signals) {
   caf::actor_system system{configuration};
   auto actors = start_node(system, options, std::make_shared<net::json_renderer>());
   net::http_server server{actors.gateway, actors.events, options.http, std::move(keys),
-                          read_dashboard()};
+                          web_root()};
   auto bound = server.start();
   std::cout << "settled " << options.cluster.node_id << " listening on http://" << bound
             << std::endl;

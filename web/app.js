@@ -1,0 +1,173 @@
+// The live dashboard: asks for an API key, loads the accounts and orders the key may
+// see, then follows every change over the WebSocket stream (resuming with `since` after
+// a disconnect) and draws the settled transfers per second.
+"use strict";
+
+const state = { key: null, lastSeq: 0, accounts: new Map(), orders: new Map(),
+                perSecond: new Map(), socket: null };
+
+const element = (id) => document.getElementById(id);
+
+function formatMinor(amount) {
+  return Number(amount).toLocaleString();
+}
+
+function setOnline(online) {
+  const badge = element("connection");
+  badge.textContent = online ? "live" : "offline";
+  badge.className = "badge " + (online ? "online" : "offline");
+}
+
+async function api(path) {
+  const response = await fetch(path, { headers: { Authorization: "Bearer " + state.key } });
+  if (!response.ok) throw new Error(path + " answered " + response.status);
+  return response.json();
+}
+
+function cell(text, className) {
+  const td = document.createElement("td");
+  td.textContent = text;
+  if (className) td.className = className;
+  return td;
+}
+
+function renderAccounts() {
+  const body = element("accounts").querySelector("tbody");
+  body.replaceChildren(...[...state.accounts.values()].map((account) => {
+    const row = document.createElement("tr");
+    row.id = "account-" + account.id;
+    row.append(cell(account.id, "id"), cell(account.currency),
+               cell(formatMinor(account.balance), "number"), cell(formatMinor(account.held), "number"),
+               cell(formatMinor(account.available), "number"),
+               cell(account.status, "status-" + account.status));
+    return row;
+  }));
+}
+
+function renderOrders() {
+  const body = element("orders").querySelector("tbody");
+  const newest = [...state.orders.values()].sort((a, b) => b.updated_at.localeCompare(a.updated_at));
+  body.replaceChildren(...newest.slice(0, 50).map((order) => {
+    const row = document.createElement("tr");
+    row.id = "order-" + order.id;
+    row.append(cell(order.id, "id"), cell(formatMinor(order.amount) + " " + order.currency, "number"),
+               cell(order.status, "status-" + order.status), cell(order.updated_at.slice(11, 19)));
+    return row;
+  }));
+}
+
+function addEventLine(message) {
+  const list = element("events");
+  const item = document.createElement("li");
+  item.dataset.seq = message.seq;
+  const seq = document.createElement("span");
+  seq.textContent = "#" + message.seq;
+  const name = document.createElement("span");
+  name.textContent = message.event;
+  const id = document.createElement("span");
+  id.className = "id";
+  id.textContent = message.object.id + (message.object.amount !== undefined
+    ? "  " + formatMinor(message.object.amount) + " " + (message.object.currency || "") : "");
+  item.append(seq, name, id);
+  list.prepend(item);
+  while (list.children.length > 200) list.lastChild.remove();
+}
+
+function countTransfer(at) {
+  const second = Math.floor(Date.parse(at) / 1000);
+  state.perSecond.set(second, (state.perSecond.get(second) || 0) + 1);
+}
+
+function handleEvent(message) {
+  if (message.seq <= state.lastSeq) return;
+  state.lastSeq = message.seq;
+  const object = message.object;
+  if (message.event.startsWith("account.")) {
+    state.accounts.set(object.id, object);
+    renderAccounts();
+  } else if (message.event.startsWith("order.")) {
+    state.orders.set(object.id, object);
+    renderOrders();
+  } else if (message.event === "transfer.settled") {
+    countTransfer(message.at);
+    drawChart();
+  }
+  addEventLine(message);
+}
+
+function drawChart() {
+  const canvas = element("chart");
+  const context = canvas.getContext("2d");
+  const now = Math.floor(Date.now() / 1000);
+  const seconds = [];
+  for (let second = now - 59; second <= now; ++second) seconds.push(state.perSecond.get(second) || 0);
+  for (const second of state.perSecond.keys()) if (second < now - 120) state.perSecond.delete(second);
+  const highest = Math.max(1, ...seconds);
+  context.clearRect(0, 0, canvas.width, canvas.height);
+  const width = canvas.width / seconds.length;
+  context.fillStyle = "#2f6fed";
+  seconds.forEach((count, index) => {
+    const height = (count / highest) * (canvas.height - 20);
+    context.fillRect(index * width + 1, canvas.height - height, width - 2, height);
+  });
+  context.fillStyle = "#e3e6ec";
+  context.fillRect(0, canvas.height - 1, canvas.width, 1);
+  context.fillStyle = "#6b7385";
+  context.font = "11px sans-serif";
+  context.fillText("max " + highest + "/s", 4, 12);
+  element("rate").textContent = seconds[seconds.length - 2] + "/s";
+}
+
+function connectStream() {
+  const scheme = location.protocol === "https:" ? "wss://" : "ws://";
+  const socket = new WebSocket(scheme + location.host + "/v1/stream");
+  state.socket = socket;
+  socket.onopen = () => {
+    socket.send(JSON.stringify({ type: "auth", token: state.key }));
+    // First live events only; after a reconnect, everything since the last one seen.
+    const subscription = { type: "subscribe", topics: ["*"] };
+    if (state.lastSeq > 0) subscription.since = state.lastSeq;
+    socket.send(JSON.stringify(subscription));
+  };
+  socket.onmessage = (frame) => {
+    const message = JSON.parse(frame.data);
+    if (message.type === "subscribed") setOnline(true);
+    if (message.type === "event") handleEvent(message);
+  };
+  socket.onclose = () => {
+    setOnline(false);
+    setTimeout(connectStream, 1000); // resumes after lastSeq: nothing is missed
+  };
+}
+
+async function loadSnapshot() {
+  const [accounts, orders] = await Promise.all([api("/v1/accounts?limit=100"),
+                                                 api("/v1/orders?limit=100")]);
+  accounts.data.forEach((account) => state.accounts.set(account.id, account));
+  orders.data.forEach((order) => state.orders.set(order.id, order));
+  renderAccounts();
+  renderOrders();
+}
+
+async function start(key) {
+  state.key = key;
+  try {
+    await loadSnapshot();
+  } catch (error) {
+    alert("That key was refused: " + error.message);
+    return;
+  }
+  sessionStorage.setItem("settle-key", key);
+  element("login").hidden = true;
+  element("dashboard").hidden = false;
+  connectStream();
+  setInterval(drawChart, 500);
+}
+
+element("login").addEventListener("submit", (submitted) => {
+  submitted.preventDefault();
+  start(element("api-key").value.trim());
+});
+
+const remembered = sessionStorage.getItem("settle-key");
+if (remembered) start(remembered);
