@@ -4,7 +4,9 @@
 
 #include "actors/messages.hpp"
 
+#include <atomic>
 #include <cstdint>
+#include <memory>
 #include <functional>
 #include <optional>
 #include <string>
@@ -120,6 +122,9 @@ struct stream_subscription {
   bool has_since = false;
   std::int64_t since = 0;          // replay stored events after this seq first
   std::function<void(std::string frame)> deliver;
+  // Frames handed over and not yet written to the client: the replay pauses while it is
+  // high, so a client that reads promptly is never overrun by its own backlog.
+  std::shared_ptr<std::atomic<std::size_t>> backlog;
 };
 
 // A request for the gateway. `reply` is called exactly once, on an actor thread: it must

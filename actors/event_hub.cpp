@@ -20,6 +20,10 @@ namespace {
 // Stored events read per replay step.
 constexpr std::int64_t replay_page = 100;
 
+// A replay reads its next page only while fewer frames than this wait for the client.
+constexpr std::size_t replay_backlog_limit = 256;
+constexpr auto replay_pause = std::chrono::milliseconds{20};
+
 // Live events held back per subscriber while its replay runs; beyond, it is dropped
 // (its connection closes and the client resumes with `since`).
 constexpr std::size_t held_back_limit = 10000;
@@ -82,6 +86,11 @@ void finish_replay(hub_pointer self, subscriber& who) {
 void replay(hub_pointer self, std::uint64_t id, std::int64_t after) {
   auto found = self->state.subscribers.find(id);
   if (found == self->state.subscribers.end()) {
+    return;
+  }
+  const auto& backlog = found->second.subscription.backlog;
+  if (backlog && backlog->load() > replay_backlog_limit) {
+    self->delayed_send(self, replay_pause, replay_atom::value, id, after);
     return;
   }
   const auto& requester = found->second.subscription.who;
@@ -155,6 +164,7 @@ event_hub_actor::behavior_type event_hub(hub_pointer self, storage_reader_actor 
     },
     [self](subscribe_atom, stream_subscription& subscription) { subscribe(self, subscription); },
     [self](unsubscr_atom, std::uint64_t id) { self->state.subscribers.erase(id); },
+    [self](replay_atom, std::uint64_t id, std::int64_t after) { replay(self, id, after); },
   };
 }
 

@@ -42,7 +42,8 @@ using storage_reader_actor = caf::typed_actor<
 using event_hub_actor = caf::typed_actor<
   caf::reacts_to<publish_atom, std::vector<persistence::event_record>>,
   caf::reacts_to<subscribe_atom, stream_subscription>,
-  caf::reacts_to<unsubscr_atom, std::uint64_t>>;
+  caf::reacts_to<unsubscr_atom, std::uint64_t>,
+  caf::reacts_to<replay_atom, std::uint64_t, std::int64_t>>;
 
 // Detached: gathers write sets and commits them in groups; answers each after commit.
 using ledger_writer_actor = caf::typed_actor<

@@ -53,6 +53,7 @@ using event_tag_atom = caf::atom_constant<caf::atom("event")>;
 using publish_atom = caf::atom_constant<caf::atom("publish")>;
 using subscribe_atom = caf::atom_constant<caf::atom("subscribe")>;
 using unsubscr_atom = caf::atom_constant<caf::atom("unsubscr")>;
+using replay_atom = caf::atom_constant<caf::atom("replay")>;
 
 // Who asks: every command is checked against the requester's tenant.
 struct requester {

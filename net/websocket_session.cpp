@@ -36,7 +36,7 @@ std::string error_frame(const std::string& message) {
 websocket_session::websocket_session(beast::tcp_stream stream, std::shared_ptr<ingress_state> state)
   : socket_(std::move(stream)),
     state_(std::move(state)),
-    in_transit_(std::make_shared<std::atomic<std::size_t>>(0)),
+    backlog_(std::make_shared<std::atomic<std::size_t>>(0)),
     heartbeat_(socket_.get_executor()),
     authentication_deadline_(socket_.get_executor()),
     last_heard_(std::chrono::steady_clock::now()) {
@@ -140,7 +140,7 @@ void websocket_session::handle_message(std::string_view text) {
   auto message = json::parse(json::string_view{text.data(), text.size()}, error);
   if (error || !message.is_object() || !message.as_object().contains("type")
       || !message.as_object().at("type").is_string()) {
-    send_frame(error_frame("messages are JSON objects with a \"type\""));
+    send_own_frame(error_frame("messages are JSON objects with a \"type\""));
     return;
   }
   const auto& object = message.as_object();
@@ -151,7 +151,7 @@ void websocket_session::handle_message(std::string_view text) {
     return;
   }
   if (type != "subscribe") {
-    send_frame(error_frame("unknown message type"));
+    send_own_frame(error_frame("unknown message type"));
     return;
   }
   if (!who_) {
@@ -171,7 +171,7 @@ void websocket_session::handle_message(std::string_view text) {
     }
   }
   if (!valid) {
-    send_frame(error_frame("subscribe needs 1 to 100 topics (strings) and an optional since >= 0"));
+    send_own_frame(error_frame("subscribe needs 1 to 100 topics (strings) and an optional since >= 0"));
     return;
   }
   std::int64_t after = since ? (since->is_int64() ? since->as_int64()
@@ -182,7 +182,7 @@ void websocket_session::handle_message(std::string_view text) {
 
 void websocket_session::handle_auth(const std::string& token) {
   if (who_) {
-    send_frame(error_frame("already authenticated"));
+    send_own_frame(error_frame("already authenticated"));
     return;
   }
   who_ = state_->requester_of_key(token);
@@ -201,7 +201,7 @@ void websocket_session::handle_subscribe(std::vector<std::string> topics, bool h
     acknowledged.emplace_back(topic);
   }
   // The acknowledgement is queued before the hub can hand over the first event.
-  send_frame(json::serialize(json::object{{"type", "subscribed"}, {"topics", acknowledged}}));
+  send_own_frame(json::serialize(json::object{{"type", "subscribed"}, {"topics", acknowledged}}));
   stream_subscription subscription;
   subscription.id = ++state_->next_subscription;
   subscription.who = *who_;
@@ -210,16 +210,18 @@ void websocket_session::handle_subscribe(std::vector<std::string> topics, bool h
   subscription.since = since;
   std::weak_ptr<websocket_session> weak = shared_from_this();
   auto executor = socket_.get_executor();
-  auto in_transit = in_transit_;
-  subscription.deliver = [weak, executor, in_transit](std::string frame) {
+  auto backlog = backlog_;
+  subscription.backlog = backlog;
+  subscription.deliver = [weak, executor, backlog](std::string frame) {
     // Past the bound the frame is dropped here; the session closes with 1013 below.
-    if (in_transit->fetch_add(1) > queued_frames_limit) {
+    if (backlog->fetch_add(1) >= queued_frames_limit) {
       frame.clear();
     }
-    boost::asio::post(executor, [weak, in_transit, frame = std::move(frame)]() mutable {
-      in_transit->fetch_sub(1);
+    boost::asio::post(executor, [weak, backlog, frame = std::move(frame)]() mutable {
       if (auto self = weak.lock()) {
         self->send_frame(std::move(frame));
+      } else {
+        backlog->fetch_sub(1);
       }
     });
   };
@@ -236,11 +238,18 @@ void websocket_session::unsubscribe() {
 
 // An empty frame means the hub gave up on this client (it fell behind, or the stored
 // events could not be read): it is closed with 1013 and resumes with `since`.
+void websocket_session::send_own_frame(std::string frame) {
+  backlog_->fetch_add(1);
+  send_frame(std::move(frame));
+}
+
 void websocket_session::send_frame(std::string frame) {
   if (closing_) {
+    backlog_->fetch_sub(1);
     return;
   }
-  if (frame.empty() || queue_.size() + in_transit_->load() >= queued_frames_limit) {
+  if (frame.empty() || backlog_->load() > queued_frames_limit) {
+    backlog_->fetch_sub(1);
     close_with(websocket::close_code::try_again_later, "too slow; resume with since");
     return;
   }
@@ -257,11 +266,11 @@ void websocket_session::do_write() {
   socket_.async_write(boost::asio::buffer(queue_.front()),
                       [self = shared_from_this()](beast::error_code error, std::size_t) {
                         self->writing_ = false;
-                        if (error) {
-                          return;
-                        }
                         self->queue_.pop_front();
-                        self->do_write();
+                        self->backlog_->fetch_sub(1);
+                        if (!error) {
+                          self->do_write();
+                        }
                       });
 }
 
@@ -273,7 +282,10 @@ void websocket_session::close_with(websocket::close_code code, const char* reaso
   unsubscribe();
   heartbeat_.cancel();
   authentication_deadline_.cancel();
-  queue_.clear();
+  // The frame being written must outlive its write; only the ones behind it go.
+  auto kept = writing_ && !queue_.empty() ? 1 : 0;
+  backlog_->fetch_sub(queue_.size() - kept);
+  queue_.erase(queue_.begin() + kept, queue_.end());
   // Beast holds the close frame back until the write in flight, if any, is out.
   socket_.async_close(websocket::close_reason{code, reason},
                       [self = shared_from_this()](beast::error_code) {});

@@ -39,7 +39,8 @@ private:
   void handle_message(std::string_view text);
   void handle_auth(const std::string& token);
   void handle_subscribe(std::vector<std::string> topics, bool has_since, std::int64_t since);
-  void send_frame(std::string frame);
+  void send_frame(std::string frame); // the frame is already counted in backlog_
+  void send_own_frame(std::string frame);
   void do_write();
   void close_with(boost::beast::websocket::close_code code, const char* reason);
   void start_heartbeat();
@@ -49,9 +50,9 @@ private:
   boost::beast::flat_buffer buffer_;
   std::shared_ptr<ingress_state> state_;
   std::deque<std::string> queue_;
-  // Frames the hub posted that the strand has not queued yet: bounded together with
-  // the queue, so a slow client cannot make memory grow.
-  std::shared_ptr<std::atomic<std::size_t>> in_transit_;
+  // Frames handed over (by the hub or by this session) and not yet written: posted,
+  // queued or being written. Bounded, so a slow client cannot make memory grow.
+  std::shared_ptr<std::atomic<std::size_t>> backlog_;
   boost::asio::steady_timer heartbeat_;
   boost::asio::steady_timer authentication_deadline_;
   std::chrono::steady_clock::time_point last_heard_;
