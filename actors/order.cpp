@@ -149,6 +149,15 @@ transfer_record movement(const order_record& order, transfer_kind kind, std::int
   return transfer;
 }
 
+// A hold or its release: an operation on held money that moves nothing between accounts.
+transfer_record hold_operation(const order_record& order, std::int64_t amount) {
+  transfer_record operation;
+  operation.id = generate_id("hld_");
+  operation.amount = amount;
+  operation.currency = order.currency;
+  return operation;
+}
+
 // Reserves both legs of `transfer` (the debit with `debit_kind` at `from`), then runs
 // `on_both`; a refusal releases what was reserved and runs `on_refuse`.
 void reserve_movement(order_pointer self, transfer_record transfer, leg_request debit,
@@ -223,10 +232,7 @@ void confirm(order_pointer self, const order_request& request, outcome_promise p
       refused);
     return;
   }
-  transfer_record hold;
-  hold.id = generate_id("hld_");
-  hold.amount = order.amount;
-  hold.currency = order.currency;
+  auto hold = hold_operation(order, order.amount);
   leg_request leg{hold, request.who, false, {}, leg_kind::hold, 0};
   reserve<hold_atom>(
     self, order.payer_account, leg,
@@ -282,10 +288,7 @@ void release(order_pointer self, const order_request& request, order_status outc
     finish(self, request, std::move(end), promise);
     return;
   }
-  transfer_record hold_release;
-  hold_release.id = generate_id("hld_");
-  hold_release.amount = order.amount_authorized;
-  hold_release.currency = order.currency;
+  auto hold_release = hold_operation(order, order.amount_authorized);
   leg_request leg{hold_release, system_requester, false, {}, leg_kind::release, 0};
   reserve<hold_atom>(
     self, order.payer_account, leg,

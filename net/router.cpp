@@ -1,6 +1,7 @@
 // Route matching by path segments; `{...}` segments capture a parameter.
 #include "net/router.hpp"
 
+#include "domain/percent_encoding.hpp"
 #include "net/api_commands.hpp"
 
 #include <array>
@@ -82,39 +83,13 @@ bool matches(std::string_view pattern, const std::vector<std::string_view>& path
   return true;
 }
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') {
-    return c - '0';
+// In a path '+' is itself; in a query it is a space.
+bool percent_decode(std::string_view text, std::string& out, bool plus_is_space = true) {
+  auto decoded = settle::percent_decode(text, plus_is_space);
+  if (!decoded) {
+    return false;
   }
-  if (c >= 'a' && c <= 'f') {
-    return c - 'a' + 10;
-  }
-  if (c >= 'A' && c <= 'F') {
-    return c - 'A' + 10;
-  }
-  return -1;
-}
-
-bool percent_decode(std::string_view text, std::string& out) {
-  out.clear();
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '+') {
-      out.push_back(' ');
-    } else if (text[i] == '%') {
-      if (i + 2 >= text.size()) {
-        return false;
-      }
-      int high = hex_value(text[i + 1]);
-      int low = hex_value(text[i + 2]);
-      if (high < 0 || low < 0) {
-        return false;
-      }
-      out.push_back(static_cast<char>(high * 16 + low));
-      i += 2;
-    } else {
-      out.push_back(text[i]);
-    }
-  }
+  out = std::move(*decoded);
   return true;
 }
 
@@ -147,7 +122,7 @@ bool is_batch_path(std::string_view path) {
 
 bool split_target(std::string_view target, std::string& path, query_parameters& query) {
   auto question = target.find('?');
-  if (!percent_decode(target.substr(0, question), path)) {
+  if (!percent_decode(target.substr(0, question), path, false)) {
     return false;
   }
   if (question == std::string_view::npos) {

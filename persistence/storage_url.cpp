@@ -3,6 +3,8 @@
 // and writer connections wait for each other instead of failing.
 #include "persistence/storage_url.hpp"
 
+#include "domain/percent_encoding.hpp"
+
 #include <stdexcept>
 
 namespace settle::persistence {
@@ -12,39 +14,9 @@ bool starts_with(std::string_view text, std::string_view prefix) {
   return text.substr(0, prefix.size()) == prefix;
 }
 
-int hex_digit(char c) {
-  if (c >= '0' && c <= '9') {
-    return c - '0';
-  }
-  if (c >= 'a' && c <= 'f') {
-    return c - 'a' + 10;
-  }
-  if (c >= 'A' && c <= 'F') {
-    return c - 'A' + 10;
-  }
-  return -1;
-}
-
-// Decodes %XX escapes, so a password may hold '@', ':' or '/'; nothing on a bad escape.
-std::optional<std::string> percent_decoded(std::string_view text) {
-  std::string decoded;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] != '%') {
-      decoded.push_back(text[i]);
-      continue;
-    }
-    if (i + 2 >= text.size() || hex_digit(text[i + 1]) < 0 || hex_digit(text[i + 2]) < 0) {
-      return std::nullopt;
-    }
-    decoded.push_back(static_cast<char>(hex_digit(text[i + 1]) * 16 + hex_digit(text[i + 2])));
-    i += 2;
-  }
-  return decoded;
-}
-
 // A keyword value for libpq (percent-decoded), quoted so spaces and quotes survive.
 std::string keyword(std::string_view name, std::string_view encoded) {
-  auto decoded = percent_decoded(encoded);
+  auto decoded = percent_decode(encoded, false);
   if (!decoded) {
     throw std::invalid_argument{"bad percent-encoding"};
   }

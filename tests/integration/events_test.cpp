@@ -4,6 +4,7 @@
 // ascending, duplicate-free seq and gap-free paging; tenant isolation; events kept across
 // SIGTERM and kill -9 with new ones numbered higher; one transfer.settled per 201 under
 // concurrent load, and account.updated following the account's ledger.
+#include "tests/integration/harness/event_helpers.hpp"
 #include "tests/integration/harness/testing.hpp"
 #include "tests/integration/harness/transfer_load.hpp"
 
@@ -20,46 +21,15 @@ using namespace std::chrono_literals;
 
 namespace {
 
-using event_list = std::vector<json::object>;
-
 const auto event_keys = key_set({"type", "seq", "event", "object", "at"});
 const std::set<std::string> event_names{
     "user.created",     "user.updated",    "user.deleted",     "account.created", "account.updated",
     "transfer.settled", "order.created",   "order.authorized", "order.settled",   "order.failed",
     "order.cancelled",  "order.expired",   "order.refunded"};
 
-std::string events_path(std::int64_t after, int limit) {
-  return "/v1/events?after=" + std::to_string(after) + "&limit=" + std::to_string(limit);
-}
-
-std::int64_t seq_of(const json::object& event) { return integer_field(event, "seq"); }
 std::string name_of(const json::object& event) { return string_field(event, "event"); }
 std::string id_of(const json::object& object) { return string_field(object, "id"); }
 std::string object_id_of(const json::object& event) { return id_of(object_field(event, "object")); }
-
-// Every event the client sees after `after`, following `after=<last seq>` through pages of
-// `limit`; a page that says has_more must not be empty.
-event_list events_after(api_client& client, std::int64_t after, int limit = 100) {
-  event_list everything;
-  for (int pages = 0; pages < 10'000; ++pages) {
-    const auto page = get_list(client, events_path(after, limit));
-    everything.insert(everything.end(), page.data.begin(), page.data.end());
-    if (!page.has_more) {
-      return everything;
-    }
-    if (page.data.empty()) {
-      throw std::runtime_error("GET " + events_path(after, limit) + ": has_more with an empty page");
-    }
-    after = seq_of(page.data.back());
-  }
-  throw std::runtime_error("GET /v1/events: more than 10000 pages");
-}
-
-// The seq of the newest event the client sees, or 0.
-std::int64_t last_seq(api_client& client) {
-  const auto events = events_after(client, 0);
-  return events.empty() ? 0 : seq_of(events.back());
-}
 
 // What is wrong with a list of events: the shape of each, and seq strictly increasing.
 std::vector<std::string> event_problems(const event_list& events) {

@@ -6,6 +6,7 @@
 // tenant's object delivering nothing; `since` replaying stored events then live ones with
 // no gap and no duplicate while transfers go on; a consumer that does not read closed with
 // 1013 while payments keep being answered, and resuming with `since`.
+#include "tests/integration/harness/event_helpers.hpp"
 #include "tests/integration/harness/testing.hpp"
 #include "tests/integration/harness/transfer_load.hpp"
 #include "tests/integration/harness/websocket_client.hpp"
@@ -22,34 +23,12 @@ using namespace std::chrono_literals;
 
 namespace {
 
-using event_list = std::vector<json::object>;
-
 const auto event_keys = key_set({"type", "seq", "event", "object", "at"});
 
-std::int64_t seq_of(const json::object& event) { return integer_field(event, "seq"); }
 std::string name_of(const json::object& event) { return string_field(event, "event"); }
 std::string id_of(const json::object& object) { return string_field(object, "id"); }
 
 std::string account_path(const std::string& id) { return "/v1/accounts/" + id; }
-
-// Every event GET /v1/events shows the client after `after`, by pages of 100.
-event_list events_after(api_client& client, std::int64_t after) {
-  event_list everything;
-  for (int pages = 0; pages < 10'000; ++pages) {
-    const auto page = get_list(client, "/v1/events?limit=100&after=" + std::to_string(after));
-    everything.insert(everything.end(), page.data.begin(), page.data.end());
-    if (!page.has_more || page.data.empty()) {
-      return everything;
-    }
-    after = seq_of(page.data.back());
-  }
-  throw std::runtime_error("GET /v1/events: more than 10000 pages");
-}
-
-std::int64_t last_seq(api_client& client) {
-  const auto events = events_after(client, 0);
-  return events.empty() ? 0 : seq_of(events.back());
-}
 
 json::array topics_of(const std::vector<std::string>& topics) {
   json::array array;
