@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages that building, running and testing Settle need,
 # and only those that are missing (apt-get update runs once, and only if needed).
+# Extra package names given as arguments are installed too (bench/run adds its tools).
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 
@@ -9,6 +10,7 @@ packages=(
   libcaf-dev libboost1.81-dev libboost-json1.81-dev
   libsoci-dev libsqlite3-dev libpq-dev libssl-dev catch2
   postgresql postgresql-contrib curl procps ca-certificates chromium
+  "$@"
 )
 # Node.js runs the browser test (playwright-core from npm); a machine may already have
 # its own Node.js, in which case Debian's is not needed.
