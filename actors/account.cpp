@@ -5,6 +5,7 @@
 // an account with a leg in flight is neither closed nor passivated.
 #include "actors/account.hpp"
 
+#include "actors/fail_stop.hpp"
 #include "domain/account_rules.hpp"
 #include "domain/assert.hpp"
 
@@ -260,6 +261,7 @@ caf::result<account_record> close(account_pointer self, const requester& who) {
 account_actor::behavior_type account(account_pointer self, account_record record,
                                      ledger_writer_actor writer,
                                      std::shared_ptr<const response_renderer> renderer) {
+  stop_process_on_exception(self, "account");
   auto& state = self->state;
   state.money = account_balance{record.balance, record.held, record.overdraft_limit, 0, 0};
   state.system = record.tenant == system_tenant;

@@ -9,6 +9,7 @@
 
 #include "actors/change_events.hpp"
 #include "actors/entity_request.hpp"
+#include "actors/fail_stop.hpp"
 #include "domain/clock.hpp"
 #include "domain/currency.hpp"
 #include "domain/ids.hpp"
@@ -400,6 +401,7 @@ caf::result<order_record> update_description(order_pointer self, const requester
 
 order_actor::behavior_type order(order_pointer self, order_record record,
                                  order_dependencies dependencies) {
+  stop_process_on_exception(self, "order");
   self->state.record = std::move(record);
   self->state.dependencies = std::move(dependencies);
   arm_expiry(self);

@@ -1,6 +1,7 @@
-// Process-wide metrics in Prometheus' text format: counters, gauges and histograms,
-// updated lock-free on the hot path (a mutex guards only the creation of a new label
-// set). Plain C++ so that every layer can report without depending on the ingress.
+// Process-wide metrics in Prometheus' text format: counters, gauges and histograms.
+// Counts are atomics; a mutex guards the maps of labelled series and is held only to
+// find or create a series. Plain C++ so that every layer can report without depending
+// on the ingress.
 #pragma once
 
 #include <array>
