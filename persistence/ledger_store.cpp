@@ -240,15 +240,11 @@ void ledger_store::insert_users(const std::vector<const write_set*>& group) {
 void ledger_store::update_users(const std::vector<const write_set*>& group) {
   for (const auto* set : group) {
     for (const auto& user : set->users_updated) {
-      std::string sql = "UPDATE users SET name = ";
-      append_literal(sql, user.name);
-      sql += ", email = ";
-      append_literal(sql, user.email);
-      sql += ", deleted = ";
-      append_literal(sql, std::int64_t{user.deleted ? 1 : 0});
-      sql += " WHERE id = ";
-      append_literal(sql, user.id);
-      *session_ << sql;
+      *session_ << sql_update{"users"}
+                     .text("name", user.name)
+                     .text("email", user.email)
+                     .integer("deleted", user.deleted ? 1 : 0)
+                     .where_id(user.id);
     }
   }
 }
@@ -280,9 +276,7 @@ void ledger_store::insert_accounts(const std::vector<const write_set*>& group) {
 void ledger_store::close_accounts(const std::vector<const write_set*>& group) {
   for (const auto* set : group) {
     for (const auto& closure : set->accounts_closed) {
-      std::string sql = "UPDATE accounts SET status = 'closed' WHERE id = ";
-      append_literal(sql, closure.account_id);
-      *session_ << sql;
+      *session_ << sql_update{"accounts"}.text("status", "closed").where_id(closure.account_id);
     }
   }
 }
@@ -349,25 +343,16 @@ void ledger_store::insert_orders(const std::vector<const write_set*>& group) {
 void ledger_store::update_orders(const std::vector<const write_set*>& group) {
   for (const auto* set : group) {
     for (const auto& order : set->orders_updated) {
-      std::string sql = "UPDATE orders SET status = ";
-      append_literal(sql, to_string(order.status));
-      sql += ", amount_authorized = ";
-      append_literal(sql, order.amount_authorized);
-      sql += ", amount_captured = ";
-      append_literal(sql, order.amount_captured);
-      sql += ", amount_refunded = ";
-      append_literal(sql, order.amount_refunded);
-      sql += ", description = ";
-      append_literal(sql, order.description);
-      sql += ", failure_code = ";
-      append_nullable_literal(sql, order.failure_code);
-      sql += ", expires_at = ";
-      append_literal(sql, order.expires_at);
-      sql += ", updated_at = ";
-      append_literal(sql, order.updated_at);
-      sql += " WHERE id = ";
-      append_literal(sql, order.id);
-      *session_ << sql;
+      *session_ << sql_update{"orders"}
+                     .text("status", to_string(order.status))
+                     .integer("amount_authorized", order.amount_authorized)
+                     .integer("amount_captured", order.amount_captured)
+                     .integer("amount_refunded", order.amount_refunded)
+                     .text("description", order.description)
+                     .nullable_text("failure_code", order.failure_code)
+                     .integer("expires_at", order.expires_at)
+                     .integer("updated_at", order.updated_at)
+                     .where_id(order.id);
     }
   }
 }

@@ -58,4 +58,40 @@ std::string sql_row::finish() {
   return std::move(sql_);
 }
 
+sql_update::sql_update(std::string_view table) : sql_("UPDATE ") {
+  sql_ += table;
+  sql_ += " SET ";
+}
+
+void sql_update::assign(std::string_view column) {
+  sql_ += first_ ? "" : ", ";
+  first_ = false;
+  sql_ += column;
+  sql_ += " = ";
+}
+
+sql_update& sql_update::text(std::string_view column, std::string_view value) {
+  assign(column);
+  append_literal(sql_, value);
+  return *this;
+}
+
+sql_update& sql_update::nullable_text(std::string_view column, std::string_view value) {
+  assign(column);
+  append_nullable_literal(sql_, value);
+  return *this;
+}
+
+sql_update& sql_update::integer(std::string_view column, std::int64_t value) {
+  assign(column);
+  append_literal(sql_, value);
+  return *this;
+}
+
+std::string sql_update::where_id(std::string_view id) {
+  sql_ += " WHERE id = ";
+  append_literal(sql_, id);
+  return std::move(sql_);
+}
+
 } // namespace settle::persistence

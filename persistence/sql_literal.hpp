@@ -31,4 +31,20 @@ private:
   std::string sql_ = "(";
 };
 
+// Builds an UPDATE of one row by id: "UPDATE t SET a = 'x', b = 2 WHERE id = 'r'".
+class sql_update {
+public:
+  explicit sql_update(std::string_view table);
+  sql_update& text(std::string_view column, std::string_view value);
+  sql_update& nullable_text(std::string_view column, std::string_view value); // NULL if empty
+  sql_update& integer(std::string_view column, std::int64_t value);
+  std::string where_id(std::string_view id);
+
+private:
+  void assign(std::string_view column);
+
+  std::string sql_;
+  bool first_ = true;
+};
+
 } // namespace settle::persistence
