@@ -194,6 +194,7 @@ void http_session::handle_api(const route_match& match, route_input input, const
       && beast::websocket::is_upgrade(request)) {
     answer_timer_.cancel();
     auto stream = std::make_shared<websocket_session>(std::move(stream_), state_);
+    state_->register_stream(stream);
     stream->run(parser_->release());
     return;
   }

@@ -18,6 +18,7 @@
 namespace settle::net {
 
 class http_session;
+class websocket_session;
 
 struct web_file {
   std::string content_type;
@@ -36,10 +37,12 @@ struct ingress_state {
   std::atomic<std::size_t> open_connections{0};
   std::atomic<bool> draining{false};
 
-  std::mutex sessions_mutex; // guards `sessions`
+  std::mutex sessions_mutex; // guards `sessions` and `streams`
   std::vector<std::weak_ptr<http_session>> sessions;
+  std::vector<std::weak_ptr<websocket_session>> streams;
 
   void register_session(const std::shared_ptr<http_session>& session);
+  void register_stream(const std::shared_ptr<websocket_session>& stream);
 
   // Who a key is, or nothing for an unknown key.
   std::optional<requester> requester_of_key(std::string_view key) const;

@@ -3,6 +3,7 @@
 #include "net/listener.hpp"
 
 #include "net/http_session.hpp"
+#include "net/websocket_session.hpp"
 
 #include <boost/asio/strand.hpp>
 
@@ -19,6 +20,14 @@ void ingress_state::register_session(const std::shared_ptr<http_session>& sessio
                    sessions.end());
   }
   sessions.push_back(session);
+}
+
+void ingress_state::register_stream(const std::shared_ptr<websocket_session>& stream) {
+  std::lock_guard<std::mutex> guard{sessions_mutex};
+  streams.erase(std::remove_if(streams.begin(), streams.end(),
+                               [](const auto& weak) { return weak.expired(); }),
+                streams.end());
+  streams.push_back(stream);
 }
 
 std::optional<requester> ingress_state::requester_of_key(std::string_view key) const {

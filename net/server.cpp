@@ -3,6 +3,7 @@
 
 #include "net/http_session.hpp"
 #include "net/listener.hpp"
+#include "net/websocket_session.hpp"
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -121,6 +122,7 @@ void http_server::drain(std::chrono::milliseconds limit) {
   self.state->draining = true;
   self.acceptor->stop();
   std::vector<std::shared_ptr<http_session>> open;
+  std::vector<std::shared_ptr<websocket_session>> streams;
   {
     std::lock_guard<std::mutex> guard{self.state->sessions_mutex};
     for (auto& weak : self.state->sessions) {
@@ -128,11 +130,20 @@ void http_server::drain(std::chrono::milliseconds limit) {
         open.push_back(std::move(session));
       }
     }
+    for (auto& weak : self.state->streams) {
+      if (auto stream = weak.lock()) {
+        streams.push_back(std::move(stream));
+      }
+    }
   }
   for (auto& session : open) {
     session->close_if_idle();
   }
+  for (auto& stream : streams) {
+    stream->shut_down();
+  }
   open.clear();
+  streams.clear();
   auto deadline = std::chrono::steady_clock::now() + limit;
   while (self.state->open_connections.load() > 0 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds{20});

@@ -71,6 +71,12 @@ void websocket_session::run(upgrade_request request) {
   });
 }
 
+void websocket_session::shut_down() {
+  boost::asio::post(socket_.get_executor(), [self = shared_from_this()] {
+    self->close_with(websocket::close_code::going_away, "the server is shutting down");
+  });
+}
+
 void websocket_session::on_accept(beast::error_code error, std::optional<requester> from_header,
                                   bool header_refused) {
   if (error) {

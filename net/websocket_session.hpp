@@ -31,6 +31,9 @@ public:
 
   void run(upgrade_request request);
 
+  // Closes the stream with 1001 (the server is going away); clients resume with since.
+  void shut_down();
+
 private:
   void on_accept(boost::beast::error_code error, std::optional<requester> from_header,
                  bool header_refused);
