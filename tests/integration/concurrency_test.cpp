@@ -13,11 +13,7 @@ TEST_CASE("concurrent random transfers conserve money and never overdraw", "[con
   // A server of its own, so that the audit speaks of this load alone.
   test_server server;
   constexpr std::int64_t initial_balance = 100'000;
-  load_plan plan;
-  for (int count = 0; count < 10; ++count) {
-    plan.accounts.push_back(funded_account(server.acme(), initial_balance));
-  }
-  plan.key = acme_key;
+  auto plan = funded_load_plan(server.acme(), acme_key, 10, initial_balance);
   plan.threads = 16;
   plan.transfers_per_thread = 100;
   // Large enough against the balances that some transfers must be refused for funds.

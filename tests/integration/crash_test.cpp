@@ -17,11 +17,7 @@ constexpr std::size_t account_count = 8;
 constexpr std::size_t answers_before_stop = 1000;
 
 load_plan crash_plan(test_server& server, std::uint32_t seed) {
-  load_plan plan;
-  for (std::size_t count = 0; count < account_count; ++count) {
-    plan.accounts.push_back(funded_account(server.acme(), initial_balance));
-  }
-  plan.key = acme_key;
+  auto plan = funded_load_plan(server.acme(), acme_key, account_count, initial_balance);
   plan.threads = 8;
   plan.transfers_per_thread = 0;  // until the server goes away
   plan.max_amount = 50'000;

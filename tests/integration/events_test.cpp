@@ -506,11 +506,7 @@ TEST_CASE("events survive a restart and new ones are numbered after them", "[eve
 TEST_CASE("concurrent transfers write exactly one transfer.settled per 201", "[events][concurrency]") {
   auto& server = shared_server();
   auto& client = server.acme();
-  load_plan plan;
-  for (int count = 0; count < 6; ++count) {
-    plan.accounts.push_back(funded_account(client, 50'000));
-  }
-  plan.key = acme_key;
+  auto plan = funded_load_plan(client, acme_key, 6, 50'000);
   plan.threads = 8;
   plan.transfers_per_thread = 40;
   plan.max_amount = 20'000;  // some are refused for funds

@@ -502,11 +502,7 @@ TEST_CASE("a topic naming another tenant's object delivers nothing", "[stream]")
 TEST_CASE("`since` replays stored events, then live ones, with no gap and no duplicate", "[stream][concurrency]") {
   auto& server = shared_server();
   auto& client = server.acme();
-  load_plan plan;
-  for (int count = 0; count < 6; ++count) {
-    plan.accounts.push_back(funded_account(client, 1'000'000));
-  }
-  plan.key = acme_key;
+  auto plan = funded_load_plan(client, acme_key, 6, 1'000'000);
   plan.threads = 4;
   plan.max_amount = 1000;
   const auto since = last_seq(client);
@@ -564,11 +560,7 @@ TEST_CASE("a consumer that does not read is closed with 1013 and resumes with si
   // A server of its own: thousands of events, and a closed consumer, stay with this test.
   test_server server;
   auto& client = server.acme();
-  load_plan plan;
-  for (int count = 0; count < 8; ++count) {
-    plan.accounts.push_back(funded_account(client, 10'000'000));
-  }
-  plan.key = acme_key;
+  auto plan = funded_load_plan(client, acme_key, 8, 10'000'000);
   plan.threads = 6;
   plan.transfers_per_thread = 100;
   plan.max_amount = 1000;

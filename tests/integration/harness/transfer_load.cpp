@@ -235,4 +235,14 @@ std::vector<std::string> verify_ledger_after_load(api_client& tenant, api_client
   return problems;
 }
 
+load_plan funded_load_plan(api_client& client, const std::string& key, std::size_t accounts,
+                           std::int64_t balance) {
+  load_plan plan;
+  for (std::size_t count = 0; count < accounts; ++count) {
+    plan.accounts.push_back(funded_account(client, balance));
+  }
+  plan.key = key;
+  return plan;
+}
+
 }  // namespace settle::integration

@@ -28,6 +28,10 @@ struct load_plan {
   std::uint32_t seed = 1;
 };
 
+// A plan over `accounts` new accounts of the client's tenant, each funded with `balance`.
+load_plan funded_load_plan(api_client& client, const std::string& key, std::size_t accounts,
+                           std::int64_t balance);
+
 struct sent_transfer {
   std::string description;
   std::string from_account;
