@@ -27,12 +27,12 @@ const char* order_event_name(order_status status) {
 
 } // namespace
 
-persistence::event_record transfer_settled_event(const response_renderer& renderer,
-                                                 const transfer_record& transfer) {
+persistence::event_record transfer_settled_event(const transfer_record& transfer,
+                                                 std::string object) {
   return persistence::make_event("transfer.settled", {transfer.from_tenant, transfer.to_tenant},
                                  {transfer.id, transfer.from_account, transfer.to_account,
                                   transfer.order_id},
-                                 renderer.transfer(transfer));
+                                 std::move(object));
 }
 
 persistence::event_record order_event(const response_renderer& renderer,

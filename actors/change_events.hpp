@@ -8,9 +8,10 @@
 namespace settle {
 
 // transfer.settled: seen by both sides' tenants, in the topics of the transfer, both
-// accounts and the order it belongs to.
-persistence::event_record transfer_settled_event(const response_renderer& renderer,
-                                                 const transfer_record& transfer);
+// accounts and the order it belongs to. `object` is the transfer as rendered for its
+// answer, so the hot path renders it once.
+persistence::event_record transfer_settled_event(const transfer_record& transfer,
+                                                 std::string object);
 
 // order.<what happened>: seen by the order's tenant, in the topics of the order and its
 // two accounts.

@@ -99,7 +99,7 @@ void finish(order_pointer self, const order_request& request, action_end end,
   end.writes.orders_updated.push_back(end.updated);
   end.writes.events.push_back(order_event(renderer, end.updated));
   for (const auto& transfer : end.writes.transfers) {
-    end.writes.events.push_back(transfer_settled_event(renderer, transfer));
+    end.writes.events.push_back(transfer_settled_event(transfer, renderer.transfer(transfer)));
   }
   if (request.has_claim) {
     end.writes.idempotency_records.push_back(persistence::idempotency_record{

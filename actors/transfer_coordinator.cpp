@@ -34,7 +34,8 @@ struct transfer_job {
   leg from;
   leg to;
   std::optional<failure> invalid;
-  int outstanding = 0; // legs asked, not yet answered
+  std::string rendered; // the settled transfer's JSON, once it is committed
+  int outstanding = 0;  // legs asked, not yet answered
 
   bool accepted() const { return !invalid && !from.refusal && !to.refusal; }
 };
@@ -242,7 +243,7 @@ std::string render_answer(gateway_pointer self, const transfer_run& run, bool al
   const auto& renderer = *self->state.dependencies.renderer;
   if (run.shape == answer_shape::single) {
     const auto& job = run.jobs.front();
-    return job.accepted() ? renderer.transfer(job.transfer) : renderer.error(refusal_of(job));
+    return job.accepted() ? job.rendered : renderer.error(refusal_of(job));
   }
   std::vector<batch_result> results;
   for (const auto& job : run.jobs) {
@@ -269,7 +270,8 @@ void conclude(gateway_pointer self, const run_pointer& run) {
   for (auto& job : run->jobs) {
     if (job.accepted() && !abort_all) {
       job.transfer.settled_at = settled_at;
-      writes.events.push_back(transfer_settled_event(renderer, job.transfer));
+      job.rendered = renderer.transfer(job.transfer);
+      writes.events.push_back(transfer_settled_event(job.transfer, job.rendered));
       writes.transfers.push_back(job.transfer);
     }
   }
