@@ -3,6 +3,10 @@
 // the coordinator commits it and tells both legs to apply or release. Reservations
 // make concurrent transfers safe without locks: `available` never goes negative, and
 // an account with a leg in flight is neither closed nor passivated.
+//
+// A leg reserved by an actor on another node of the cluster has a deadline: if that
+// node never tells the outcome (it died right after its commit, or before), the account
+// asks the database through a leg claim, which settles it exactly (see leg_claim).
 #include "actors/account.hpp"
 
 #include "actors/fail_stop.hpp"
@@ -11,6 +15,7 @@
 
 #include <caf/all.hpp>
 
+#include <chrono>
 #include <unordered_map>
 
 namespace settle {
@@ -23,8 +28,13 @@ struct pending_leg {
   std::string batch;
 };
 
+// How long a leg reserved for another node may stay without an outcome before the
+// account asks the database: far above the time a commit takes.
+constexpr std::chrono::seconds remote_leg_deadline{30};
+
 struct account_state {
   account_record record;
+  persistence::shard_fence fence; // the lease this actor runs under
   account_balance money;
   std::unordered_map<std::string, pending_leg> pending;
   // Credits promised by transfers of a batch still in flight, by batch: later
@@ -238,6 +248,7 @@ caf::result<account_record> close(account_pointer self, const requester& who) {
   }
   state.closing = true;
   persistence::write_set writes;
+  writes.fences.push_back(state.fence);
   writes.accounts_closed.push_back({state.record.id});
   auto closed = current_record(state);
   closed.status = account_status::closed;
@@ -258,11 +269,43 @@ caf::result<account_record> close(account_pointer self, const requester& who) {
   return promise;
 }
 
+// A leg asked by an actor on another node gets a deadline (see remote_leg_deadline).
+void watch_if_remote(account_pointer self, const std::string& leg_id) {
+  const auto& sender = self->current_sender();
+  if (sender != nullptr && sender->node() != self->node()) {
+    self->delayed_send(self, remote_leg_deadline, leg_due_atom::value, leg_id);
+  }
+}
+
+// The leg's node did not tell its outcome in time: the database decides, and the leg is
+// applied if it committed, released if it now never can.
+void settle_overdue_leg(account_pointer self, const std::string& leg_id) {
+  if (self->state.pending.count(leg_id) == 0) {
+    return;
+  }
+  persistence::leg_claim claim{leg_id, self->state.record.id};
+  self->request(self->state.writer, caf::infinite, abandon_atom::value, claim)
+    .then([self, leg_id](bool abandoned) { settle_leg(self, leg_id, !abandoned); },
+          [self, leg_id](caf::error&) {
+            self->delayed_send(self, std::chrono::seconds{1}, leg_due_atom::value, leg_id);
+          });
+}
+
+template <class Reserve>
+caf::result<account_record> reserve_leg(account_pointer self, const leg_request& leg,
+                                        Reserve reserve) {
+  auto result = reserve(self, leg);
+  watch_if_remote(self, leg.transfer.id);
+  return result;
+}
+
 account_actor::behavior_type account(account_pointer self, account_record record,
                                      ledger_writer_actor writer,
-                                     std::shared_ptr<const response_renderer> renderer) {
+                                     std::shared_ptr<const response_renderer> renderer,
+                                     persistence::shard_fence fence) {
   stop_process_on_exception(self, "account");
   auto& state = self->state;
+  state.fence = fence;
   state.money = account_balance{record.balance, record.held, record.overdraft_limit, 0, 0};
   state.system = record.tenant == system_tenant;
   state.record = std::move(record);
@@ -275,9 +318,10 @@ account_actor::behavior_type account(account_pointer self, account_record record
       }
       return current_record(self->state);
     },
-    [self](debit_atom, const leg_request& leg) { return reserve_debit(self, leg); },
-    [self](credit_atom, const leg_request& leg) { return reserve_credit(self, leg); },
-    [self](hold_atom, const leg_request& leg) { return reserve_hold(self, leg); },
+    [self](debit_atom, const leg_request& leg) { return reserve_leg(self, leg, reserve_debit); },
+    [self](credit_atom, const leg_request& leg) { return reserve_leg(self, leg, reserve_credit); },
+    [self](hold_atom, const leg_request& leg) { return reserve_leg(self, leg, reserve_hold); },
+    [self](leg_due_atom, const std::string& leg_id) { settle_overdue_leg(self, leg_id); },
     [self](describe_atom) { return current_record(self->state); },
     [self](settle_leg_atom, const std::string& transfer, bool committed) {
       settle_leg(self, transfer, committed);
@@ -290,6 +334,8 @@ account_actor::behavior_type account(account_pointer self, account_record record
         self->quit();
       }
     },
+    // This node lost the account's shard: its reservations can no longer commit.
+    [self](retire_atom) { self->quit(); },
   };
 }
 
@@ -297,8 +343,9 @@ account_actor::behavior_type account(account_pointer self, account_record record
 
 account_actor spawn_account(caf::actor_system& system, account_record record,
                             ledger_writer_actor writer,
-                            std::shared_ptr<const response_renderer> renderer) {
-  return system.spawn(account, std::move(record), std::move(writer), std::move(renderer));
+                            std::shared_ptr<const response_renderer> renderer,
+                            persistence::shard_fence fence) {
+  return system.spawn(account, std::move(record), std::move(writer), std::move(renderer), fence);
 }
 
 } // namespace settle

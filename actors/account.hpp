@@ -12,6 +12,7 @@ namespace settle {
 
 account_actor spawn_account(caf::actor_system& system, account_record record,
                             ledger_writer_actor writer,
-                            std::shared_ptr<const response_renderer> renderer);
+                            std::shared_ptr<const response_renderer> renderer,
+                            persistence::shard_fence fence);
 
 } // namespace settle

@@ -2,6 +2,8 @@
 // send the message, and follow an actor that was passivated under the request to its
 // new activation. `then` keeps the asking actor responsive meanwhile; `await` makes it
 // take no other message until the answer (an order actor serializes its steps so).
+// The answer comes with the lease (shard and epoch) the actor works under, which a
+// commit that follows must carry (persistence::shard_fence).
 // Include only from .cpp files: it pulls in CAF.
 #pragma once
 
@@ -39,17 +41,17 @@ void on_reply(Request&& request, OnValue on_value, OnError on_error) {
 
 } // namespace detail
 
-// `on_value(actor, result)` or `on_error(failure)`; `message...` is sent to the actor.
+// `on_value(actor, result, fence)` or `on_error(failure)`; `message...` is sent to the actor.
 template <class Result, reply_order Order = reply_order::then, class Self, class Handle,
           class OnValue, class OnError, class... Ts>
 void ask_entity(Self self, const region_actor<Handle>& region, std::string id, OnValue on_value,
                 OnError on_error, int attempt, Ts... message) {
   detail::on_reply<Order>(
     self->request(region, entity_timeout, lookup_atom::value, id),
-    [=](Handle& actor) {
+    [=](Handle& actor, persistence::shard_fence& fence) {
       detail::on_reply<Order>(
         self->request(actor, entity_timeout, message...),
-        [=](Result& result) mutable { on_value(actor, result); },
+        [=](Result& result) mutable { on_value(actor, result, fence); },
         [=](caf::error& error) mutable {
           if (is_receiver_down(error) && attempt + 1 < lookup_attempts) {
             ask_entity<Result, Order>(self, region, id, on_value, on_error, attempt + 1,
@@ -60,6 +62,19 @@ void ask_entity(Self self, const region_actor<Handle>& region, std::string id, O
         });
     },
     [=](caf::error& error) mutable { on_error(to_failure(error)); });
+}
+
+// What a commit must carry for a leg reserved at `actor` under `fence`: the fence, and a
+// claim when the actor lives on another node (which may then settle the leg on its own
+// if this node never tells it the outcome).
+template <class Self, class Handle>
+void guard_leg(Self self, persistence::write_set& writes, const Handle& actor,
+               const persistence::shard_fence& fence, const std::string& leg_id,
+               const std::string& account_id) {
+  writes.fences.push_back(fence);
+  if (actor.node() != self->node()) {
+    writes.leg_claims.push_back({leg_id, account_id});
+  }
 }
 
 } // namespace settle

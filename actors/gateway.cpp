@@ -161,7 +161,7 @@ void answer_from_entity(gateway_pointer self, const context_pointer& context,
   auto renderer = renderer_of(self);
   ask_entity<Result>(
     self, region, id,
-    [self, context, renderer, render](const Handle&, const Result& result) {
+    [self, context, renderer, render](const Handle&, const Result& result, const persistence::shard_fence&) {
       respond(self, context, 200, render(*renderer, result));
     },
     failure_responder(self, context), 0, message...);
@@ -240,7 +240,7 @@ void execute(gateway_pointer self, const context_pointer& context,
   attach_answer(context, writes, 201, body);
   ask_entity<account_record>(
     self, self->state.dependencies.users, command.user_id,
-    [self, context, body](const user_actor&, const account_record&) {
+    [self, context, body](const user_actor&, const account_record&, const persistence::shard_fence&) {
       context->answer_stored = true;
       respond(self, context, 201, body);
     },
@@ -273,7 +273,7 @@ void execute(gateway_pointer self, const context_pointer& context,
   // Filtering by a user the requester cannot see is 404, as reading it would be.
   ask_entity<user_record>(
     self, self->state.dependencies.users, command.user_id,
-    [list](const user_actor&, const user_record&) { list(); },
+    [list](const user_actor&, const user_record&, const persistence::shard_fence&) { list(); },
     [self, context](const failure& reason) {
       respond_failure(self, context, with_param(reason, settle_errc::not_found, "user_id"));
     },
@@ -292,7 +292,7 @@ void with_visible_account(gateway_pointer self, const context_pointer& context,
                           const std::string& id, const char* param, Then then) {
   ask_entity<account_record>(
     self, self->state.dependencies.accounts, id,
-    [then](const account_actor&, const account_record&) { then(); },
+    [then](const account_actor&, const account_record&, const persistence::shard_fence&) { then(); },
     [self, context, param](const failure& reason) {
       respond_failure(self, context, with_param(reason, settle_errc::not_found, param));
     },
@@ -382,14 +382,19 @@ void execute(gateway_pointer self, const context_pointer& context, const cluster
                     make_failure(settle_errc::forbidden, "this endpoint needs an admin key"));
     return;
   }
-  const auto& dependencies = self->state.dependencies;
+  const auto& shards = *self->state.dependencies.shards;
   respond(self, context, 200,
-          dependencies.renderer->cluster(dependencies.node_id, dependencies.shard_count));
+          self->state.dependencies.renderer->cluster(shards.self(), shards.shard_count(),
+                                                     shards.members()));
 }
 
-// Ready when the database answers a query.
+// Ready when the node owns shards and the database answers a query.
 void execute(gateway_pointer self, const context_pointer& context, const readiness_command&) {
   auto renderer = renderer_of(self);
+  if (self->state.dependencies.shards->owned_shards() == 0) {
+    respond(self, context, 503, renderer->readiness(false));
+    return;
+  }
   self->request(self->state.dependencies.reader, std::chrono::seconds{5}, count_atom::value,
                 std::string{})
     .then([self, context, renderer](std::int64_t) { respond(self, context, 200, renderer->readiness(true)); },
@@ -402,9 +407,9 @@ void execute(gateway_pointer self, const context_pointer& context, const readine
 // checked to exist. Both must hold the order's currency.
 void execute(gateway_pointer self, const context_pointer& context,
              const create_order_command& command) {
-  auto on_payer = [self, context, command](const account_actor&, const account_record& payer) {
+  auto on_payer = [self, context, command](const account_actor&, const account_record& payer, const persistence::shard_fence&) {
     auto on_payee = [self, context, command, payer](const account_actor&,
-                                                    const account_record& payee) {
+                                                    const account_record& payee, const persistence::shard_fence&) {
       if (payer.currency != command.currency || payee.currency != command.currency) {
         respond_failure(self, context,
                         make_failure(settle_errc::currency_mismatch,
@@ -489,7 +494,7 @@ void execute(gateway_pointer self, const context_pointer& context,
   }
   ask_entity<order_outcome>(
     self, self->state.dependencies.orders, command.id,
-    [self, context](const order_actor&, const order_outcome& outcome) {
+    [self, context](const order_actor&, const order_outcome& outcome, const persistence::shard_fence&) {
       context->answer_stored = outcome.stored;
       respond(self, context, static_cast<unsigned>(outcome.status), outcome.body);
     },

@@ -7,6 +7,7 @@
 #include "actors/commands.hpp"
 #include "actors/interfaces.hpp"
 #include "actors/response_renderer.hpp"
+#include "domain/shard_map.hpp"
 
 #include <caf/fwd.hpp>
 
@@ -23,8 +24,7 @@ struct gateway_dependencies {
   idempotency_guard_actor idempotency;
   std::shared_ptr<const response_renderer> renderer;
   std::size_t in_flight_limit = 50000; // requests being processed; beyond: 503
-  std::string node_id;
-  std::uint32_t shard_count = 64;
+  std::shared_ptr<const shard_map> shards; // this node's view of the cluster
 };
 
 gateway_actor spawn_gateway(caf::actor_system& system, gateway_dependencies dependencies);

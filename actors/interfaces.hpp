@@ -46,8 +46,11 @@ using event_hub_actor = caf::typed_actor<
   caf::reacts_to<replay_atom, std::uint64_t, std::int64_t>>;
 
 // Detached: gathers write sets and commits them in groups; answers each after commit.
+// In a cluster, `abandon` settles a leg reserved for another node that never told its
+// outcome: true if the leg can no longer commit, false if it did (see leg_claim).
 using ledger_writer_actor = caf::typed_actor<
   caf::replies_to<commit_atom, persistence::write_set>::with<bool>,
+  caf::replies_to<abandon_atom, persistence::leg_claim>::with<bool>,
   caf::reacts_to<flush_atom>>;
 
 // One per account: the only writer of that account's state.
@@ -65,7 +68,10 @@ using account_actor = caf::typed_actor<
   // The outcome of a reserved leg: applied when committed, released otherwise.
   caf::reacts_to<settle_leg_atom, std::string, bool>,
   caf::replies_to<close_atom, requester>::with<account_record>,
-  caf::reacts_to<passivate_atom>>;
+  // A leg reserved for another node is still pending: find out its outcome.
+  caf::reacts_to<leg_due_atom, std::string>,
+  caf::reacts_to<passivate_atom>,
+  caf::reacts_to<retire_atom>>;
 
 // One per user: serializes a user's changes with the opening of its accounts.
 using user_actor = caf::typed_actor<
@@ -74,7 +80,8 @@ using user_actor = caf::typed_actor<
   caf::replies_to<delete_atom, requester>::with<user_record>,
   caf::replies_to<open_atom, requester, account_record, persistence::write_set>::with<
     account_record>,
-  caf::reacts_to<passivate_atom>>;
+  caf::reacts_to<passivate_atom>,
+  caf::reacts_to<retire_atom>>;
 
 // One per order: drives the payment between the payer's and the payee's accounts and
 // serializes every action on the order.
@@ -83,13 +90,19 @@ using order_actor = caf::typed_actor<
   caf::replies_to<act_atom, order_request>::with<order_outcome>,
   caf::replies_to<update_atom, requester, std::string>::with<order_record>,
   caf::reacts_to<expire_atom>,
-  caf::reacts_to<passivate_atom>>;
+  caf::reacts_to<passivate_atom>,
+  caf::reacts_to<retire_atom>>;
 
 // Finds or spawns (loading from the database) the actor of an entity, and passivates
-// idle ones. Entities are placed on shards by a hash of their id.
+// idle ones. Entities are placed on shards by a hash of their id; `lookup` follows the
+// shard to the node that owns it, `locate` (from another node's region) answers only
+// for a shard this node owns. Both answer the actor and the lease it works under.
+// `rebalance`: the shards' owners changed; actors of shards no longer owned retire.
 template <class Handle>
 using region_actor = caf::typed_actor<
-  caf::replies_to<lookup_atom, std::string>::with<Handle>,
+  caf::replies_to<lookup_atom, std::string>::with<Handle, persistence::shard_fence>,
+  caf::replies_to<locate_atom, std::string>::with<Handle, persistence::shard_fence>,
+  caf::reacts_to<rebalance_atom>,
   caf::reacts_to<sweep_atom>>;
 
 using account_region_actor = region_actor<account_actor>;
@@ -104,6 +117,15 @@ using idempotency_guard_actor = caf::typed_actor<
     persistence::idempotency_record>,
   // Ends a claim: status 0 forgets it (not stored), else the answer now stored.
   caf::reacts_to<release_atom, persistence::idempotency_record>>;
+
+// What a node offers the other nodes of its cluster: its regions (as untyped handles,
+// so that they travel without registering every typed handle).
+using node_directory_actor =
+  caf::typed_actor<caf::replies_to<regions_atom>::with<caf::actor, caf::actor, caf::actor>>;
+
+// Keeps this node's shard leases and its view of the cluster (see cluster_manager.hpp).
+using cluster_manager_actor = caf::typed_actor<caf::reacts_to<tick_atom>,
+                                               caf::replies_to<leave_atom>::with<bool>>;
 
 // Where a validated request enters the actors; it answers through the request's callback.
 using gateway_actor = caf::typed_actor<caf::reacts_to<execute_atom, api_request>>;

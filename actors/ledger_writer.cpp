@@ -86,7 +86,7 @@ void commit_group(writer_pointer self, std::vector<pending_write>& writes) {
       transfers += set->transfers.size();
     }
     metrics.count_transfers_settled(transfers);
-    if (!events.empty()) {
+    if (state.hub && !events.empty()) {
       self->anon_send(state.hub, publish_atom::value, std::move(events));
     }
     for (auto& write : writes) {
@@ -142,14 +142,26 @@ void schedule_flush(writer_pointer self) {
   }
 }
 
+// The database settles a leg reserved for another node (see leg_claim); between groups,
+// since it may wait for that node's commit of the same leg.
+caf::result<bool> abandon_leg(writer_pointer self, const persistence::leg_claim& claim) {
+  try {
+    return self->state.store->abandon_leg(claim);
+  } catch (const persistence::storage_error& error) {
+    reconnect_quietly(self->state);
+    return make_settle_error(settle_errc::unavailable, error.what());
+  }
+}
+
 ledger_writer_actor::behavior_type
 ledger_writer(writer_pointer self, std::shared_ptr<persistence::ledger_store> store,
-              config::storage_options options, std::int64_t largest_stored_ordinal,
+              config::storage_options options, writer_placement placement,
               event_hub_actor hub) {
   self->state.store = std::move(store);
   self->state.hub = std::move(hub);
   self->state.options = options;
-  self->state.ordinals.observe(largest_stored_ordinal);
+  self->state.ordinals.observe(placement.largest_stored_ordinal);
+  self->state.ordinals.use_slot(placement.ordinal_slot);
   return {
     [self](commit_atom, persistence::write_set& writes) -> caf::result<bool> {
       auto& state = self->state;
@@ -164,6 +176,7 @@ ledger_writer(writer_pointer self, std::shared_ptr<persistence::ledger_store> st
       }
       return promise;
     },
+    [self](abandon_atom, const persistence::leg_claim& claim) { return abandon_leg(self, claim); },
     [self](flush_atom) { flush(self); },
   };
 }
@@ -173,12 +186,13 @@ ledger_writer(writer_pointer self, std::shared_ptr<persistence::ledger_store> st
 ledger_writer_actor spawn_ledger_writer(caf::actor_system& system,
                                         const persistence::storage_url& url,
                                         const config::storage_options& options,
-                                        std::int64_t largest_stored_ordinal,
+                                        writer_placement placement,
                                         std::shared_ptr<const persistence::account_renderer> renderer,
                                         event_hub_actor hub) {
-  auto store = std::make_shared<persistence::ledger_store>(url, std::move(renderer));
-  return system.spawn<caf::detached>(ledger_writer, std::move(store), options,
-                                     largest_stored_ordinal, std::move(hub));
+  auto store = std::make_shared<persistence::ledger_store>(url, std::move(renderer),
+                                                           placement.clustered);
+  return system.spawn<caf::detached>(ledger_writer, std::move(store), options, placement,
+                                     std::move(hub));
 }
 
 } // namespace settle

@@ -12,10 +12,20 @@
 
 namespace settle {
 
+// Where the writer stands in its node.
+struct writer_placement {
+  std::int64_t largest_stored_ordinal = 0;
+  // In a cluster: commits are fenced, ordinals come from the node's slot, and events
+  // reach the hub through the log reader (every node's, in seq order) instead.
+  bool clustered = false;
+  std::int64_t ordinal_slot = -1;
+};
+
+// Without a hub (in a cluster) the writer publishes no events itself.
 ledger_writer_actor spawn_ledger_writer(caf::actor_system& system,
                                         const persistence::storage_url& url,
                                         const config::storage_options& options,
-                                        std::int64_t largest_stored_ordinal,
+                                        writer_placement placement,
                                         std::shared_ptr<const persistence::account_renderer> renderer,
                                         event_hub_actor hub);
 

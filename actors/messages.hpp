@@ -54,6 +54,15 @@ using publish_atom = caf::atom_constant<caf::atom("publish")>;
 using subscribe_atom = caf::atom_constant<caf::atom("subscribe")>;
 using unsubscr_atom = caf::atom_constant<caf::atom("unsubscr")>;
 using replay_atom = caf::atom_constant<caf::atom("replay")>;
+using locate_atom = caf::atom_constant<caf::atom("locate")>;
+using retire_atom = caf::atom_constant<caf::atom("retire")>;
+using rebalance_atom = caf::atom_constant<caf::atom("rebalance")>;
+using abandon_atom = caf::atom_constant<caf::atom("abandon")>;
+using leg_due_atom = caf::atom_constant<caf::atom("leg_due")>;
+using regions_atom = caf::atom_constant<caf::atom("regions")>;
+using tick_atom = caf::atom_constant<caf::atom("tick")>;
+using leave_atom = caf::atom_constant<caf::atom("leave")>;
+using poll_atom = caf::atom_constant<caf::atom("poll")>;
 
 // Who asks: every command is checked against the requester's tenant.
 struct requester {
@@ -225,8 +234,18 @@ typename Inspector::result_type inspect(Inspector& f, held_change& x) {
 }
 
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, shard_fence& x) {
+  return f(caf::meta::type_name("shard_fence"), x.shard, x.epoch);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, leg_claim& x) {
+  return f(caf::meta::type_name("leg_claim"), x.leg_id, x.account_id);
+}
+
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, write_set& x) {
-  return f(caf::meta::type_name("write_set"), x.users_inserted, x.users_updated,
+  return f(caf::meta::type_name("write_set"), x.fences, x.leg_claims, x.users_inserted, x.users_updated,
            x.accounts_inserted, x.accounts_closed, x.transfers, x.held_changes,
            x.orders_inserted, x.orders_updated, x.idempotency_records, x.events);
 }

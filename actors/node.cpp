@@ -5,7 +5,9 @@
 #include "actors/response_renderer.hpp"
 
 #include "actors/account.hpp"
+#include "actors/cluster_manager.hpp"
 #include "actors/event_hub.hpp"
+#include "actors/event_log_reader.hpp"
 #include "actors/idempotency_guard.hpp"
 #include "actors/ledger_writer.hpp"
 #include "actors/order.hpp"
@@ -13,10 +15,14 @@
 #include "actors/storage_reader.hpp"
 #include "actors/user.hpp"
 #include "persistence/connection.hpp"
+#include "persistence/lease_store.hpp"
 #include "persistence/migrations.hpp"
 #include "persistence/store_reader.hpp"
 
+#include <caf/io/middleman.hpp>
 #include <soci/soci.h>
+
+#include <stdexcept>
 
 namespace settle {
 namespace {
@@ -34,9 +40,11 @@ struct account_region_traits {
 
   static bool may_exist(const std::string& id) { return looks_like_id(id, "acc_"); }
 
-  static handle spawn(caf::actor_system& system, record account, const dependencies& with) {
-    return spawn_account(system, std::move(account), with.writer, with.renderer);
+  static handle spawn(caf::actor_system& system, record account, const dependencies& with,
+                      persistence::shard_fence fence) {
+    return spawn_account(system, std::move(account), with.writer, with.renderer, fence);
   }
+  static caf::actor of(const peer_regions& peer) { return peer.accounts; }
 };
 
 struct user_region_traits {
@@ -53,9 +61,11 @@ struct user_region_traits {
 
   static bool may_exist(const std::string& id) { return looks_like_id(id, "usr_"); }
 
-  static handle spawn(caf::actor_system& system, record user, const dependencies& with) {
-    return spawn_user(system, std::move(user), with.writer, with.reader, with.renderer);
+  static handle spawn(caf::actor_system& system, record user, const dependencies& with,
+                      persistence::shard_fence fence) {
+    return spawn_user(system, std::move(user), with.writer, with.reader, with.renderer, fence);
   }
+  static caf::actor of(const peer_regions& peer) { return peer.users; }
 };
 
 struct order_region_traits {
@@ -68,14 +78,17 @@ struct order_region_traits {
 
   static bool may_exist(const std::string& id) { return looks_like_id(id, "ord_"); }
 
-  static handle spawn(caf::actor_system& system, record order, const dependencies& with) {
-    return spawn_order(system, std::move(order), with);
+  static handle spawn(caf::actor_system& system, record order, const dependencies& with,
+                      persistence::shard_fence fence) {
+    return spawn_order(system, std::move(order), with, fence);
   }
+  static caf::actor of(const peer_regions& peer) { return peer.orders; }
 };
 
 // What the node learns from the database before it starts its actors.
 struct stored_state {
   std::int64_t largest_ordinal = 0;
+  std::int64_t largest_event_seq = 0;
   std::vector<std::string> authorized_orders;
 };
 
@@ -86,7 +99,58 @@ stored_state prepare_database(const persistence::storage_url& url,
     persistence::migrate(*session, url.kind, options.currencies);
   }
   persistence::store_reader reader{url};
-  return stored_state{reader.largest_ordinal(), reader.authorized_order_ids()};
+  return stored_state{reader.largest_ordinal(), reader.largest_event_seq(),
+                      reader.authorized_order_ids()};
+}
+
+// How long a shard's lease lasts without renewal: a dead node's shards move after it.
+constexpr std::int64_t lease_milliseconds = 5000;
+
+node_directory_actor::behavior_type node_directory(node_directory_actor::pointer,
+                                                   caf::actor accounts, caf::actor users,
+                                                   caf::actor orders) {
+  return {
+    [=](regions_atom) { return caf::result<caf::actor, caf::actor, caf::actor>{accounts, users, orders}; },
+  };
+}
+
+// Offers this node's regions to the others at --cluster.listen, and starts the manager
+// that keeps the node's leases.
+void join_cluster(caf::actor_system& system, const config::node_options& options,
+                  const persistence::storage_url& url, node_actors& actors,
+                  std::shared_ptr<persistence::lease_store> leases,
+                  std::shared_ptr<peer_directory> peers, std::int64_t largest_event_seq) {
+  cluster_wiring wiring;
+  if (!parse_seeds(options.cluster.seeds, wiring.seeds)) {
+    throw std::invalid_argument{"--cluster.seeds must be ID@HOST:PORT,...: "
+                                + options.cluster.seeds};
+  }
+  auto colon = options.cluster.listen.rfind(':');
+  if (colon == std::string::npos) {
+    throw std::invalid_argument{"--cluster.listen must be HOST:PORT"};
+  }
+  auto host = options.cluster.listen.substr(0, colon);
+  auto port = static_cast<std::uint16_t>(std::stoul(options.cluster.listen.substr(colon + 1)));
+  actors.directory = system.spawn(node_directory, caf::actor_cast<caf::actor>(actors.accounts),
+                                  caf::actor_cast<caf::actor>(actors.users),
+                                  caf::actor_cast<caf::actor>(actors.orders));
+  auto published = system.middleman().publish(actors.directory, port, host.c_str(), true);
+  if (!published) {
+    throw std::invalid_argument{"cannot listen on --cluster.listen=" + options.cluster.listen
+                                + ": " + system.render(published.error())};
+  }
+  actors.log_reader =
+    spawn_event_log_reader(system, actors.reader, actors.events, largest_event_seq);
+  wiring.node_id = options.cluster.node_id;
+  wiring.address = options.cluster.listen;
+  wiring.shards = actors.shards;
+  wiring.peers = std::move(peers);
+  wiring.accounts = actors.accounts;
+  wiring.users = actors.users;
+  wiring.orders = actors.orders;
+  wiring.storage = url;
+  wiring.lease_milliseconds = lease_milliseconds;
+  actors.cluster = spawn_cluster_manager(system, std::move(leases), std::move(wiring));
 }
 
 } // namespace
@@ -97,24 +161,39 @@ node_actors start_node(caf::actor_system& system, const config::node_options& op
   if (!url) {
     throw persistence::storage_error{"unsupported --storage.url: " + options.storage.url};
   }
+  bool clustered = !options.cluster.listen.empty();
+  if (clustered && url->kind != persistence::dialect::postgresql) {
+    throw persistence::storage_error{"a cluster (--cluster.listen) needs PostgreSQL storage"};
+  }
   auto stored = prepare_database(*url, options);
   node_actors actors;
+  actors.shards = std::make_shared<shard_map>(options.cluster.node_id,
+                                              options.cluster.shard_count, clustered);
+  auto peers = std::make_shared<peer_directory>();
+  writer_placement placement{stored.largest_ordinal, clustered, -1};
+  std::shared_ptr<persistence::lease_store> leases;
+  if (clustered) {
+    leases = std::make_shared<persistence::lease_store>(*url, options.cluster.shard_count,
+                                                         lease_milliseconds);
+    placement.ordinal_slot = leases->join(options.cluster.node_id, options.cluster.listen);
+  }
   actors.reader = spawn_storage_reader(system, *url);
   actors.events = spawn_event_hub(system, actors.reader, renderer);
-  actors.writer = spawn_ledger_writer(system, *url, options.storage, stored.largest_ordinal,
-                                      renderer, actors.events);
+  actors.writer = spawn_ledger_writer(system, *url, options.storage, placement, renderer,
+                                      clustered ? event_hub_actor{} : actors.events);
+  region_context regions{actors.reader, options.actors, actors.shards, peers};
   actors.accounts = spawn_shard_region<account_region_traits>(
-    system, account_region_traits::dependencies{actors.writer, renderer}, actors.reader,
-    options.actors);
+    system, account_region_traits::dependencies{actors.writer, renderer}, regions);
   actors.users = spawn_shard_region<user_region_traits>(
-    system, user_region_traits::dependencies{actors.writer, actors.reader, renderer},
-    actors.reader, options.actors);
+    system, user_region_traits::dependencies{actors.writer, actors.reader, renderer}, regions);
   actors.orders = spawn_shard_region<order_region_traits>(
-    system, order_dependencies{actors.writer, actors.accounts, renderer}, actors.reader,
-    options.actors);
-  // Orders that hold money run from the start, so their expiry timers run again.
-  for (const auto& id : stored.authorized_orders) {
-    caf::anon_send(actors.orders, lookup_atom::value, id);
+    system, order_dependencies{actors.writer, actors.accounts, renderer}, regions);
+  if (!clustered) {
+    // Orders that hold money run from the start, so their expiry timers run again (in a
+    // cluster the manager starts them with each shard it takes).
+    for (const auto& id : stored.authorized_orders) {
+      caf::anon_send(actors.orders, lookup_atom::value, id);
+    }
   }
   actors.idempotency = spawn_idempotency_guard(system, actors.reader);
   gateway_dependencies dependencies;
@@ -125,17 +204,30 @@ node_actors start_node(caf::actor_system& system, const config::node_options& op
   dependencies.writer = actors.writer;
   dependencies.idempotency = actors.idempotency;
   dependencies.renderer = std::move(renderer);
-  dependencies.node_id = options.cluster.node_id;
-  dependencies.shard_count = options.cluster.shard_count;
+  dependencies.shards = actors.shards;
   actors.gateway = spawn_gateway(system, std::move(dependencies));
+  if (clustered) {
+    join_cluster(system, options, *url, actors, std::move(leases), std::move(peers),
+                 stored.largest_event_seq);
+  }
   return actors;
 }
 
 void stop_node(caf::actor_system& system, const node_actors& actors) {
-  (void) system;
   auto stop = [](const auto& actor) {
-    caf::anon_send_exit(actor, caf::exit_reason::user_shutdown);
+    if (actor) {
+      caf::anon_send_exit(actor, caf::exit_reason::user_shutdown);
+    }
   };
+  if (actors.cluster) {
+    // Hand the shards over first: the others take them on their next tick.
+    caf::scoped_actor self{system};
+    self->request(actors.cluster, std::chrono::seconds{10}, leave_atom::value)
+      .receive([](bool) {}, [](caf::error&) {});
+  }
+  stop(actors.cluster);
+  stop(actors.directory);
+  stop(actors.log_reader);
   stop(actors.gateway);
   stop(actors.accounts);
   stop(actors.users);

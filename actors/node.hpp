@@ -2,6 +2,7 @@
 // idempotency guard and the gateway. Migrates the database first.
 #pragma once
 
+#include "actors/event_log_reader.hpp"
 #include "actors/gateway.hpp"
 #include "config/options.hpp"
 
@@ -12,6 +13,7 @@
 namespace settle {
 
 struct node_actors {
+  std::shared_ptr<shard_map> shards; // which node owns which shard
   gateway_actor gateway;
   storage_reader_actor reader;
   ledger_writer_actor writer;
@@ -20,7 +22,15 @@ struct node_actors {
   order_region_actor orders;
   idempotency_guard_actor idempotency;
   event_hub_actor events;
+  // In a cluster only:
+  cluster_manager_actor cluster;
+  node_directory_actor directory;
+  event_log_reader_actor log_reader;
 };
+
+// Registers every message type that travels between nodes; before the actor system
+// starts, on every node.
+void register_message_types(caf::actor_system_config& config);
 
 // Throws persistence::storage_error when the database cannot be opened or migrated.
 node_actors start_node(caf::actor_system& system, const config::node_options& options,

@@ -27,11 +27,14 @@ namespace {
 struct reserved_leg {
   account_actor account;
   std::string operation;
+  std::string account_id;
+  persistence::shard_fence fence; // the lease the account's actor reserved under
 };
 
 struct order_state {
   order_record record;
   order_dependencies dependencies;
+  persistence::shard_fence fence; // the lease this actor runs under
   static inline const char* name = "order";
 };
 
@@ -106,6 +109,10 @@ void finish(order_pointer self, const order_request& request, action_end end,
       request.who.tenant, request.idempotency_key, request.fingerprint, end.status, end.body,
       now_milliseconds()});
   }
+  end.writes.fences.push_back(self->state.fence);
+  for (const auto& leg : end.legs) {
+    guard_leg(self, end.writes, leg.account, leg.fence, leg.operation, leg.account_id);
+  }
   order_outcome outcome{end.status, end.body, request.has_claim};
   self->request(self->state.dependencies.writer, caf::infinite, commit_atom::value,
                 std::move(end.writes))
@@ -122,7 +129,8 @@ void finish(order_pointer self, const order_request& request, action_end end,
       });
 }
 
-using leg_accepted = std::function<void(const account_actor&, const account_record&)>;
+using leg_accepted = std::function<void(const account_actor&, const account_record&,
+                                        const persistence::shard_fence&)>;
 using leg_refused = std::function<void(const failure&)>;
 
 // Reserves one leg at an account and waits for the answer.
@@ -166,14 +174,16 @@ void reserve_movement(order_pointer self, transfer_record transfer, leg_request 
                       leg_refused on_refuse) {
   auto from = transfer.from_account;
   auto debit_atom_kind = debit.kind == leg_kind::debit;
-  auto after_debit = [self, transfer, on_both, on_refuse](const account_actor& payer,
-                                                          const account_record& account) mutable {
+  auto after_debit = [self, transfer, on_both, on_refuse](
+                       const account_actor& payer, const account_record& account,
+                       const persistence::shard_fence& payer_fence) mutable {
     transfer.from_tenant = account.tenant;
-    std::vector<reserved_leg> legs{{payer, transfer.id}};
-    auto after_credit = [self, transfer, legs, on_both](const account_actor& payee,
-                                                        const account_record& account) mutable {
+    std::vector<reserved_leg> legs{{payer, transfer.id, transfer.from_account, payer_fence}};
+    auto after_credit = [self, transfer, legs, on_both](
+                          const account_actor& payee, const account_record& account,
+                          const persistence::shard_fence& payee_fence) mutable {
       transfer.to_tenant = account.tenant;
-      legs.push_back({payee, transfer.id});
+      legs.push_back({payee, transfer.id, transfer.to_account, payee_fence});
       on_both(transfer, legs);
     };
     auto credit_refused = [self, legs, on_refuse](const failure& reason) {
@@ -237,7 +247,8 @@ void confirm(order_pointer self, const order_request& request, outcome_promise p
   leg_request leg{hold, request.who, false, {}, leg_kind::hold, 0};
   reserve<hold_atom>(
     self, order.payer_account, leg,
-    [self, request, promise, hold](const account_actor& payer, const account_record&) {
+    [self, request, promise, hold](const account_actor& payer, const account_record&,
+                                   const persistence::shard_fence& fence) {
       action_end end;
       end.updated = self->state.record;
       end.updated.status = order_status::authorized;
@@ -245,7 +256,7 @@ void confirm(order_pointer self, const order_request& request, outcome_promise p
       end.updated.failure_code.clear();
       end.updated.expires_at = now_milliseconds() + end.updated.authorization_ttl_seconds * 1000;
       end.writes.held_changes.push_back({end.updated.payer_account, hold.amount});
-      end.legs.push_back({payer, hold.id});
+      end.legs.push_back({payer, hold.id, end.updated.payer_account, fence});
       finish(self, request, std::move(end), promise);
     },
     refused);
@@ -294,9 +305,10 @@ void release(order_pointer self, const order_request& request, order_status outc
   reserve<hold_atom>(
     self, order.payer_account, leg,
     [self, request, promise, end, hold_release](const account_actor& payer,
-                                                const account_record&) mutable {
+                                                const account_record&,
+                                                const persistence::shard_fence& fence) mutable {
       end.writes.held_changes.push_back({end.updated.payer_account, -hold_release.amount});
-      end.legs.push_back({payer, hold_release.id});
+      end.legs.push_back({payer, hold_release.id, end.updated.payer_account, fence});
       finish(self, request, std::move(end), promise);
     },
     [promise](const failure& reason) mutable { promise.deliver(make_settle_error(reason)); });
@@ -386,6 +398,7 @@ caf::result<order_record> update_description(order_pointer self, const requester
   updated.description = description;
   updated.updated_at = now_milliseconds();
   persistence::write_set writes;
+  writes.fences.push_back(self->state.fence);
   writes.orders_updated.push_back(updated);
   auto promise = self->make_response_promise<order_record>();
   self->request(self->state.dependencies.writer, caf::infinite, commit_atom::value,
@@ -400,10 +413,11 @@ caf::result<order_record> update_description(order_pointer self, const requester
 }
 
 order_actor::behavior_type order(order_pointer self, order_record record,
-                                 order_dependencies dependencies) {
+                                 order_dependencies dependencies, persistence::shard_fence fence) {
   stop_process_on_exception(self, "order");
   self->state.record = std::move(record);
   self->state.dependencies = std::move(dependencies);
+  self->state.fence = fence;
   arm_expiry(self);
   return {
     [self](caf::get_atom, const requester& who) -> caf::result<order_record> {
@@ -423,14 +437,16 @@ order_actor::behavior_type order(order_pointer self, order_record record,
         self->quit();
       }
     },
+    // This node lost the order's shard: another node rebuilds the order (and its expiry).
+    [self](retire_atom) { self->quit(); },
   };
 }
 
 } // namespace
 
 order_actor spawn_order(caf::actor_system& system, order_record record,
-                        const order_dependencies& dependencies) {
-  return system.spawn(order, std::move(record), dependencies);
+                        const order_dependencies& dependencies, persistence::shard_fence fence) {
+  return system.spawn(order, std::move(record), dependencies, fence);
 }
 
 } // namespace settle

@@ -16,7 +16,8 @@ struct order_dependencies {
   std::shared_ptr<const response_renderer> renderer;
 };
 
+// `fence`: the lease of the order's shard that this node holds.
 order_actor spawn_order(caf::actor_system& system, order_record record,
-                        const order_dependencies& dependencies);
+                        const order_dependencies& dependencies, persistence::shard_fence fence);
 
 } // namespace settle

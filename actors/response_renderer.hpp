@@ -3,6 +3,8 @@
 // request in the same transaction as its effect (idempotent replays).
 #pragma once
 
+#include "domain/shard_map.hpp"
+
 #include "domain/errc.hpp"
 #include "domain/order.hpp"
 #include "domain/records.hpp"
@@ -32,7 +34,8 @@ public:
   virtual std::string entries(const persistence::list_page<entry_record>& page) const = 0;
   virtual std::string batch(const std::vector<batch_result>& results) const = 0;
   virtual std::string audit(const persistence::audit_report& report) const = 0;
-  virtual std::string cluster(const std::string& node_id, std::uint32_t shard_count) const = 0;
+  virtual std::string cluster(const std::string& node_id, std::uint32_t shard_count,
+                              const std::vector<cluster_member>& members) const = 0;
   virtual std::string readiness(bool ready) const = 0;
   virtual std::string error(const failure& reason) const = 0;
   virtual std::string events(const std::vector<persistence::event_record>& events,

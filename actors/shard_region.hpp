@@ -1,14 +1,19 @@
 // The shard region of one kind of entity: it finds the actor of an id, or loads the
 // entity from the database and spawns its actor, and passivates actors that stayed
-// idle so memory stays bounded. Entities are placed on shards by shard_of(id); today
-// every shard is local, and the cluster assigns shards to nodes on the same key.
+// idle so memory stays bounded. Entities are placed on shards by shard_of(id). A shard
+// owned by another node is looked up at that node's region; an actor is spawned only
+// for a shard this node holds the lease of, and lives only as long as that lease (its
+// epoch travels with every answer, so commits are fenced by it).
 // Include only from .cpp files: it pulls in CAF.
 #pragma once
 
+#include "actors/entity_request.hpp"
 #include "actors/interfaces.hpp"
+#include "actors/peer_directory.hpp"
 #include "config/options.hpp"
 #include "domain/ids.hpp"
 #include "domain/metrics.hpp"
+#include "domain/shard_map.hpp"
 
 #include <caf/all.hpp>
 
@@ -22,25 +27,37 @@ namespace settle {
 // What a region needs to know of its entity kind:
 //   using handle = ...;  using record = ...;  using tag = ...atom;
 //   static bool may_exist(const std::string& id);
-//   static handle spawn(caf::actor_system&, record, const dependencies&);
+//   static handle spawn(caf::actor_system&, record, const dependencies&, shard_fence);
+//   static caf::actor of(const peer_regions&);  // the same region on another node
 template <class Traits>
 struct shard_region_state {
   using handle = typename Traits::handle;
   using clock = std::chrono::steady_clock;
+  using promise_type = caf::typed_response_promise<handle, persistence::shard_fence>;
 
   struct resident_entity {
     handle actor;
     clock::time_point last_used;
+    persistence::shard_fence fence;
   };
 
   typename Traits::dependencies dependencies;
   storage_reader_actor reader;
   config::actor_options options;
-  std::uint32_t shard_count = 64;
+  std::shared_ptr<const shard_map> shards;
+  std::shared_ptr<const peer_directory> peers;
   std::unordered_map<std::string, resident_entity> resident;
   std::unordered_map<caf::actor_addr, std::string> ids_by_address;
-  std::unordered_map<std::string, std::vector<caf::typed_response_promise<handle>>> loading;
+  std::unordered_map<std::string, std::vector<promise_type>> loading;
   static inline const char* name = "shard_region";
+};
+
+// Where a region's collaborators come from.
+struct region_context {
+  storage_reader_actor reader;
+  config::actor_options options;
+  std::shared_ptr<const shard_map> shards;
+  std::shared_ptr<const peer_directory> peers;
 };
 
 namespace detail {
@@ -49,22 +66,19 @@ template <class Traits>
 using region_pointer =
   typename region_actor<typename Traits::handle>::template stateful_pointer<shard_region_state<Traits>>;
 
-template <class Traits>
-void finish_loading(region_pointer<Traits> self, const std::string& id,
-                    typename Traits::record& record) {
-  auto& state = self->state;
-  auto actor = Traits::spawn(self->system(), std::move(record), state.dependencies);
-  // Monitored to forget it when it passivates; linked so that it stops with its region
-  // at shutdown (a passivation is a normal exit, which a link ignores).
-  self->monitor(actor);
-  self->link_to(actor);
-  state.ids_by_address[actor.address()] = id;
-  state.resident[id] = {actor, std::chrono::steady_clock::now()};
-  metrics_registry::instance().add_actors(Traits::kind, 1);
-  for (auto& promise : state.loading[id]) {
-    promise.deliver(actor);
+inline caf::error shard_unavailable() {
+  return make_settle_error(settle_errc::unavailable,
+                           "this object's shard is moving between nodes; retry shortly");
+}
+
+// The lease under which this node may run the shard's actors now, if it may.
+inline std::optional<persistence::shard_fence> local_lease(const shard_map& shards,
+                                                           std::uint32_t shard) {
+  auto route = shards.route(shard);
+  if (route.where != shard_route::place::local) {
+    return std::nullopt;
   }
-  state.loading.erase(id);
+  return persistence::shard_fence{shard, route.epoch};
 }
 
 template <class Traits>
@@ -77,17 +91,59 @@ void fail_loading(region_pointer<Traits> self, const std::string& id, caf::error
 }
 
 template <class Traits>
-caf::result<typename Traits::handle> lookup(region_pointer<Traits> self, const std::string& id) {
-  using handle = typename Traits::handle;
+void finish_loading(region_pointer<Traits> self, const std::string& id,
+                    typename Traits::record& record) {
+  auto& state = self->state;
+  auto lease = local_lease(*state.shards, shard_of(id, state.shards->shard_count()));
+  if (!lease) {
+    fail_loading<Traits>(self, id, shard_unavailable());
+    return;
+  }
+  auto actor = Traits::spawn(self->system(), std::move(record), state.dependencies, *lease);
+  // Monitored to forget it when it passivates; linked so that it stops with its region
+  // at shutdown (a passivation is a normal exit, which a link ignores).
+  self->monitor(actor);
+  self->link_to(actor);
+  state.ids_by_address[actor.address()] = id;
+  state.resident[id] = {actor, std::chrono::steady_clock::now(), *lease};
+  metrics_registry::instance().add_actors(Traits::kind, 1);
+  for (auto& promise : state.loading[id]) {
+    promise.deliver(actor, *lease);
+  }
+  state.loading.erase(id);
+}
+
+// Stops the actor of an entity whose shard this node no longer holds at its epoch; its
+// reservations die with it, and commits made under its epoch are refused.
+template <class Traits>
+void retire(region_pointer<Traits> self, const std::string& id) {
+  auto& state = self->state;
+  auto found = state.resident.find(id);
+  self->anon_send(found->second.actor, retire_atom::value);
+  state.resident.erase(found);
+}
+
+// The entity's actor on this node, loading it first if needed.
+template <class Traits>
+caf::result<typename Traits::handle, persistence::shard_fence>
+locate(region_pointer<Traits> self, const std::string& id) {
   auto& state = self->state;
   if (!Traits::may_exist(id)) {
     return make_settle_error(settle_errc::not_found, Traits::not_found_message);
   }
-  if (auto found = state.resident.find(id); found != state.resident.end()) {
-    found->second.last_used = std::chrono::steady_clock::now();
-    return found->second.actor;
+  auto lease = local_lease(*state.shards, shard_of(id, state.shards->shard_count()));
+  if (!lease) {
+    return shard_unavailable();
   }
-  auto promise = self->template make_response_promise<handle>();
+  if (auto found = state.resident.find(id); found != state.resident.end()) {
+    if (found->second.fence.epoch == lease->epoch) {
+      found->second.last_used = std::chrono::steady_clock::now();
+      return {found->second.actor, found->second.fence};
+    }
+    retire<Traits>(self, id);
+  }
+  auto promise = self->template make_response_promise<typename Traits::handle,
+                                                       persistence::shard_fence>();
   auto& waiting = state.loading[id];
   waiting.push_back(promise);
   if (waiting.size() == 1) {
@@ -97,6 +153,50 @@ caf::result<typename Traits::handle> lookup(region_pointer<Traits> self, const s
             [self, id](caf::error& error) { fail_loading<Traits>(self, id, std::move(error)); });
   }
   return promise;
+}
+
+// The entity's actor wherever its shard lives: here, or at the owner's region.
+template <class Traits>
+caf::result<typename Traits::handle, persistence::shard_fence>
+lookup(region_pointer<Traits> self, const std::string& id) {
+  using handle = typename Traits::handle;
+  auto& state = self->state;
+  if (!Traits::may_exist(id)) {
+    return make_settle_error(settle_errc::not_found, Traits::not_found_message);
+  }
+  auto route = state.shards->route(shard_of(id, state.shards->shard_count()));
+  if (route.where == shard_route::place::local) {
+    return locate<Traits>(self, id);
+  }
+  auto peer = route.where == shard_route::place::remote ? state.peers->find(route.node)
+                                                        : std::nullopt;
+  if (!peer) {
+    return shard_unavailable();
+  }
+  auto region = caf::actor_cast<region_actor<handle>>(Traits::of(*peer));
+  auto promise = self->template make_response_promise<handle, persistence::shard_fence>();
+  self->request(region, entity_timeout, locate_atom::value, id)
+    .then([promise](handle& actor, persistence::shard_fence& fence) mutable {
+            promise.deliver(actor, fence);
+          },
+          [promise](caf::error& error) mutable { promise.deliver(error); });
+  return promise;
+}
+
+// Retires the actors of shards this node no longer holds at their epoch.
+template <class Traits>
+void rebalance(region_pointer<Traits> self) {
+  auto& state = self->state;
+  std::vector<std::string> stale;
+  for (const auto& [id, entity] : state.resident) {
+    auto lease = local_lease(*state.shards, entity.fence.shard);
+    if (!lease || lease->epoch != entity.fence.epoch) {
+      stale.push_back(id);
+    }
+  }
+  for (const auto& id : stale) {
+    retire<Traits>(self, id);
+  }
 }
 
 // Asks idle entities to stop; the least recently used go first when the region holds
@@ -134,24 +234,32 @@ std::chrono::milliseconds sweep_interval(const config::actor_options& options) {
 template <class Traits>
 typename region_actor<typename Traits::handle>::behavior_type
 shard_region(region_pointer<Traits> self, typename Traits::dependencies dependencies,
-             storage_reader_actor reader, config::actor_options options) {
+             region_context context) {
   auto& state = self->state;
   state.dependencies = std::move(dependencies);
-  state.reader = std::move(reader);
-  state.options = options;
+  state.reader = std::move(context.reader);
+  state.options = context.options;
+  state.shards = std::move(context.shards);
+  state.peers = std::move(context.peers);
   self->set_down_handler([self](caf::down_msg& down) {
     auto& state = self->state;
     auto found = state.ids_by_address.find(down.source);
     if (found == state.ids_by_address.end()) {
       return;
     }
-    state.resident.erase(found->second);
+    // A retired actor may already have a successor under the same id.
+    auto resident = state.resident.find(found->second);
+    if (resident != state.resident.end() && resident->second.actor.address() == down.source) {
+      state.resident.erase(resident);
+    }
     state.ids_by_address.erase(found);
     metrics_registry::instance().add_actors(Traits::kind, -1);
   });
-  self->delayed_send(self, sweep_interval<Traits>(options), sweep_atom::value);
+  self->delayed_send(self, sweep_interval<Traits>(state.options), sweep_atom::value);
   return {
     [self](lookup_atom, const std::string& id) { return lookup<Traits>(self, id); },
+    [self](locate_atom, const std::string& id) { return locate<Traits>(self, id); },
+    [self](rebalance_atom) { rebalance<Traits>(self); },
     [self](sweep_atom) {
       sweep<Traits>(self);
       self->delayed_send(self, sweep_interval<Traits>(self->state.options), sweep_atom::value);
@@ -164,9 +272,8 @@ shard_region(region_pointer<Traits> self, typename Traits::dependencies dependen
 template <class Traits>
 region_actor<typename Traits::handle>
 spawn_shard_region(caf::actor_system& system, typename Traits::dependencies dependencies,
-                   storage_reader_actor reader, config::actor_options options) {
-  return system.spawn(detail::shard_region<Traits>, std::move(dependencies), std::move(reader),
-                      options);
+                   region_context context) {
+  return system.spawn(detail::shard_region<Traits>, std::move(dependencies), std::move(context));
 }
 
 } // namespace settle

@@ -26,6 +26,7 @@ struct leg {
   bool asked = false;     // a world leg is asked after the account's leg
   bool reserved = false;
   account_actor actor;
+  persistence::shard_fence fence; // the lease the account's actor reserved under
   std::optional<failure> refusal;
 };
 
@@ -126,7 +127,7 @@ void release_unanswered(gateway_pointer self, const std::string& account,
                         const std::string& transfer) {
   self->request(self->state.dependencies.accounts, entity_timeout, lookup_atom::value, account)
     .then(
-      [self, transfer](account_actor& actor) {
+      [self, transfer](account_actor& actor, persistence::shard_fence&) {
         self->anon_send(actor, settle_leg_atom::value, transfer, false);
       },
       [](caf::error&) {});
@@ -172,11 +173,13 @@ void reserve_leg(gateway_pointer self, const run_pointer& run, std::size_t index
   ++job.outstanding;
   leg_request request{job.transfer, who, job.from.world, run->batch};
   auto on_accept = [self, run, index, debit](const account_actor& actor,
-                                             const account_record& account) {
+                                             const account_record& account,
+                                             const persistence::shard_fence& fence) {
     auto& job = run->jobs[index];
     auto& side = debit ? job.from : job.to;
     side.reserved = true;
     side.actor = actor;
+    side.fence = fence;
     (debit ? job.transfer.from_tenant : job.transfer.to_tenant) = account.tenant;
     if (job.transfer.currency.empty()) {
       job.transfer.currency = account.currency;
@@ -273,6 +276,10 @@ void conclude(gateway_pointer self, const run_pointer& run) {
       job.rendered = renderer.transfer(job.transfer);
       writes.events.push_back(transfer_settled_event(job.transfer, job.rendered));
       writes.transfers.push_back(job.transfer);
+      guard_leg(self, writes, job.from.actor, job.from.fence, job.transfer.id,
+                job.transfer.from_account);
+      guard_leg(self, writes, job.to.actor, job.to.fence, job.transfer.id,
+                job.transfer.to_account);
     }
   }
   auto body = render_answer(self, *run, abort_all);

@@ -16,6 +16,7 @@ struct user_state {
   ledger_writer_actor writer;
   storage_reader_actor reader;
   std::shared_ptr<const response_renderer> renderer;
+  persistence::shard_fence fence; // the lease this actor runs under
   static inline const char* name = "user";
 };
 
@@ -29,6 +30,7 @@ bool is_visible(const user_state& state, const requester& who) {
 template <class Result, class Change>
 caf::result<Result> commit_then(user_pointer self, persistence::write_set writes, Change change) {
   auto promise = self->make_response_promise<Result>();
+  writes.fences.push_back(self->state.fence);
   self->request(self->state.writer, caf::infinite, commit_atom::value, std::move(writes))
     .await([self, promise, change](bool) mutable { promise.deliver(change(self->state)); },
            [promise](caf::error& error) mutable { promise.deliver(std::move(error)); });
@@ -73,6 +75,7 @@ caf::result<user_record> remove(user_pointer self, const requester& who) {
         user_record deleted = self->state.record;
         deleted.deleted = true;
         persistence::write_set writes;
+        writes.fences.push_back(self->state.fence);
         writes.users_updated.push_back(deleted);
         writes.events.push_back(persistence::make_event(
           "user.deleted", {deleted.tenant}, {deleted.id}, self->state.renderer->deleted_user(deleted)));
@@ -104,8 +107,10 @@ caf::result<account_record> open_account(user_pointer self, const requester& who
 
 user_actor::behavior_type user(user_pointer self, user_record record, ledger_writer_actor writer,
                                storage_reader_actor reader,
-                               std::shared_ptr<const response_renderer> renderer) {
+                               std::shared_ptr<const response_renderer> renderer,
+                               persistence::shard_fence fence) {
   self->state.record = std::move(record);
+  self->state.fence = fence;
   self->state.writer = std::move(writer);
   self->state.reader = std::move(reader);
   self->state.renderer = std::move(renderer);
@@ -125,6 +130,7 @@ user_actor::behavior_type user(user_pointer self, user_record record, ledger_wri
       return open_account(self, who, std::move(account), std::move(writes));
     },
     [self](passivate_atom) { self->quit(); },
+    [self](retire_atom) { self->quit(); },
   };
 }
 
@@ -132,9 +138,10 @@ user_actor::behavior_type user(user_pointer self, user_record record, ledger_wri
 
 user_actor spawn_user(caf::actor_system& system, user_record record, ledger_writer_actor writer,
                       storage_reader_actor reader,
-                      std::shared_ptr<const response_renderer> renderer) {
+                      std::shared_ptr<const response_renderer> renderer,
+                      persistence::shard_fence fence) {
   return system.spawn(user, std::move(record), std::move(writer), std::move(reader),
-                      std::move(renderer));
+                      std::move(renderer), fence);
 }
 
 } // namespace settle

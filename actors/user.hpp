@@ -12,6 +12,7 @@ namespace settle {
 
 user_actor spawn_user(caf::actor_system& system, user_record record, ledger_writer_actor writer,
                       storage_reader_actor reader,
-                      std::shared_ptr<const response_renderer> renderer);
+                      std::shared_ptr<const response_renderer> renderer,
+                      persistence::shard_fence fence);
 
 } // namespace settle

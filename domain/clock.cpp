@@ -33,7 +33,12 @@ std::string format_timestamp(std::int64_t milliseconds_since_epoch) {
 
 std::int64_t ordinal_clock::next() noexcept {
   std::int64_t candidate = now_milliseconds() * 4096;
-  last_ = candidate > last_ ? candidate : last_ + 1;
+  candidate = candidate > last_ ? candidate : last_ + 1;
+  if (slot_ >= 0) {
+    // The next value at or above the candidate that belongs to this clock's slot.
+    candidate += ((slot_ - candidate % slots) % slots + slots) % slots;
+  }
+  last_ = candidate;
   return last_;
 }
 

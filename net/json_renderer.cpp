@@ -200,15 +200,26 @@ std::string json_renderer::audit(const persistence::audit_report& report) const 
     {"ok", ok}, {"currencies", std::move(currencies)}, {"mismatched_accounts", std::move(mismatched)}});
 }
 
-std::string json_renderer::cluster(const std::string& node_id, std::uint32_t shard_count) const {
-  // One node owns every shard until the cluster issue distributes them.
-  json::array shards;
-  for (std::uint32_t shard = 0; shard < shard_count; ++shard) {
-    shards.push_back(shard);
-  }
+std::string json_renderer::cluster(const std::string& node_id, std::uint32_t shard_count,
+                                   const std::vector<cluster_member>& members) const {
   json::array nodes;
-  nodes.push_back(json::object{
-    {"id", node_id}, {"address", nullptr}, {"state", "up"}, {"shards", std::move(shards)}});
+  for (const auto& member : members) {
+    json::array shards;
+    json::array leases;
+    for (const auto& lease : member.leases) {
+      shards.push_back(lease.shard);
+      leases.push_back(json::object{{"shard", lease.shard}, {"epoch", lease.epoch}});
+    }
+    json::value address = nullptr;
+    if (!member.address.empty()) {
+      address = member.address;
+    }
+    nodes.push_back(json::object{{"id", member.id},
+                                 {"address", std::move(address)},
+                                 {"state", member.state},
+                                 {"shards", std::move(shards)},
+                                 {"leases", std::move(leases)}});
+  }
   return json::serialize(json::object{
     {"node_id", node_id}, {"shard_count", shard_count}, {"nodes", std::move(nodes)}});
 }

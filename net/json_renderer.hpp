@@ -19,7 +19,8 @@ public:
   std::string entries(const persistence::list_page<entry_record>& page) const override;
   std::string batch(const std::vector<batch_result>& results) const override;
   std::string audit(const persistence::audit_report& report) const override;
-  std::string cluster(const std::string& node_id, std::uint32_t shard_count) const override;
+  std::string cluster(const std::string& node_id, std::uint32_t shard_count,
+                      const std::vector<cluster_member>& members) const override;
   std::string readiness(bool ready) const override;
   std::string error(const failure& reason) const override;
   std::string events(const std::vector<persistence::event_record>& events,

@@ -175,9 +175,19 @@ std::string event_row(const event_record& event) {
 
 } // namespace
 
-ledger_store::ledger_store(const storage_url& url,
-                           std::shared_ptr<const account_renderer> renderer)
-  : url_(url), session_(open_session(url)), renderer_(std::move(renderer)) {
+ledger_store::ledger_store(const storage_url& url, std::shared_ptr<const account_renderer> renderer,
+                           bool clustered)
+  : url_(url), renderer_(std::move(renderer)), clustered_(clustered) {
+  open();
+}
+
+void ledger_store::open() {
+  session_ = open_session(url_);
+  if (clustered_) {
+    // A node paused in the middle of a transaction must not hold rows (or a shard's
+    // lease) locked for ever: the database ends such a transaction after 5 s.
+    *session_ << "SET idle_in_transaction_session_timeout = 5000";
+  }
 }
 
 ledger_store::~ledger_store() = default;
@@ -185,10 +195,12 @@ ledger_store::~ledger_store() = default;
 std::vector<event_record> ledger_store::commit(const std::vector<const write_set*>& group) {
   SETTLE_ASSERT(!group.empty());
   if (!session_) {
-    session_ = open_session(url_);
+    open();
   }
   try {
     soci::transaction transaction{*session_};
+    check_fences(group);
+    insert_leg_claims(group);
     insert_users(group);
     update_users(group);
     insert_accounts(group);
@@ -198,6 +210,12 @@ std::vector<event_record> ledger_store::commit(const std::vector<const write_set
     account_events_.clear();
     committed_events_.clear();
     insert_transfers(group);
+    if (clustered_) {
+      // Events are numbered by a sequence when inserted but become visible at commit;
+      // one commit at a time from here on makes both orders the same across nodes, so a
+      // node reading the log by increasing seq never skips one that commits late.
+      *session_ << "SELECT pg_advisory_xact_lock(7304)";
+    }
     insert_events(group);
     insert_idempotency_records(group);
     try {
@@ -215,7 +233,7 @@ std::vector<event_record> ledger_store::commit(const std::vector<const write_set
 
 void ledger_store::reconnect() {
   session_.reset();
-  session_ = open_session(url_);
+  open();
 }
 
 void ledger_store::insert_users(const std::vector<const write_set*>& group) {
@@ -403,6 +421,73 @@ void ledger_store::insert_idempotency_records(const std::vector<const write_set*
               "INSERT INTO idempotency_keys (tenant, idempotency_key, fingerprint, status, body,"
               " created_at)",
               rows);
+}
+
+// Refuses the group unless every shard it writes for is still leased at the epoch its
+// actors were working under. FOR SHARE keeps a takeover (an UPDATE of the lease) waiting
+// until this transaction ends, so the check holds until COMMIT.
+void ledger_store::check_fences(const std::vector<const write_set*>& group) {
+  if (!clustered_) {
+    return;
+  }
+  std::map<std::uint32_t, std::int64_t> expected;
+  for (const auto* set : group) {
+    for (const auto& fence : set->fences) {
+      auto [slot, inserted] = expected.emplace(fence.shard, fence.epoch);
+      if (!inserted && slot->second != fence.epoch) {
+        throw storage_error{"shard " + std::to_string(fence.shard) + " fenced at two epochs"};
+      }
+    }
+  }
+  if (expected.empty()) {
+    return;
+  }
+  std::string sql = "SELECT shard, epoch FROM shard_leases WHERE shard IN (";
+  for (const auto& entry : expected) {
+    sql += entry.first == expected.begin()->first ? "" : ", ";
+    sql += std::to_string(entry.first);
+  }
+  sql += ") ORDER BY shard FOR SHARE";
+  std::size_t matched = 0;
+  soci::rowset<soci::row> rows = session_->prepare << sql;
+  for (const auto& row : rows) {
+    auto shard = static_cast<std::uint32_t>(read_int64(row, 0));
+    auto epoch = read_int64(row, 1);
+    if (expected.at(shard) != epoch) {
+      throw storage_error{"shard " + std::to_string(shard) + " has moved (epoch "
+                          + std::to_string(epoch) + ")"};
+    }
+    ++matched;
+  }
+  if (matched != expected.size()) {
+    throw storage_error{"a fenced shard has no lease"};
+  }
+}
+
+void ledger_store::insert_leg_claims(const std::vector<const write_set*>& group) {
+  std::vector<std::string> rows;
+  for (const auto* set : group) {
+    for (const auto& claim : set->leg_claims) {
+      rows.push_back(sql_row{}.text(claim.leg_id).text(claim.account_id).finish());
+    }
+  }
+  insert_rows(*session_, "INSERT INTO leg_claims (leg_id, account_id)", rows);
+}
+
+bool ledger_store::abandon_leg(const leg_claim& claim) {
+  if (!session_) {
+    open();
+  }
+  try {
+    std::string sql = "INSERT INTO leg_claims (leg_id, account_id) VALUES ";
+    sql += sql_row{}.text(claim.leg_id).text(claim.account_id).finish();
+    sql += " ON CONFLICT DO NOTHING";
+    soci::statement statement = (session_->prepare << sql);
+    statement.execute(true);
+    return statement.get_affected_rows() == 1;
+  } catch (const std::exception& error) {
+    throw storage_error{error.what()};
+  }
 }
 
 } // namespace settle::persistence

@@ -28,9 +28,12 @@ public:
 
 class ledger_store {
 public:
-  // Without a renderer no `account.updated` events are written.
+  // Without a renderer no `account.updated` events are written. `clustered`: several
+  // nodes write to this database, so every commit checks its write sets' shard fences
+  // and events are numbered in commit order across the nodes.
   explicit ledger_store(const storage_url& url,
-                        std::shared_ptr<const account_renderer> renderer = nullptr);
+                        std::shared_ptr<const account_renderer> renderer = nullptr,
+                        bool clustered = false);
   ~ledger_store();
   ledger_store(const ledger_store&) = delete;
   ledger_store& operator=(const ledger_store&) = delete;
@@ -44,7 +47,15 @@ public:
   // Opens a fresh connection after a failure (a restarted database, a dropped link).
   void reconnect();
 
+  // Records that the account's node gave up waiting for the outcome of a leg reserved
+  // for another node: true if that leg can now never commit, false if it did commit.
+  // Waits for a commit of the same leg still in flight.
+  bool abandon_leg(const leg_claim& claim);
+
 private:
+  void open();
+  void check_fences(const std::vector<const write_set*>& group);
+  void insert_leg_claims(const std::vector<const write_set*>& group);
   void insert_users(const std::vector<const write_set*>& group);
   void update_users(const std::vector<const write_set*>& group);
   void insert_accounts(const std::vector<const write_set*>& group);
@@ -58,6 +69,7 @@ private:
   storage_url url_;
   std::unique_ptr<soci::session> session_;
   std::shared_ptr<const account_renderer> renderer_;
+  bool clustered_ = false;
   std::vector<event_record> account_events_;   // of the group being committed
   std::vector<event_record> committed_events_; // the group's events with their seq
 };

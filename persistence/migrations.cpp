@@ -76,6 +76,21 @@ const std::vector<migration>& all_migrations() {
        " seq {sequence}, name TEXT NOT NULL, tenants TEXT NOT NULL, topics TEXT NOT NULL,"
        " object TEXT NOT NULL, at BIGINT NOT NULL)",
      }},
+    {4,
+     {
+       // The cluster (PostgreSQL only uses them): members with a heartbeat, one lease
+       // per shard with an epoch that grows on every change of owner, and the claims
+       // that settle the outcome of a leg reserved on another node. Times are the
+       // database's clock in milliseconds, so nodes' clocks never matter.
+       "CREATE TABLE cluster_members ("
+       " node_id TEXT PRIMARY KEY, slot BIGINT NOT NULL UNIQUE, address TEXT NOT NULL,"
+       " state TEXT NOT NULL, heartbeat_at BIGINT NOT NULL)",
+       "CREATE TABLE shard_leases ("
+       " shard BIGINT PRIMARY KEY, owner TEXT, epoch BIGINT NOT NULL,"
+       " expires_at BIGINT NOT NULL)",
+       "CREATE TABLE leg_claims ("
+       " leg_id TEXT NOT NULL, account_id TEXT NOT NULL, PRIMARY KEY (leg_id, account_id))",
+     }},
   };
   return migrations;
 }

@@ -285,4 +285,11 @@ std::int64_t store_reader::largest_ordinal() {
   return largest;
 }
 
+std::int64_t store_reader::largest_event_seq() {
+  std::int64_t largest = 0;
+  for_each_row(session_.get(), "SELECT MAX(seq) FROM events",
+               [&](const soci::row& row) { largest = read_int64(row, 0); });
+  return largest;
+}
+
 } // namespace settle::persistence

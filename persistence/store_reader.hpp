@@ -95,6 +95,8 @@ public:
 
   // The largest ordinal stored, so a restarted writer keeps issuing larger ones.
   std::int64_t largest_ordinal();
+  // The newest event's seq, 0 when there is none: where a node's log reader starts.
+  std::int64_t largest_event_seq();
 
   // Opens a fresh connection after a failure. Throws storage_error if it cannot.
   void reconnect();

@@ -50,7 +50,25 @@ struct held_change {
   std::int64_t amount = 0;
 };
 
+// The lease epoch under which the actor of an entity on `shard` took part in a write
+// set. In a cluster the commit is refused unless the shard's lease still has this
+// epoch, so a node that lost a shard can no longer write for it.
+struct shard_fence {
+  std::uint32_t shard = 0;
+  std::int64_t epoch = 0;
+};
+
+// A leg reserved at an account actor on another node. The commit records it, and the
+// account's node records the same key when it gives up waiting for the outcome: the
+// database lets exactly one of them succeed, so the account learns the truth.
+struct leg_claim {
+  std::string leg_id;
+  std::string account_id;
+};
+
 struct write_set {
+  std::vector<shard_fence> fences;
+  std::vector<leg_claim> leg_claims;
   std::vector<user_record> users_inserted;
   std::vector<user_record> users_updated; // name, email and deleted are rewritten
   std::vector<account_record> accounts_inserted;
@@ -66,7 +84,7 @@ struct write_set {
     return users_inserted.size() + users_updated.size() + accounts_inserted.size()
            + accounts_closed.size() + transfers.size() * 3 + held_changes.size()
            + orders_inserted.size() + orders_updated.size() + idempotency_records.size()
-           + events.size();
+           + events.size() + leg_claims.size();
   }
 };
 

@@ -10,6 +10,7 @@
 #include "persistence/connection.hpp"
 
 #include <caf/all.hpp>
+#include <caf/io/middleman.hpp>
 
 #include <csignal>
 #include <cstdio>
@@ -70,6 +71,10 @@ int serve(config::node_config& configuration, const sigset_t& signals) {
   }
   auto keys = load_keys(options);
   net::set_accepted_currencies(options.currencies);
+  register_message_types(configuration);
+  if (!options.cluster.listen.empty()) {
+    configuration.load<caf::io::middleman>();
+  }
   caf::actor_system system{configuration};
   auto actors = start_node(system, options, std::make_shared<net::json_renderer>());
   net::http_server server{actors.gateway, actors.events, options.http, std::move(keys),

@@ -100,3 +100,15 @@ TEST_CASE("ordinal_clock ignores an observed ordinal that is behind it", "[clock
   clock.observe(far_future);
   CHECK(clock.next() == far_future + 1);
 }
+
+TEST_CASE("ordinal_clock with a slot issues only ordinals of that slot, still increasing",
+          "[clock]") {
+  settle::ordinal_clock clock{0, 5};
+  std::int64_t previous = 0;
+  for (int i = 0; i < 10000; ++i) {
+    auto ordinal = clock.next();
+    REQUIRE(ordinal % settle::ordinal_clock::slots == 5);
+    REQUIRE(ordinal > previous);
+    previous = ordinal;
+  }
+}

@@ -1,0 +1,348 @@
+#include "actors/cluster_manager.hpp"
+
+#include "actors/peer_directory.hpp"
+#include "domain/ids.hpp"
+#include "persistence/connection.hpp"
+#include "persistence/store_reader.hpp"
+
+#include <caf/all.hpp>
+#include <caf/io/middleman.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <map>
+#include <unordered_map>
+
+namespace settle {
+namespace {
+
+using steady = std::chrono::steady_clock;
+
+constexpr std::chrono::seconds tick_interval{1};
+// This node stops trusting its leases this long before they expire in the database,
+// counted from before the renewal was sent: the database's clock cannot be read here.
+constexpr std::chrono::milliseconds trust_margin{1500};
+
+struct cluster_manager_state {
+  std::shared_ptr<persistence::lease_store> leases;
+  std::unique_ptr<persistence::store_reader> orders_reader;
+  cluster_wiring wiring;
+  std::map<std::uint32_t, std::int64_t> held; // shard → epoch of the lease this node holds
+  std::unordered_map<std::string, caf::actor_addr> connected; // node → its directory
+  std::vector<persistence::member_row> members;
+  bool leaving = false;
+  static inline const char* name = "cluster_manager";
+};
+
+using manager_pointer = cluster_manager_actor::stateful_pointer<cluster_manager_state>;
+
+void log_problem(const std::string& what) {
+  std::fprintf(stderr, "settled: cluster: %s\n", what.c_str());
+}
+
+bool split_address(const std::string& address, std::string& host, std::uint16_t& port) {
+  auto colon = address.rfind(':');
+  if (colon == std::string::npos) {
+    return false;
+  }
+  host = address.substr(0, colon);
+  try {
+    port = static_cast<std::uint16_t>(std::stoul(address.substr(colon + 1)));
+  } catch (const std::exception&) {
+    return false;
+  }
+  return port != 0;
+}
+
+// Opens a CAF connection to another node's directory and learns its regions.
+void connect(manager_pointer self, const std::string& node_id, const std::string& address) {
+  auto& state = self->state;
+  if (node_id == state.wiring.node_id || state.connected.count(node_id) != 0) {
+    return;
+  }
+  std::string host;
+  std::uint16_t port = 0;
+  if (!split_address(address, host, port)) {
+    return;
+  }
+  auto directory = self->system().middleman().remote_actor<node_directory_actor>(host, port);
+  if (!directory) {
+    return; // not up yet; tried again next tick
+  }
+  self->monitor(*directory);
+  state.connected[node_id] = directory->address();
+  auto peers = state.wiring.peers;
+  self->request(*directory, std::chrono::seconds{5}, regions_atom::value)
+    .then(
+      [peers, node_id](caf::actor& accounts, caf::actor& users, caf::actor& orders) {
+        peers->set(node_id, peer_regions{accounts, users, orders});
+      },
+      [self, node_id](caf::error&) { self->state.connected.erase(node_id); });
+}
+
+void connect_peers(manager_pointer self) {
+  auto& state = self->state;
+  for (const auto& seed : state.wiring.seeds) {
+    connect(self, seed.node_id, seed.address);
+  }
+  for (const auto& member : state.members) {
+    if (member.alive) {
+      connect(self, member.node_id, member.address);
+    }
+  }
+}
+
+// The owner each shard should have: round robin over the live members that are up.
+std::vector<std::string> intended_owners(const cluster_manager_state& state) {
+  std::vector<std::string> eligible;
+  for (const auto& member : state.members) {
+    if (member.alive && member.state == "up") {
+      eligible.push_back(member.node_id);
+    }
+  }
+  std::vector<std::string> owners(state.wiring.shards->shard_count());
+  for (std::size_t shard = 0; shard < owners.size() && !eligible.empty(); ++shard) {
+    owners[shard] = eligible[shard % eligible.size()];
+  }
+  return owners;
+}
+
+std::vector<persistence::shard_fence> held_leases(const cluster_manager_state& state) {
+  std::vector<persistence::shard_fence> leases;
+  for (const auto& [shard, epoch] : state.held) {
+    leases.push_back({shard, epoch});
+  }
+  return leases;
+}
+
+void renew(manager_pointer self) {
+  auto& state = self->state;
+  auto renewed = state.leases->renew(state.wiring.node_id, held_leases(state));
+  std::map<std::uint32_t, std::int64_t> still_held;
+  for (auto shard : renewed) {
+    still_held[shard] = state.held.at(shard);
+  }
+  for (const auto& [shard, epoch] : state.held) {
+    if (still_held.count(shard) == 0) {
+      log_problem("lost the lease of shard " + std::to_string(shard));
+    }
+  }
+  state.held = std::move(still_held);
+}
+
+void publish(manager_pointer self, const std::vector<persistence::lease_row>& rows,
+             steady::time_point trusted_until);
+void retire_stale_actors(manager_pointer self);
+
+// Gives up the leases meant for another node; the map says so before the database
+// does, so nothing new starts on them here.
+void release_unintended(manager_pointer self, const std::vector<std::string>& owners,
+                        steady::time_point trusted_until) {
+  auto& state = self->state;
+  std::vector<persistence::shard_fence> releasing;
+  for (const auto& [shard, epoch] : state.held) {
+    if (owners[shard] != state.wiring.node_id) {
+      releasing.push_back({shard, epoch});
+    }
+  }
+  for (const auto& lease : releasing) {
+    state.held.erase(lease.shard);
+  }
+  if (releasing.empty()) {
+    return;
+  }
+  publish(self, state.leases->leases(), trusted_until);
+  retire_stale_actors(self);
+  for (const auto& lease : releasing) {
+    state.leases->release(state.wiring.node_id, lease);
+  }
+}
+
+std::vector<std::uint32_t> acquire_intended(manager_pointer self,
+                                            const std::vector<std::string>& owners,
+                                            const std::vector<persistence::lease_row>& rows) {
+  auto& state = self->state;
+  std::vector<std::uint32_t> taken;
+  for (const auto& row : rows) {
+    if (owners[row.shard] != state.wiring.node_id || state.held.count(row.shard) != 0
+        || row.live) {
+      continue;
+    }
+    if (auto epoch = state.leases->acquire(row.shard, state.wiring.node_id)) {
+      state.held[row.shard] = *epoch;
+      taken.push_back(row.shard);
+    }
+  }
+  return taken;
+}
+
+// The view every router of this node reads: owners from the leases, this node's own
+// only where it holds them at that epoch.
+void publish(manager_pointer self, const std::vector<persistence::lease_row>& rows,
+             steady::time_point trusted_until) {
+  auto& state = self->state;
+  const auto& me = state.wiring.node_id;
+  std::vector<shard_map::owner> owners(state.wiring.shards->shard_count());
+  std::map<std::string, cluster_member> members;
+  for (const auto& member : state.members) {
+    auto status = !member.alive ? "down" : member.state == "leaving" ? "leaving" : "up";
+    members[member.node_id] = cluster_member{member.node_id, member.address, status, {}};
+  }
+  for (const auto& row : rows) {
+    if (row.shard >= owners.size() || !row.live) {
+      continue;
+    }
+    auto held = state.held.find(row.shard);
+    if (row.owner == me && (held == state.held.end() || held->second != row.epoch)) {
+      continue;
+    }
+    owners[row.shard] = {row.owner, row.epoch};
+    auto member = members.find(row.owner);
+    if (member != members.end()) {
+      member->second.leases.push_back({row.shard, row.epoch});
+    }
+  }
+  std::vector<cluster_member> view;
+  for (auto& [id, member] : members) {
+    if (member.state == "up" && member.leases.empty()) {
+      member.state = "joining";
+    }
+    view.push_back(std::move(member));
+  }
+  state.wiring.shards->assign(std::move(owners), std::move(view), trusted_until);
+}
+
+void retire_stale_actors(manager_pointer self) {
+  const auto& wiring = self->state.wiring;
+  self->anon_send(wiring.accounts, rebalance_atom::value);
+  self->anon_send(wiring.users, rebalance_atom::value);
+  self->anon_send(wiring.orders, rebalance_atom::value);
+}
+
+// Orders holding money on newly taken shards run at once, so their expiries fire.
+void start_authorized_orders(manager_pointer self, const std::vector<std::uint32_t>& taken) {
+  auto& state = self->state;
+  if (taken.empty()) {
+    return;
+  }
+  std::vector<bool> is_taken(state.wiring.shards->shard_count(), false);
+  for (auto shard : taken) {
+    is_taken[shard] = true;
+  }
+  for (const auto& id : state.orders_reader->authorized_order_ids()) {
+    if (is_taken[shard_of(id, state.wiring.shards->shard_count())]) {
+      self->anon_send(state.wiring.orders, lookup_atom::value, id);
+    }
+  }
+}
+
+void tick(manager_pointer self) {
+  auto& state = self->state;
+  if (state.leaving) {
+    return;
+  }
+  auto started = steady::now();
+  auto before = state.held;
+  try {
+    state.leases->heartbeat(state.wiring.node_id, "up");
+    state.members = state.leases->members();
+    connect_peers(self);
+    renew(self);
+    auto trusted_until =
+      started + std::chrono::milliseconds{state.wiring.lease_milliseconds} - trust_margin;
+    auto owners = intended_owners(state);
+    release_unintended(self, owners, trusted_until);
+    auto taken = acquire_intended(self, owners, state.leases->leases());
+    publish(self, state.leases->leases(), trusted_until);
+    if (state.held != before) {
+      retire_stale_actors(self);
+    }
+    start_authorized_orders(self, taken);
+  } catch (const persistence::storage_error& error) {
+    // The leases are trusted only until their deadline, so they lapse here by themselves.
+    log_problem(error.what());
+    try {
+      state.leases->reconnect();
+      state.orders_reader->reconnect();
+    } catch (const persistence::storage_error&) {
+    }
+  }
+  self->delayed_send(self, tick_interval, tick_atom::value);
+}
+
+bool leave(manager_pointer self) {
+  auto& state = self->state;
+  state.leaving = true;
+  auto held = held_leases(state);
+  state.held.clear();
+  publish(self, {}, steady::now());
+  retire_stale_actors(self);
+  try {
+    state.leases->leave(state.wiring.node_id);
+    for (const auto& lease : held) {
+      state.leases->release(state.wiring.node_id, lease);
+    }
+  } catch (const persistence::storage_error& error) {
+    log_problem(std::string{"leaving: "} + error.what() + " (the leases will expire instead)");
+  }
+  return true;
+}
+
+cluster_manager_actor::behavior_type
+cluster_manager(manager_pointer self, std::shared_ptr<persistence::lease_store> leases,
+                cluster_wiring wiring) {
+  auto& state = self->state;
+  state.leases = std::move(leases);
+  state.orders_reader = std::make_unique<persistence::store_reader>(wiring.storage);
+  state.wiring = std::move(wiring);
+  self->set_down_handler([self](caf::down_msg& down) {
+    auto& state = self->state;
+    for (auto entry = state.connected.begin(); entry != state.connected.end(); ++entry) {
+      if (entry->second == down.source) {
+        state.wiring.peers->forget(entry->first);
+        state.connected.erase(entry);
+        return;
+      }
+    }
+  });
+  self->send(self, tick_atom::value);
+  return {
+    [self](tick_atom) { tick(self); },
+    [self](leave_atom) { return leave(self); },
+  };
+}
+
+} // namespace
+
+bool parse_seeds(const std::string& text, std::vector<cluster_seed>& seeds) {
+  seeds.clear();
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    auto end = text.find(',', start);
+    auto entry = text.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    if (!entry.empty()) {
+      auto at = entry.find('@');
+      std::string host;
+      std::uint16_t port = 0;
+      if (at == std::string::npos || at == 0
+          || !split_address(entry.substr(at + 1), host, port)) {
+        seeds.clear();
+        return false;
+      }
+      seeds.push_back({entry.substr(0, at), entry.substr(at + 1)});
+    }
+    if (end == std::string::npos) {
+      break;
+    }
+    start = end + 1;
+  }
+  return true;
+}
+
+cluster_manager_actor spawn_cluster_manager(caf::actor_system& system,
+                                            std::shared_ptr<persistence::lease_store> leases,
+                                            cluster_wiring wiring) {
+  return system.spawn<caf::detached>(cluster_manager, std::move(leases), std::move(wiring));
+}
+
+} // namespace settle
