@@ -22,6 +22,9 @@ void shard_map::assign(std::vector<owner> owners, std::vector<cluster_member> me
 }
 
 shard_route shard_map::route(std::uint32_t shard) const {
+  if (!clustered_) {
+    return {shard_route::place::local, self_, 0}; // no lock on a single node's hot path
+  }
   std::lock_guard lock{mutex_};
   const auto& owner = owners_.at(shard);
   if (owner.node.empty()) {
@@ -30,7 +33,7 @@ shard_route shard_map::route(std::uint32_t shard) const {
   if (owner.node != self_) {
     return {shard_route::place::remote, owner.node, owner.epoch};
   }
-  if (clustered_ && clock::now() >= valid_until_) {
+  if (clock::now() >= valid_until_) {
     return {};
   }
   return {shard_route::place::local, owner.node, owner.epoch};
