@@ -5,10 +5,15 @@
 // tells each account to apply its leg; any leg of a transfer that cannot commit is
 // released. An atomic batch commits all of its transfers or none.
 //
-// The transfers of a batch are reserved one after another, so each sees the ones
-// before it: a credit promised by an accepted transfer may be spent by a later one
-// (they commit together). A deposit or withdrawal learns its currency from the account
-// first, and then reserves the leg of that currency's world account.
+// The transfers of a batch behave as if reserved one after another, so each sees the
+// ones before it: a credit promised by an accepted transfer may be spent by a later one
+// (they commit together). To go fast, a batch is first reserved all at once without
+// spending such credits (the optimistic pass). If every transfer is accepted, the result
+// is the one the sequential order gives, since each saw less money than it would have
+// then. If a refusal could depend on other transfers of the batch (funds, overflow, a
+// timeout), everything is released and the batch is reserved again, one by one.
+// A deposit or withdrawal learns its currency from the account first, and then
+// reserves the leg of that currency's world account.
 #include "actors/change_events.hpp"
 #include "actors/gateway_internal.hpp"
 #include "domain/clock.hpp"
@@ -50,6 +55,9 @@ struct transfer_run {
   bool atomic = true;
   answer_shape shape = answer_shape::single;
   std::string batch;    // the token under which a batch's promised credits are spendable
+  bool optimistic = false;           // in the optimistic pass of a batch
+  std::size_t unfinished = 0;        // jobs of the optimistic pass still reserving
+  std::vector<transfer_job> pristine; // the jobs as they were before that pass
 };
 
 using run_pointer = std::shared_ptr<transfer_run>;
@@ -133,9 +141,17 @@ void release_unanswered(gateway_pointer self, const std::string& account,
       [](caf::error&) {});
 }
 
+void end_optimistic_pass(gateway_pointer self, const run_pointer& run);
+
 // Called when both legs of a job have answered.
 void job_done(gateway_pointer self, const run_pointer& run, std::size_t index) {
   auto& job = run->jobs[index];
+  if (run->optimistic) {
+    if (--run->unfinished == 0) {
+      end_optimistic_pass(self, run);
+    }
+    return;
+  }
   if (!job.accepted()) {
     settle_legs(self, job, false); // before the next job can count on its credit
   }
@@ -341,6 +357,47 @@ void start(gateway_pointer self, const run_pointer& run) {
   reserve_next(self, run);
 }
 
+// A refusal that another transfer of the same batch could have caused or prevented.
+bool may_depend_on_batch(const transfer_job& job) {
+  for (const leg* side : {&job.from, &job.to}) {
+    if (side->refusal) {
+      auto code = side->refusal->code;
+      if (code == settle_errc::insufficient_funds || code == settle_errc::amount_too_large
+          || code == settle_errc::unavailable) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+void end_optimistic_pass(gateway_pointer self, const run_pointer& run) {
+  run->optimistic = false;
+  if (std::none_of(run->jobs.begin(), run->jobs.end(), may_depend_on_batch)) {
+    conclude(self, run);
+    return;
+  }
+  release_legs(self, run->jobs, true); // sent before any leg of the next pass
+  run->jobs = std::move(run->pristine);
+  run->batch = generate_id("bat_");
+  run->next = 0;
+  reserve_next(self, run);
+}
+
+void start_batch(gateway_pointer self, const run_pointer& run) {
+  if (run->jobs.empty()) {
+    conclude(self, run);
+    return;
+  }
+  run->pristine = run->jobs;
+  run->optimistic = true;
+  run->unfinished = run->jobs.size();
+  run->batch.clear(); // nothing promised within the batch is spent in this pass
+  for (std::size_t index = 0; index < run->jobs.size(); ++index) {
+    reserve(self, run, index);
+  }
+}
+
 } // namespace
 
 void run_transfer(gateway_pointer self, const context_pointer& context,
@@ -374,14 +431,13 @@ void run_batch(gateway_pointer self, const context_pointer& context,
   run->context = context;
   run->atomic = command.atomic;
   run->shape = answer_shape::batch;
-  run->batch = generate_id("bat_");
   for (const auto& item : command.items) {
     auto job = make_job(item.transfer, transfer_kind::transfer);
     job.invalid = item.invalid;
     refuse_world_accounts(job);
     run->jobs.push_back(std::move(job));
   }
-  start(self, run);
+  start_batch(self, run);
 }
 
 } // namespace settle::gateway_detail

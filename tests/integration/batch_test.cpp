@@ -110,6 +110,23 @@ TEST_CASE("the items of a batch apply in order and each sees the ones before it"
   CHECK(balance_of(client, third) == 120);
 }
 
+TEST_CASE("an item of a batch cannot spend what a later item brings", "[batch][ordering]") {
+  // The reverse of the case above: the server reserves a batch all at once first, and
+  // must then fall back to the request order exactly.
+  auto& client = shared_server().acme();
+  const auto first = funded_account(client, 1000);
+  const auto second = new_account(client);
+  const auto third = new_account(client);
+  const auto results = batch_results(client.post(
+      batch_target, batch(false, {transfer_request(second, third, 60), transfer_request(first, second, 100)})));
+  REQUIRE(results.size() == 2);
+  CHECK(error_problems(results[0], "insufficient_funds") == "");
+  CHECK(settled_transfer_mismatch(results[1], 100) == "");
+  CHECK(balance_of(client, first) == 900);
+  CHECK(balance_of(client, second) == 100);
+  CHECK(balance_of(client, third) == 0);
+}
+
 TEST_CASE("an atomic batch with a failing item settles nothing", "[batch]") {
   auto& client = shared_server().acme();
   const auto first = funded_account(client, 1000);
