@@ -4,9 +4,10 @@
 // make concurrent transfers safe without locks: `available` never goes negative, and
 // an account with a leg in flight is neither closed nor passivated.
 //
-// A leg reserved by an actor on another node of the cluster has a deadline: if that
-// node never tells the outcome (it died right after its commit, or before), the account
-// asks the database through a leg claim, which settles it exactly (see leg_claim).
+// A leg reserved by an actor on another node of the cluster is watched: if that actor
+// goes down (its node died right after its commit, or before) or never tells the outcome
+// within a deadline, the account asks the database through a leg claim, which settles
+// the leg exactly (see leg_claim).
 #include "actors/account.hpp"
 
 #include "actors/fail_stop.hpp"
@@ -17,6 +18,7 @@
 
 #include <chrono>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace settle {
 namespace {
@@ -26,11 +28,24 @@ struct pending_leg {
   std::int64_t amount = 0;
   std::int64_t hold_amount = 0; // capture: the held money it releases
   std::string batch;
+  caf::actor_addr remote_requester; // set when reserved for an actor on another node
+  bool asking_database = false;     // its outcome is being asked of the database
 };
 
 // How long a leg reserved for another node may stay without an outcome before the
-// account asks the database: far above the time a commit takes.
-constexpr std::chrono::seconds remote_leg_deadline{30};
+// account asks the database: far above the time a commit takes. (A leg abandoned too
+// early is still exact: the late commit is refused.)
+constexpr std::chrono::seconds remote_leg_deadline{15};
+
+pending_leg reserved_leg(leg_kind kind, std::int64_t amount, std::int64_t hold_amount,
+                         std::string batch) {
+  pending_leg leg;
+  leg.kind = kind;
+  leg.amount = amount;
+  leg.hold_amount = hold_amount;
+  leg.batch = std::move(batch);
+  return leg;
+}
 
 struct account_state {
   account_record record;
@@ -43,6 +58,7 @@ struct account_state {
   ledger_writer_actor writer;
   std::shared_ptr<const response_renderer> renderer;
   std::int64_t pending_releases = 0; // held money being released or captured
+  std::unordered_set<caf::actor_addr> watched_requesters; // monitored, on other nodes
   bool closing = false;
   bool system = false; // a currency's world account: its balance may go negative
   static inline const char* name = "account";
@@ -117,7 +133,7 @@ caf::result<account_record> reserve_debit(account_pointer self, const leg_reques
     return make_settle_error(*refusal, "the amount would overflow the account", "amount");
   }
   state.money.pending_debits += transfer.amount;
-  state.pending[transfer.id] = pending_leg{leg_kind::debit, transfer.amount, 0, leg.batch};
+  state.pending[transfer.id] = reserved_leg(leg_kind::debit, transfer.amount, 0, leg.batch);
   assert_invariants(state);
   return current_record(state);
 }
@@ -136,7 +152,7 @@ caf::result<account_record> reserve_credit(account_pointer self, const leg_reque
                              "the amount would overflow the receiving account", "amount");
   }
   state.money.pending_credits += transfer.amount;
-  state.pending[transfer.id] = pending_leg{leg_kind::credit, transfer.amount, 0, leg.batch};
+  state.pending[transfer.id] = reserved_leg(leg_kind::credit, transfer.amount, 0, leg.batch);
   if (!leg.batch.empty()) {
     state.batch_credits[leg.batch] += transfer.amount;
   }
@@ -213,7 +229,7 @@ caf::result<account_record> reserve_hold(account_pointer self, const leg_request
     SETTLE_ASSERT(state.money.held - state.pending_releases >= releasing);
     SETTLE_ASSERT(leg.kind != leg_kind::capture || operation.amount <= leg.hold_amount);
     state.pending_releases += releasing;
-    state.pending[operation.id] = pending_leg{leg.kind, operation.amount, leg.hold_amount, {}};
+    state.pending[operation.id] = reserved_leg(leg.kind, operation.amount, leg.hold_amount, {});
     return current_record(state);
   }
   if (auto refusal = refuse_leg(state, operation, "payer_account")) {
@@ -226,7 +242,7 @@ caf::result<account_record> reserve_hold(account_pointer self, const leg_request
     return make_settle_error(*refusal, "the amount would overflow the account", "amount");
   }
   state.money.pending_debits += operation.amount;
-  state.pending[operation.id] = pending_leg{leg_kind::hold, operation.amount, 0, {}};
+  state.pending[operation.id] = reserved_leg(leg_kind::hold, operation.amount, 0, {});
   assert_invariants(state);
   return current_record(state);
 }
@@ -269,26 +285,54 @@ caf::result<account_record> close(account_pointer self, const requester& who) {
   return promise;
 }
 
-// A leg asked by an actor on another node gets a deadline (see remote_leg_deadline).
+// A leg reserved for an actor on another node: the actor is monitored and the leg gets
+// a deadline, so that the leg is settled even if the outcome never comes.
 void watch_if_remote(account_pointer self, const std::string& leg_id) {
   const auto& sender = self->current_sender();
-  if (sender != nullptr && sender->node() != self->node()) {
-    self->delayed_send(self, remote_leg_deadline, leg_due_atom::value, leg_id);
+  auto found = self->state.pending.find(leg_id);
+  if (sender == nullptr || sender->node() == self->node() || found == self->state.pending.end()) {
+    return;
   }
+  found->second.remote_requester = sender->address();
+  if (self->state.watched_requesters.insert(sender->address()).second) {
+    self->monitor(caf::actor_cast<caf::actor>(sender));
+  }
+  self->delayed_send(self, remote_leg_deadline, leg_due_atom::value, leg_id);
 }
 
 // The leg's node did not tell its outcome in time: the database decides, and the leg is
 // applied if it committed, released if it now never can.
 void settle_overdue_leg(account_pointer self, const std::string& leg_id) {
-  if (self->state.pending.count(leg_id) == 0) {
+  auto found = self->state.pending.find(leg_id);
+  if (found == self->state.pending.end() || found->second.asking_database) {
     return;
   }
+  found->second.asking_database = true;
   persistence::leg_claim claim{leg_id, self->state.record.id};
   self->request(self->state.writer, caf::infinite, abandon_atom::value, claim)
     .then([self, leg_id](bool abandoned) { settle_leg(self, leg_id, !abandoned); },
           [self, leg_id](caf::error&) {
-            self->delayed_send(self, std::chrono::seconds{1}, leg_due_atom::value, leg_id);
+            auto found = self->state.pending.find(leg_id);
+            if (found != self->state.pending.end()) {
+              found->second.asking_database = false;
+              self->delayed_send(self, std::chrono::seconds{1}, leg_due_atom::value, leg_id);
+            }
           });
+}
+
+// The requester of some legs went down, e.g. with its node: settle them now.
+void requester_down(account_pointer self, const caf::down_msg& down) {
+  auto& state = self->state;
+  state.watched_requesters.erase(down.source);
+  std::vector<std::string> orphaned;
+  for (const auto& [leg_id, leg] : state.pending) {
+    if (leg.remote_requester == down.source) {
+      orphaned.push_back(leg_id);
+    }
+  }
+  for (const auto& leg_id : orphaned) {
+    settle_overdue_leg(self, leg_id);
+  }
 }
 
 template <class Reserve>
@@ -306,6 +350,7 @@ account_actor::behavior_type account(account_pointer self, account_record record
   stop_process_on_exception(self, "account");
   auto& state = self->state;
   state.fence = fence;
+  self->set_down_handler([self](caf::down_msg& down) { requester_down(self, down); });
   state.money = account_balance{record.balance, record.held, record.overdraft_limit, 0, 0};
   state.system = record.tenant == system_tenant;
   state.record = std::move(record);

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdio>
 #include <map>
+#include <set>
 #include <unordered_map>
 
 namespace settle {
@@ -29,6 +30,7 @@ struct cluster_manager_state {
   cluster_wiring wiring;
   std::map<std::uint32_t, std::int64_t> held; // shard → epoch of the lease this node holds
   std::unordered_map<std::string, caf::actor_addr> connected; // node → its directory
+  std::set<std::string> unreachable; // went down over CAF and not reconnected since
   std::vector<persistence::member_row> members;
   bool leaving = false;
   static inline const char* name = "cluster_manager";
@@ -71,6 +73,7 @@ void connect(manager_pointer self, const std::string& node_id, const std::string
   }
   self->monitor(*directory);
   state.connected[node_id] = directory->address();
+  state.unreachable.erase(node_id);
   auto peers = state.wiring.peers;
   self->request(*directory, std::chrono::seconds{5}, regions_atom::value)
     .then(
@@ -185,7 +188,8 @@ void publish(manager_pointer self, const std::vector<persistence::lease_row>& ro
   std::vector<shard_map::owner> owners(state.wiring.shards->shard_count());
   std::map<std::string, cluster_member> members;
   for (const auto& member : state.members) {
-    auto status = !member.alive ? "down" : member.state == "leaving" ? "leaving" : "up";
+    bool down = !member.alive || state.unreachable.count(member.node_id) != 0;
+    auto status = down ? "down" : member.state == "leaving" ? "leaving" : "up";
     members[member.node_id] = cluster_member{member.node_id, member.address, status, {}};
   }
   for (const auto& row : rows) {
@@ -300,6 +304,7 @@ cluster_manager(manager_pointer self, std::shared_ptr<persistence::lease_store> 
     for (auto entry = state.connected.begin(); entry != state.connected.end(); ++entry) {
       if (entry->second == down.source) {
         state.wiring.peers->forget(entry->first);
+        state.unreachable.insert(entry->first);
         state.connected.erase(entry);
         return;
       }

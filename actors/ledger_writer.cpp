@@ -72,12 +72,17 @@ void commit_group(writer_pointer self, std::vector<pending_write>& writes) {
   auto& state = self->state;
   std::vector<const persistence::write_set*> group;
   for (auto& write : writes) {
-    assign_ordinals(state, write.writes);
     group.push_back(&write.writes);
   }
+  auto number_rows = [&state, &writes](std::int64_t largest_committed) {
+    state.ordinals.observe(largest_committed);
+    for (auto& write : writes) {
+      assign_ordinals(state, write.writes);
+    }
+  };
   try {
     auto started = std::chrono::steady_clock::now();
-    auto events = state.store->commit(group);
+    auto events = state.store->commit(group, number_rows);
     std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - started;
     auto& metrics = metrics_registry::instance();
     metrics.observe_commit(writes.size(), elapsed.count());

@@ -67,7 +67,12 @@ void http_session::run() {
 
 void http_session::close_if_idle() {
   boost::asio::post(stream_.get_executor(), [self = shared_from_this()] {
-    if (!self->busy_) {
+    // A request already received but not yet parsed is not idleness: it is answered
+    // (with Connection: close), rather than lost to a close the client cannot tell apart
+    // from a crash.
+    beast::error_code error;
+    auto unread = self->stream_.socket().available(error);
+    if (!self->busy_ && self->buffer_.size() == 0 && unread == 0) {
       self->close();
     }
   });

@@ -121,6 +121,9 @@ void http_server::drain(std::chrono::milliseconds limit) {
   }
   self.state->draining = true;
   self.acceptor->stop();
+  // Keep-alive clients that send within this grace get their answer with
+  // Connection: close and go elsewhere; only then are the idle connections closed.
+  std::this_thread::sleep_for(std::min(limit, std::chrono::milliseconds{500}));
   std::vector<std::shared_ptr<http_session>> open;
   std::vector<std::shared_ptr<websocket_session>> streams;
   {

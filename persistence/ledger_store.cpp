@@ -186,19 +186,21 @@ void ledger_store::open() {
   if (clustered_) {
     // A node paused in the middle of a transaction must not hold rows (or a shard's
     // lease) locked for ever: the database ends such a transaction after 5 s.
-    *session_ << "SET idle_in_transaction_session_timeout = 5000";
+    *session_ << "SET idle_in_transaction_session_timeout = 2000";
   }
 }
 
 ledger_store::~ledger_store() = default;
 
-std::vector<event_record> ledger_store::commit(const std::vector<const write_set*>& group) {
+std::vector<event_record> ledger_store::commit(const std::vector<const write_set*>& group,
+                                               const ordinal_assigner& assign_ordinals) {
   SETTLE_ASSERT(!group.empty());
   if (!session_) {
     open();
   }
   try {
     soci::transaction transaction{*session_};
+    serialize_with_other_nodes(assign_ordinals);
     check_fences(group);
     insert_leg_claims(group);
     insert_users(group);
@@ -210,17 +212,16 @@ std::vector<event_record> ledger_store::commit(const std::vector<const write_set
     account_events_.clear();
     committed_events_.clear();
     insert_transfers(group);
-    if (clustered_) {
-      // Events are numbered by a sequence when inserted but become visible at commit;
-      // one commit at a time from here on makes both orders the same across nodes, so a
-      // node reading the log by increasing seq never skips one that commits late.
-      *session_ << "SELECT pg_advisory_xact_lock(7304)";
-    }
     insert_events(group);
     insert_idempotency_records(group);
     try {
       transaction.commit();
     } catch (const std::exception& error) {
+      // The database ends a transaction left idle too long (a paused node) by rolling
+      // it back before the COMMIT arrives: that outcome is known.
+      if (std::string{error.what()}.find("idle-in-transaction timeout") != std::string::npos) {
+        throw storage_error{error.what()};
+      }
       throw ambiguous_commit{error.what()};
     }
     return std::move(committed_events_);
@@ -421,6 +422,24 @@ void ledger_store::insert_idempotency_records(const std::vector<const write_set*
               "INSERT INTO idempotency_keys (tenant, idempotency_key, fingerprint, status, body,"
               " created_at)",
               rows);
+}
+
+// In a cluster, one group commit at a time across the nodes (until COMMIT): events are
+// numbered by a sequence when inserted but become visible at commit, and this makes
+// both orders the same, so a node reading the log by increasing seq never skips one that
+// commits late; ordinals are then issued above the largest committed, in commit order.
+void ledger_store::serialize_with_other_nodes(const ordinal_assigner& assign_ordinals) {
+  std::int64_t largest = 0;
+  if (clustered_) {
+    *session_ << "SELECT pg_advisory_xact_lock(7304)";
+    long long stored = 0;
+    soci::indicator indicator = soci::i_null;
+    *session_ << "SELECT MAX(ordinal) FROM transfers", soci::into(stored, indicator);
+    largest = indicator == soci::i_ok ? static_cast<std::int64_t>(stored) : 0;
+  }
+  if (assign_ordinals) {
+    assign_ordinals(largest);
+  }
 }
 
 // Refuses the group unless every shard it writes for is still leased at the epoch its

@@ -7,6 +7,7 @@
 #include "persistence/storage_url.hpp"
 #include "persistence/write_set.hpp"
 
+#include <functional>
 #include <string>
 
 #include <memory>
@@ -38,11 +39,18 @@ public:
   ledger_store(const ledger_store&) = delete;
   ledger_store& operator=(const ledger_store&) = delete;
 
+  // Called inside the transaction before any row is written, with the largest transfer
+  // ordinal committed so far (in a cluster; 0 otherwise), to number the group's rows:
+  // commits of a cluster are serialized, so ordinals then follow commit order across
+  // nodes, and each account's entries list in the order their balance_after was made.
+  using ordinal_assigner = std::function<void(std::int64_t largest_committed)>;
+
   // Commits all of `group` in one transaction and returns its events, numbered.
   // Throws storage_error when the transaction fails; then nothing of the group was
   // written. Throws ambiguous_commit when COMMIT itself failed: the group may or may
   // not be durable.
-  std::vector<event_record> commit(const std::vector<const write_set*>& group);
+  std::vector<event_record> commit(const std::vector<const write_set*>& group,
+                                   const ordinal_assigner& assign_ordinals = {});
 
   // Opens a fresh connection after a failure (a restarted database, a dropped link).
   void reconnect();
@@ -54,6 +62,7 @@ public:
 
 private:
   void open();
+  void serialize_with_other_nodes(const ordinal_assigner& assign_ordinals);
   void check_fences(const std::vector<const write_set*>& group);
   void insert_leg_claims(const std::vector<const write_set*>& group);
   void insert_users(const std::vector<const write_set*>& group);

@@ -10,6 +10,8 @@ packages=(
   libcaf-dev libboost1.81-dev libboost-json1.81-dev
   libsoci-dev libsqlite3-dev libpq-dev libssl-dev catch2
   postgresql postgresql-contrib curl procps ca-certificates chromium
+  # The front of the cluster example and of the cluster tests.
+  nginx-light
   "$@"
 )
 # Node.js runs the browser test (playwright-core from npm); a machine may already have

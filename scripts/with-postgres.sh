@@ -22,22 +22,8 @@ stop_postgres() {
 }
 trap stop_postgres EXIT
 
-port_is_free() {
-  ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
-}
-
-port=0
-for _ in $(seq 1 50); do
-  candidate=$((20000 + RANDOM % 20000))
-  if port_is_free "$candidate"; then
-    port=$candidate
-    break
-  fi
-done
-if ((port == 0)); then
-  echo "with-postgres: no free loopback port found" >&2
-  exit 1
-fi
+source "$(dirname "$0")/free-port.sh"
+port=$(free_loopback_port)
 
 if [[ $(id -u) -eq 0 ]]; then
   chown postgres:postgres "$data_root"

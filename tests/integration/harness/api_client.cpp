@@ -14,8 +14,8 @@ header_list with_json_content_type(header_list headers) {
 
 }  // namespace
 
-api_client::api_client(std::uint16_t port, std::string key)
-    : key_(std::move(key)), connection_("127.0.0.1", port) {}
+api_client::api_client(std::uint16_t port, std::string key, std::chrono::milliseconds timeout)
+    : key_(std::move(key)), connection_("127.0.0.1", port, timeout) {}
 
 http_response api_client::get(std::string_view target) { return send("GET", target, "", {}); }
 

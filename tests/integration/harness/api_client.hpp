@@ -6,6 +6,7 @@
 
 #include <boost/json/value.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -14,8 +15,8 @@ namespace settle::integration {
 
 class api_client {
  public:
-  // An empty key sends no Authorization header.
-  api_client(std::uint16_t port, std::string key);
+  // An empty key sends no Authorization header. `timeout` bounds each request.
+  api_client(std::uint16_t port, std::string key, std::chrono::milliseconds timeout = std::chrono::seconds(30));
 
   http_response get(std::string_view target);
   http_response post(std::string_view target, const boost::json::value& body, header_list extra_headers = {});

@@ -92,7 +92,7 @@ struct http_client::state {
     run();
     if (result) {
       disconnect();
-      throw http_error("cannot connect to " + address() + ": " + result.message());
+      throw http_connect_error("cannot connect to " + address() + ": " + result.message());
     }
     ++connections_opened;
     reusable = true;

@@ -43,6 +43,12 @@ class http_error : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// The connection could not even be made, so the server cannot have seen the request.
+class http_connect_error : public http_error {
+ public:
+  using http_error::http_error;
+};
+
 class http_client {
  public:
   http_client(std::string host, std::uint16_t port,

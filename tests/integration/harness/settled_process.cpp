@@ -6,8 +6,6 @@
 
 #include <fcntl.h>
 #include <signal.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -48,24 +46,7 @@ void write_all(int descriptor, const char* data, std::size_t size) {
   }
 }
 
-exit_status status_from_wait(int raw_status) {
-  exit_status status;
-  if (WIFEXITED(raw_status)) {
-    status.exited = true;
-    status.code = WEXITSTATUS(raw_status);
-  } else if (WIFSIGNALED(raw_status)) {
-    status.signal = WTERMSIG(raw_status);
-  }
-  return status;
-}
-
 }  // namespace
-
-std::string exit_status::describe() const {
-  std::string text = exited ? "exited with code " + std::to_string(code)
-                            : "killed by signal " + std::to_string(signal);
-  return timed_out ? text + " after not stopping in time" : text;
-}
 
 struct process_startup {
   std::mutex mutex;
@@ -131,13 +112,9 @@ void settled_process::launch() {
     output_reader_.join();
   }
   std::vector<std::string> arguments = {
-      options_.binary, "--http.listen=127.0.0.1:0", "--storage.url=" + options_.storage_url,
+      options_.binary, "--http.listen=" + options_.http_listen, "--storage.url=" + options_.storage_url,
       "--auth.keys-file=" + options_.keys_file, "--cluster.node-id=" + options_.node_id};
-  std::vector<char*> argument_pointers;
-  for (auto& argument : arguments) {
-    argument_pointers.push_back(argument.data());
-  }
-  argument_pointers.push_back(nullptr);
+  arguments.insert(arguments.end(), options_.extra_arguments.begin(), options_.extra_arguments.end());
 
   int output_pipe[2];
   if (::pipe2(output_pipe, O_CLOEXEC) != 0) {
@@ -148,21 +125,7 @@ void settled_process::launch() {
   const std::string marker = "---- test harness: starting settled ----\n";
   write_all(log_descriptor, marker.data(), marker.size());
 
-  const pid_t child = ::fork();
-  if (child < 0) {
-    throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
-  }
-  if (child == 0) {
-    // Only async-signal-safe calls between fork and exec: other test threads may hold locks.
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    ::dup2(null_descriptor, STDIN_FILENO);
-    ::dup2(output_pipe[1], STDOUT_FILENO);
-    ::dup2(log_descriptor, STDERR_FILENO);
-    ::execv(argument_pointers[0], argument_pointers.data());
-    static const char failure[] = "test harness: execv of the settled binary failed\n";
-    write_all(STDERR_FILENO, failure, sizeof failure - 1);
-    ::_exit(127);
-  }
+  const pid_t child = spawn_process(arguments, null_descriptor, output_pipe[1], log_descriptor);
   ::close(output_pipe[1]);
   ::close(null_descriptor);
   pid_ = child;
@@ -217,7 +180,7 @@ void settled_process::wait_until_ready() {
   lock.unlock();
   std::string reason = "it printed no 'listening on' line within 30 s";
   if (output_closed) {
-    const auto status = wait_for_exit(std::chrono::seconds(2));
+    const auto status = wait_for_child(pid_, std::chrono::seconds(2));
     reason = "it closed its standard output without the 'listening on' line";
     if (!status.timed_out) {
       forget_child(status);
@@ -232,31 +195,20 @@ bool settled_process::running() {
   if (pid_ <= 0) {
     return false;
   }
-  int raw_status = 0;
-  if (::waitpid(pid_, &raw_status, WNOHANG) == pid_) {
-    forget_child(status_from_wait(raw_status));
+  const auto status = wait_for_child(pid_, std::chrono::seconds(0));
+  if (!status.timed_out) {
+    forget_child(status);
     return false;
   }
   return true;
 }
 
-exit_status settled_process::wait_for_exit(std::chrono::steady_clock::duration limit) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  for (;;) {
-    int raw_status = 0;
-    const auto waited = ::waitpid(pid_, &raw_status, WNOHANG);
-    if (waited == pid_) {
-      return status_from_wait(raw_status);
-    }
-    if (waited < 0 && errno != EINTR) {
-      throw std::runtime_error(std::string("waitpid: ") + std::strerror(errno));
-    }
-    if (std::chrono::steady_clock::now() >= deadline) {
-      exit_status status;
-      status.timed_out = true;
-      return status;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+void settled_process::send_signal(int signal) {
+  if (pid_ <= 0) {
+    throw std::logic_error("settled is not running");
+  }
+  if (::kill(pid_, signal) != 0) {
+    throw std::runtime_error(std::string("kill: ") + std::strerror(errno));
   }
 }
 
@@ -265,7 +217,7 @@ exit_status settled_process::stop(std::chrono::seconds grace) {
     throw std::logic_error("settled is not running");
   }
   ::kill(pid_, SIGTERM);
-  auto status = wait_for_exit(grace);
+  auto status = wait_for_child(pid_, grace);
   if (status.timed_out) {
     auto killed = kill();
     killed.timed_out = true;
@@ -279,11 +231,7 @@ exit_status settled_process::kill() {
   if (pid_ <= 0) {
     throw std::logic_error("settled is not running");
   }
-  ::kill(pid_, SIGKILL);
-  int raw_status = 0;
-  while (::waitpid(pid_, &raw_status, 0) < 0 && errno == EINTR) {
-  }
-  const auto status = status_from_wait(raw_status);
+  const auto status = kill_child(pid_);
   forget_child(status);
   return status;
 }

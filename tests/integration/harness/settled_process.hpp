@@ -2,6 +2,8 @@
 // and keys file, wait for the "listening on" line, and stop it by SIGTERM or kill -9.
 #pragma once
 
+#include "tests/integration/harness/child_process.hpp"
+
 #include <sys/types.h>
 
 #include <chrono>
@@ -9,6 +11,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace settle::integration {
 
@@ -17,18 +20,13 @@ struct process_options {
   std::string storage_url;
   std::string keys_file;
   std::string node_id = "test-node";
+  // Port 0 picks a new port at every start; a cluster node keeps a fixed one, so that its
+  // peers and a load balancer in front find it again after a restart.
+  std::string http_listen = "127.0.0.1:0";
+  // Appended to the command line, e.g. the --cluster.* options of a cluster node.
+  std::vector<std::string> extra_arguments;
   // The server's standard error and standard output are appended here.
   std::string log_path;
-};
-
-struct exit_status {
-  bool exited = false;  // false: killed by a signal
-  int code = 0;
-  int signal = 0;
-  bool timed_out = false;  // did not end within the grace period and was killed
-
-  bool clean() const { return exited && code == 0 && !timed_out; }
-  std::string describe() const;
 };
 
 // What the output reader of one run of the child tells the test thread.
@@ -47,6 +45,9 @@ class settled_process {
   const process_options& options() const { return options_; }
   bool running();
 
+  // Any signal without waiting for its effect, e.g. SIGSTOP and SIGCONT to pause a node.
+  void send_signal(int signal);
+
   // SIGTERM, then waits up to `grace`; kill -9 if it is still there.
   exit_status stop(std::chrono::seconds grace = std::chrono::seconds(10));
   // kill -9: the crash a durable server must survive.
@@ -57,7 +58,6 @@ class settled_process {
  private:
   void launch();
   void wait_until_ready();
-  exit_status wait_for_exit(std::chrono::steady_clock::duration limit);
   void forget_child(exit_status status);
 
   process_options options_;

@@ -9,8 +9,6 @@
 
 namespace settle::integration {
 
-namespace {
-
 std::string settled_binary() {
   const char* binary = std::getenv("SETTLED_BINARY");
   if (!binary || !*binary) {
@@ -41,8 +39,6 @@ std::string write_keys_file(const std::string& directory) {
   }
   return path;
 }
-
-}  // namespace
 
 test_server::test_server() : directory_(make_temporary_directory()) {
   try {

@@ -54,6 +54,14 @@ class test_server {
   std::map<std::string, std::unique_ptr<api_client>> clients_;
 };
 
+// The pieces of a test server, shared with the cluster harness:
+// the executable named by SETTLED_BINARY (throws when it names nothing),
+std::string settled_binary();
+// a new folder under the system's temporary folder,
+std::string make_temporary_directory();
+// and the keys file above, written into `directory`; returns its path.
+std::string write_keys_file(const std::string& directory);
+
 // What is wrong with the environment the suite runs in (SETTLED_BINARY, the storage
 // variables), or an empty string: checked once before any test, so that a missing variable
 // is one clear message instead of a failure in every test.

@@ -6,7 +6,6 @@
 #include "tests/integration/harness/ledger_helpers.hpp"
 
 #include <map>
-#include <random>
 #include <set>
 
 namespace settle::integration {
@@ -48,25 +47,16 @@ load_outcome transfer_load::finish() {
 
 void transfer_load::run_thread(std::size_t index) {
   api_client client(port_, plan_.key);
-  std::mt19937 random(plan_.seed * 1000 + static_cast<std::uint32_t>(index));
-  std::uniform_int_distribution<std::size_t> pick_account(0, plan_.accounts.size() - 1);
-  std::uniform_int_distribution<std::int64_t> pick_amount(1, plan_.max_amount);
+  auto random = random_for_thread(plan_, index);
   for (std::size_t number = 0; plan_.transfers_per_thread == 0 || number < plan_.transfers_per_thread; ++number) {
     if (abandoned_) {
       return;
     }
-    sent_transfer sent;
-    sent.description = "load-" + std::to_string(plan_.seed) + "-" + std::to_string(index) + "-" + std::to_string(number);
-    sent.from_account = plan_.accounts[pick_account(random)];
-    do {
-      sent.to_account = plan_.accounts[pick_account(random)];
-    } while (sent.to_account == sent.from_account);
-    sent.amount = pick_amount(random);
-    auto body = transfer_request(sent.from_account, sent.to_account, sent.amount, plan_.currency);
-    body["description"] = sent.description;
+    const auto sent = random_transfer(
+        plan_, random, "load-" + std::to_string(plan_.seed) + "-" + std::to_string(index) + "-" + std::to_string(number));
     http_response response;
     try {
-      response = client.post("/v1/transfers", body);
+      response = client.post("/v1/transfers", transfer_body(sent, plan_.currency));
     } catch (const std::exception&) {
       std::lock_guard lock(mutex_);
       outcome_.unanswered.push_back(sent);
@@ -74,19 +64,54 @@ void transfer_load::run_thread(std::size_t index) {
     }
     ++answered_;
     std::lock_guard lock(mutex_);
-    if (response.status == 201) {
-      outcome_.settled.push_back(parse_json(response.body).as_object());
-    } else if (response.status == 402) {
-      outcome_.refused_for_funds.push_back(sent);
-    } else {
-      outcome_.other_answers.push_back({sent, response.status, response.body});
-    }
+    record_answer(outcome_, sent, response);
   }
 }
 
-namespace {
+std::mt19937 random_for_thread(const load_plan& plan, std::size_t thread_index) {
+  return std::mt19937(plan.seed * 1000 + static_cast<std::uint32_t>(thread_index));
+}
 
-using transfer_map = std::map<std::string, boost::json::object>;
+sent_transfer random_transfer(const load_plan& plan, std::mt19937& random, std::string description) {
+  std::uniform_int_distribution<std::size_t> pick_account(0, plan.accounts.size() - 1);
+  std::uniform_int_distribution<std::int64_t> pick_amount(1, plan.max_amount);
+  sent_transfer sent;
+  sent.description = std::move(description);
+  sent.from_account = plan.accounts[pick_account(random)];
+  do {
+    sent.to_account = plan.accounts[pick_account(random)];
+  } while (sent.to_account == sent.from_account);
+  sent.amount = pick_amount(random);
+  return sent;
+}
+
+boost::json::object transfer_body(const sent_transfer& sent, const std::string& currency) {
+  auto body = transfer_request(sent.from_account, sent.to_account, sent.amount, currency);
+  body["description"] = sent.description;
+  return body;
+}
+
+void record_answer(load_outcome& outcome, const sent_transfer& sent, const http_response& response) {
+  if (response.status == 201) {
+    outcome.settled.push_back(parse_json(response.body).as_object());
+  } else if (response.status == 402) {
+    outcome.refused_for_funds.push_back(sent);
+  } else {
+    outcome.other_answers.push_back({sent, response.status, response.body});
+  }
+}
+
+transfer_map transfers_of_accounts(api_client& tenant, const std::vector<std::string>& accounts) {
+  transfer_map stored;
+  for (const auto& account : accounts) {
+    for (auto& transfer : list_all(tenant, "/v1/transfers?account=" + account)) {
+      stored.emplace(string_field(transfer, "id"), transfer);
+    }
+  }
+  return stored;
+}
+
+namespace {
 
 void check_settled_answers_are_stored(api_client& tenant, const load_outcome& outcome,
                                       std::vector<std::string>& problems) {
@@ -99,17 +124,6 @@ void check_settled_answers_are_stored(api_client& tenant, const load_outcome& ou
       problems.push_back("transfer " + id + " differs from its 201 answer: " + response.body);
     }
   }
-}
-
-// Every transfer the server lists for the accounts, by id.
-transfer_map stored_transfers(api_client& tenant, const std::vector<std::string>& accounts) {
-  transfer_map stored;
-  for (const auto& account : accounts) {
-    for (auto& transfer : list_all(tenant, "/v1/transfers?account=" + account)) {
-      stored.emplace(string_field(transfer, "id"), transfer);
-    }
-  }
-  return stored;
 }
 
 void check_stored_transfers_were_sent(const transfer_map& stored, const load_outcome& outcome,
@@ -228,7 +242,7 @@ std::vector<std::string> verify_ledger_after_load(api_client& tenant, api_client
                                                   std::int64_t total_deposits, const load_outcome& outcome) {
   std::vector<std::string> problems;
   check_settled_answers_are_stored(tenant, outcome, problems);
-  const auto stored = stored_transfers(tenant, accounts);
+  const auto stored = transfers_of_accounts(tenant, accounts);
   check_stored_transfers_were_sent(stored, outcome, problems);
   check_balances(tenant, accounts, total_deposits, stored, problems);
   check_audit(admin, problems);

@@ -9,8 +9,10 @@
 
 #include <atomic>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
+#include <random>
 #include <string>
 #include <thread>
 #include <vector>
@@ -82,6 +84,21 @@ class transfer_load {
   load_outcome outcome_;
   std::vector<std::thread> threads_;
 };
+
+// The random numbers of one load thread: the same plan and thread draw the same requests.
+std::mt19937 random_for_thread(const load_plan& plan, std::size_t thread_index);
+// A transfer of 1 to max_amount between two different accounts of the plan.
+sent_transfer random_transfer(const load_plan& plan, std::mt19937& random, std::string description);
+
+// The body of POST /v1/transfers for it; the description tells the request apart later.
+boost::json::object transfer_body(const sent_transfer& sent, const std::string& currency);
+
+// Files one answer under `settled` (201), `refused_for_funds` (402) or `other_answers`.
+void record_answer(load_outcome& outcome, const sent_transfer& sent, const http_response& response);
+
+// Every transfer the server lists for the accounts, whatever its kind, by id.
+using transfer_map = std::map<std::string, boost::json::object>;
+transfer_map transfers_of_accounts(api_client& tenant, const std::vector<std::string>& accounts);
 
 // The answers other than 201 and 402, except those with the status `tolerated` (0: none),
 // described for a test report.
