@@ -15,8 +15,18 @@
 
 namespace settle {
 
-// How long an entity may take to answer before the request is answered `unavailable`.
+// How long an entity on another node may take to answer before the request is answered
+// `unavailable`: a dead peer never answers, so every remote request has a timeout.
 inline constexpr std::chrono::seconds entity_timeout{10};
+
+// A request to an actor of this node needs no timeout: it answers, or its exit answers
+// for it (request_receiver_down). Each pending timeout costs CAF 0.17's clock a scan of
+// the asking actor's timeouts when the answer comes, which made batches of thousands of
+// legs quadratic.
+template <class Self, class Handle>
+caf::duration timeout_for(Self self, const Handle& actor) {
+  return actor.node() == self->node() ? caf::duration{caf::infinite} : caf::duration{entity_timeout};
+}
 
 // How often a request follows an entity that was passivated under its feet.
 inline constexpr int lookup_attempts = 3;
@@ -47,10 +57,11 @@ template <class Result, reply_order Order = reply_order::then, class Self, class
 void ask_entity(Self self, const region_actor<Handle>& region, std::string id, OnValue on_value,
                 OnError on_error, int attempt, Ts... message) {
   detail::on_reply<Order>(
-    self->request(region, entity_timeout, lookup_atom::value, id),
+    // The region is on this node; it gives a lookup it passes to another node a timeout.
+    self->request(region, caf::infinite, lookup_atom::value, id),
     [=](Handle& actor, persistence::shard_fence& fence) {
       detail::on_reply<Order>(
-        self->request(actor, entity_timeout, message...),
+        self->request(actor, timeout_for(self, actor), message...),
         [=](Result& result) mutable { on_value(actor, result, fence); },
         [=](caf::error& error) mutable {
           if (is_receiver_down(error) && attempt + 1 < lookup_attempts) {

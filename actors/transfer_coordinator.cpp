@@ -12,6 +12,8 @@
 // is the one the sequential order gives, since each saw less money than it would have
 // then. If a refusal could depend on other transfers of the batch (funds, overflow, a
 // timeout), everything is released and the batch is reserved again, one by one.
+// The optimistic pass keeps a bounded window of transfers in flight: CAF 0.17 keeps an
+// actor's pending requests in a flat map, so each answer costs a shift of all of them.
 // A deposit or withdrawal learns its currency from the account first, and then
 // reserves the leg of that currency's world account.
 #include "actors/change_events.hpp"
@@ -142,11 +144,18 @@ void release_unanswered(gateway_pointer self, const std::string& account,
 }
 
 void end_optimistic_pass(gateway_pointer self, const run_pointer& run);
+void reserve(gateway_pointer self, const run_pointer& run, std::size_t index);
+
+// Transfers of one batch being reserved at once in the optimistic pass.
+constexpr std::size_t optimistic_window = 64;
 
 // Called when both legs of a job have answered.
 void job_done(gateway_pointer self, const run_pointer& run, std::size_t index) {
   auto& job = run->jobs[index];
   if (run->optimistic) {
+    if (run->next < run->jobs.size()) {
+      reserve(self, run, run->next++);
+    }
     if (--run->unfinished == 0) {
       end_optimistic_pass(self, run);
     }
@@ -393,7 +402,8 @@ void start_batch(gateway_pointer self, const run_pointer& run) {
   run->optimistic = true;
   run->unfinished = run->jobs.size();
   run->batch.clear(); // nothing promised within the batch is spent in this pass
-  for (std::size_t index = 0; index < run->jobs.size(); ++index) {
+  run->next = std::min(optimistic_window, run->jobs.size());
+  for (std::size_t index = 0; index < run->next; ++index) {
     reserve(self, run, index);
   }
 }

@@ -124,18 +124,20 @@ std::vector<account_record> apply_balance_changes(soci::session& session,
   }
   for (std::size_t start = 0; start < pending.size(); start += rows_per_statement) {
     std::size_t end = std::min(pending.size(), start + rows_per_statement);
-    std::string sql = "UPDATE accounts SET balance = balance + d.delta_amount,"
-                      " held = held + d.delta_held FROM (";
+    // One VALUES list (a single relation) rather than a UNION of one-row SELECTs, which
+    // PostgreSQL plans branch by branch: that planning was most of a batch's commit.
+    std::string sql = "WITH d (delta_account, delta_amount, delta_held) AS (VALUES ";
     for (std::size_t i = start; i < end; ++i) {
-      sql += i == start ? "SELECT " : " UNION ALL SELECT ";
+      sql += i == start ? "(" : ", (";
       append_literal(sql, pending[i]->first);
-      sql += " AS delta_account, CAST(";
+      sql += ", CAST(";
       append_literal(sql, pending[i]->second.amount);
-      sql += " AS BIGINT) AS delta_amount, CAST(";
+      sql += " AS BIGINT), CAST(";
       append_literal(sql, pending[i]->second.held);
-      sql += " AS BIGINT) AS delta_held";
+      sql += " AS BIGINT))";
     }
-    sql += ") AS d WHERE accounts.id = d.delta_account RETURNING ";
+    sql += ") UPDATE accounts SET balance = balance + d.delta_amount,"
+           " held = held + d.delta_held FROM d WHERE accounts.id = d.delta_account RETURNING ";
     sql += account_columns;
     soci::rowset<soci::row> rows = (session.prepare << sql);
     std::size_t updated = 0;
