@@ -76,11 +76,11 @@ void connect(manager_pointer self, const std::string& node_id, const std::string
   state.unreachable.erase(node_id);
   auto peers = state.wiring.peers;
   self->request(*directory, std::chrono::seconds{5}, regions_atom::value)
-    .then(
-      [peers, node_id](caf::actor& accounts, caf::actor& users, caf::actor& orders) {
-        peers->set(node_id, peer_regions{accounts, users, orders});
-      },
-      [self, node_id](caf::error&) { self->state.connected.erase(node_id); });
+      .then(
+          [peers, node_id](caf::actor& accounts, caf::actor& users, caf::actor& orders) {
+            peers->set(node_id, peer_regions{accounts, users, orders});
+          },
+          [self, node_id](caf::error&) { self->state.connected.erase(node_id); });
 }
 
 void connect_peers(manager_pointer self) {
@@ -167,8 +167,7 @@ std::vector<std::uint32_t> acquire_intended(manager_pointer self,
   auto& state = self->state;
   std::vector<std::uint32_t> taken;
   for (const auto& row : rows) {
-    if (owners[row.shard] != state.wiring.node_id || state.held.count(row.shard) != 0
-        || row.live) {
+    if (owners[row.shard] != state.wiring.node_id || state.held.count(row.shard) != 0 || row.live) {
       continue;
     }
     if (auto epoch = state.leases->acquire(row.shard, state.wiring.node_id)) {
@@ -253,7 +252,7 @@ void tick(manager_pointer self) {
     connect_peers(self);
     renew(self);
     auto trusted_until =
-      started + std::chrono::milliseconds{state.wiring.lease_milliseconds} - trust_margin;
+        started + std::chrono::milliseconds{state.wiring.lease_milliseconds} - trust_margin;
     auto owners = intended_owners(state);
     release_unintended(self, owners, trusted_until);
     auto taken = acquire_intended(self, owners, state.leases->leases());
@@ -312,8 +311,8 @@ cluster_manager(manager_pointer self, std::shared_ptr<persistence::lease_store> 
   });
   self->send(self, tick_atom::value);
   return {
-    [self](tick_atom) { tick(self); },
-    [self](leave_atom) { return leave(self); },
+      [self](tick_atom) { tick(self); },
+      [self](leave_atom) { return leave(self); },
   };
 }
 
@@ -329,8 +328,7 @@ bool parse_seeds(const std::string& text, std::vector<cluster_seed>& seeds) {
       auto at = entry.find('@');
       std::string host;
       std::uint16_t port = 0;
-      if (at == std::string::npos || at == 0
-          || !split_address(entry.substr(at + 1), host, port)) {
+      if (at == std::string::npos || at == 0 || !split_address(entry.substr(at + 1), host, port)) {
         seeds.clear();
         return false;
       }

@@ -25,7 +25,8 @@ inline constexpr std::chrono::seconds entity_timeout{10};
 // legs quadratic.
 template <class Self, class Handle>
 caf::duration timeout_for(Self self, const Handle& actor) {
-  return actor.node() == self->node() ? caf::duration{caf::infinite} : caf::duration{entity_timeout};
+  return actor.node() == self->node() ? caf::duration{caf::infinite}
+                                      : caf::duration{entity_timeout};
 }
 
 // How often a request follows an entity that was passivated under its feet.

@@ -25,19 +25,19 @@ void poll(log_reader_pointer self) {
   persistence::event_query query{{}, self->state.after, page_size};
   self->request(self->state.reader, std::chrono::seconds{10}, list_atom::value,
                 event_tag_atom::value, query)
-    .then(
-      [self](persistence::event_page& page) {
-        if (!page.events.empty()) {
-          self->state.after = page.events.back().seq;
-          self->send(self->state.hub, publish_atom::value, std::move(page.events));
-        }
-        if (page.has_more) {
-          self->send(self, poll_atom::value);
-        } else {
-          self->delayed_send(self, idle_poll, poll_atom::value);
-        }
-      },
-      [self](caf::error&) { self->delayed_send(self, failed_poll, poll_atom::value); });
+      .then(
+          [self](persistence::event_page& page) {
+            if (!page.events.empty()) {
+              self->state.after = page.events.back().seq;
+              self->send(self->state.hub, publish_atom::value, std::move(page.events));
+            }
+            if (page.has_more) {
+              self->send(self, poll_atom::value);
+            } else {
+              self->delayed_send(self, idle_poll, poll_atom::value);
+            }
+          },
+          [self](caf::error&) { self->delayed_send(self, failed_poll, poll_atom::value); });
 }
 
 event_log_reader_actor::behavior_type event_log_reader(log_reader_pointer self,
@@ -48,7 +48,7 @@ event_log_reader_actor::behavior_type event_log_reader(log_reader_pointer self,
   self->state.after = after;
   self->send(self, poll_atom::value);
   return {
-    [self](poll_atom) { poll(self); },
+      [self](poll_atom) { poll(self); },
   };
 }
 

@@ -161,7 +161,8 @@ void answer_from_entity(gateway_pointer self, const context_pointer& context,
   auto renderer = renderer_of(self);
   ask_entity<Result>(
     self, region, id,
-    [self, context, renderer, render](const Handle&, const Result& result, const persistence::shard_fence&) {
+    [self, context, renderer, render](const Handle&, const Result& result,
+                                      const persistence::shard_fence&) {
       respond(self, context, 200, render(*renderer, result));
     },
     failure_responder(self, context), 0, message...);
@@ -240,7 +241,8 @@ void execute(gateway_pointer self, const context_pointer& context,
   attach_answer(context, writes, 201, body);
   ask_entity<account_record>(
     self, self->state.dependencies.users, command.user_id,
-    [self, context, body](const user_actor&, const account_record&, const persistence::shard_fence&) {
+    [self, context, body](const user_actor&, const account_record&,
+                          const persistence::shard_fence&) {
       context->answer_stored = true;
       respond(self, context, 201, body);
     },
@@ -292,7 +294,9 @@ void with_visible_account(gateway_pointer self, const context_pointer& context,
                           const std::string& id, const char* param, Then then) {
   ask_entity<account_record>(
     self, self->state.dependencies.accounts, id,
-    [then](const account_actor&, const account_record&, const persistence::shard_fence&) { then(); },
+    [then](const account_actor&, const account_record&, const persistence::shard_fence&) {
+      then();
+    },
     [self, context, param](const failure& reason) {
       respond_failure(self, context, with_param(reason, settle_errc::not_found, param));
     },
@@ -407,9 +411,11 @@ void execute(gateway_pointer self, const context_pointer& context, const readine
 // checked to exist. Both must hold the order's currency.
 void execute(gateway_pointer self, const context_pointer& context,
              const create_order_command& command) {
-  auto on_payer = [self, context, command](const account_actor&, const account_record& payer, const persistence::shard_fence&) {
+  auto on_payer = [self, context, command](const account_actor&, const account_record& payer,
+                                           const persistence::shard_fence&) {
     auto on_payee = [self, context, command, payer](const account_actor&,
-                                                    const account_record& payee, const persistence::shard_fence&) {
+                                                    const account_record& payee,
+                                                    const persistence::shard_fence&) {
       if (payer.currency != command.currency || payee.currency != command.currency) {
         respond_failure(self, context,
                         make_failure(settle_errc::currency_mismatch,
@@ -494,7 +500,8 @@ void execute(gateway_pointer self, const context_pointer& context,
   }
   ask_entity<order_outcome>(
     self, self->state.dependencies.orders, command.id,
-    [self, context](const order_actor&, const order_outcome& outcome, const persistence::shard_fence&) {
+    [self, context](const order_actor&, const order_outcome& outcome,
+                    const persistence::shard_fence&) {
       context->answer_stored = outcome.stored;
       respond(self, context, static_cast<unsigned>(outcome.status), outcome.body);
     },

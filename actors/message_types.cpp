@@ -9,19 +9,19 @@ namespace settle {
 
 void register_message_types(caf::actor_system_config& config) {
   config.add_message_type<requester>("settle::requester")
-    .add_message_type<leg_request>("settle::leg_request")
-    .add_message_type<order_request>("settle::order_request")
-    .add_message_type<order_outcome>("settle::order_outcome")
-    .add_message_type<user_changes>("settle::user_changes")
-    .add_message_type<account_record>("settle::account_record")
-    .add_message_type<user_record>("settle::user_record")
-    .add_message_type<order_record>("settle::order_record")
-    .add_message_type<persistence::write_set>("settle::write_set")
-    .add_message_type<persistence::shard_fence>("settle::shard_fence")
-    .add_message_type<persistence::leg_claim>("settle::leg_claim")
-    .add_message_type<account_actor>("settle::account_actor")
-    .add_message_type<user_actor>("settle::user_actor")
-    .add_message_type<order_actor>("settle::order_actor");
+      .add_message_type<leg_request>("settle::leg_request")
+      .add_message_type<order_request>("settle::order_request")
+      .add_message_type<order_outcome>("settle::order_outcome")
+      .add_message_type<user_changes>("settle::user_changes")
+      .add_message_type<account_record>("settle::account_record")
+      .add_message_type<user_record>("settle::user_record")
+      .add_message_type<order_record>("settle::order_record")
+      .add_message_type<persistence::write_set>("settle::write_set")
+      .add_message_type<persistence::shard_fence>("settle::shard_fence")
+      .add_message_type<persistence::leg_claim>("settle::leg_claim")
+      .add_message_type<account_actor>("settle::account_actor")
+      .add_message_type<user_actor>("settle::user_actor")
+      .add_message_type<order_actor>("settle::order_actor");
 }
 
 } // namespace settle

@@ -110,7 +110,9 @@ node_directory_actor::behavior_type node_directory(node_directory_actor::pointer
                                                    caf::actor accounts, caf::actor users,
                                                    caf::actor orders) {
   return {
-    [=](regions_atom) { return caf::result<caf::actor, caf::actor, caf::actor>{accounts, users, orders}; },
+    [=](regions_atom) {
+      return caf::result<caf::actor, caf::actor, caf::actor>{accounts, users, orders};
+    },
   };
 }
 

@@ -17,6 +17,8 @@
 
 #include <caf/all.hpp>
 
+#include <malloc.h>
+
 #include <algorithm>
 #include <chrono>
 #include <unordered_map>
@@ -49,6 +51,7 @@ struct shard_region_state {
   std::unordered_map<std::string, resident_entity> resident;
   std::unordered_map<caf::actor_addr, std::string> ids_by_address;
   std::unordered_map<std::string, std::vector<promise_type>> loading;
+  std::size_t exits_since_trim = 0;
   static inline const char* name = "shard_region";
 };
 
@@ -225,6 +228,17 @@ void sweep(region_pointer<Traits> self) {
   }
 }
 
+// After many actors passivated, hands the memory they freed back to the system: glibc
+// keeps freed pages otherwise, and idle accounts are meant to cost almost nothing.
+template <class Traits>
+void return_freed_memory(region_pointer<Traits> self) {
+  constexpr std::size_t exits_worth_a_trim = 1000;
+  if (self->state.exits_since_trim >= exits_worth_a_trim) {
+    self->state.exits_since_trim = 0;
+    malloc_trim(0);
+  }
+}
+
 template <class Traits>
 std::chrono::milliseconds sweep_interval(const config::actor_options& options) {
   auto half = std::chrono::milliseconds{options.passivate_after_seconds * 500};
@@ -253,6 +267,7 @@ shard_region(region_pointer<Traits> self, typename Traits::dependencies dependen
       state.resident.erase(resident);
     }
     state.ids_by_address.erase(found);
+    ++state.exits_since_trim;
     metrics_registry::instance().add_actors(Traits::kind, -1);
   });
   self->delayed_send(self, sweep_interval<Traits>(state.options), sweep_atom::value);
@@ -261,6 +276,7 @@ shard_region(region_pointer<Traits> self, typename Traits::dependencies dependen
     [self](locate_atom, const std::string& id) { return locate<Traits>(self, id); },
     [self](rebalance_atom) { rebalance<Traits>(self); },
     [self](sweep_atom) {
+      return_freed_memory<Traits>(self);
       sweep<Traits>(self);
       self->delayed_send(self, sweep_interval<Traits>(self->state.options), sweep_atom::value);
     },

@@ -4,6 +4,8 @@ set -euo pipefail
 duration=${DURATION:-10}
 connections=${CONNECTIONS:-32}
 accounts=${ACCOUNTS:-1000}
+memory_accounts=${ACCOUNTS_FOR_MEMORY:-1000000}
+passivate_after=${PASSIVATE_AFTER:-5}
 binary="$PWD/build/release/settled/settled"
 work="$(mktemp -d)"
 dsn="$SETTLE_TEST_POSTGRES_DSN"
@@ -17,7 +19,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-declare -A result
+# The pinned client, accounts through the API, the wrk cases: shared with bench/cluster.
+source bench/lib.sh
 
 free_port() {
   local port
@@ -35,9 +38,10 @@ measure_pgbench() {
        -c "INSERT INTO bench_accounts SELECT g, 1000000000 FROM generate_series(1, $accounts) g" >/dev/null
   for script in transfer transfer_hot; do
     local output
-    output=$("$pg_bin/pgbench" -n -c "$connections" -j 2 -T "$duration" -D accounts="$accounts" \
-               -f "bench/scripts/$script.sql" "$dsn" 2>&1)
-    result[pgbench_$script]=$(echo "$output" | sed -n 's/^tps = \([0-9.]*\).*/\1/p' | head -n 1)
+    output=$(client "$pg_bin/pgbench" -n -c "$connections" -j 2 -T "$duration" -D accounts="$accounts" \
+               -f "bench/scripts/$script.sql" "$dsn")
+    result[pgbench_$script]=$(echo "$output" | sed -n 's/^tps = \([0-9]*\).*/\1/p' | head -n 1)
+    result[pgbench_${script}_cpu]=$(client_cpu)
   done
 }
 
@@ -60,25 +64,44 @@ http {
 CONF
   nginx -c "$work/nginx.conf" -p "$work"
   sleep 0.5
-  result[http_ceiling]=$(wrk -t1 -c"$connections" -d"${duration}s" "http://127.0.0.1:$port/" \
-                         | sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p')
+  result[http_ceiling]=$(client wrk -t1 -c"$connections" -d"${duration}s" "http://127.0.0.1:$port/" \
+                         | sed -n 's/^Requests\/sec: *\([0-9]*\).*/\1/p')
+  result[http_ceiling_cpu]=$(client_cpu)
   kill "$(cat "$work/nginx.pid")"
   rm -f "$work/nginx.pid"
 }
 
+# Starts settled on URL (further options after it) and returns once it listens.
 start_settled() {
   local url="$1"
+  shift
   local port
   port=$(free_port)
-  echo "bench-key bench admin" >"$work/keys"
-  "$binary" --http.listen="127.0.0.1:$port" --storage.url="$url" --auth.keys-file="$work/keys" \
+  echo "$api_key bench admin" >"$work/keys"
+  "$binary" --http.listen="127.0.0.1:$port" --storage.url="$url" --auth.keys-file="$work/keys" "$@" \
             >"$work/settled.out" 2>"$work/settled.err" &
   server=$!
-  for _ in $(seq 1 100); do
-    grep -q "listening on" "$work/settled.out" && break
-    sleep 0.1
-  done
   base="http://127.0.0.1:$port"
+  until grep -q "listening on" "$work/settled.out"; do
+    if ! kill -0 "$server" 2>/dev/null; then
+      echo "settled did not start:" >&2
+      cat "$work/settled.err" >&2
+      exit 1
+    fi
+    sleep 0.02
+  done
+}
+
+# Waits (at most 120 s) until settled answers GET PATH with 200.
+wait_for() {
+  local attempts=0
+  until [[ $(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $api_key" "$base$1") == 200 ]]; do
+    if ! kill -0 "$server" 2>/dev/null || (( ++attempts > 6000 )); then
+      echo "settled never answered 200 to GET $1" >&2
+      exit 1
+    fi
+    sleep 0.02
+  done
 }
 
 stop_settled() {
@@ -87,86 +110,168 @@ stop_settled() {
   server=""
 }
 
-post() {
-  curl -sf -H "Authorization: Bearer bench-key" -H "Content-Type: application/json" -d "$2" "$base$1"
+# One value of settled's /metrics (0 when absent).
+metric() {
+  curl -s "$base/metrics" | awk -v name="$1" '$1 == name { n = $2 } END { print n + 0 }'
 }
 
-# Accounts funded through the API, the first one the hot account.
-create_accounts() {
-  local user
-  user=$(post /v1/users '{"name":"Bench","email":"bench@example.com"}' | sed 's/^{"id":"\([^"]*\)".*/\1/')
-  : >"$work/accounts"
-  seq 1 "$accounts" | xargs -P 4 -I{} sh -c "
-    id=\$(curl -sf -H 'Authorization: Bearer bench-key' -H 'Content-Type: application/json' \
-          -d '{\"user_id\":\"$user\",\"currency\":\"USD\"}' $base/v1/accounts | sed 's/^{\"id\":\"\\([^\"]*\\)\".*/\\1/')
-    curl -sf -o /dev/null -H 'Authorization: Bearer bench-key' -H 'Content-Type: application/json' \
-          -d '{\"amount\":1000000000}' $base/v1/accounts/\$id/deposits
-    echo \$id" >>"$work/accounts"
+# Order confirmation with automatic capture: orders between random accounts are created
+# for DURATION s (a case of its own), then each is confirmed once, for at most DURATION s.
+settle_orders() {
+  settle_case settle_pg_order_create create_order 1 "$duration" ORDERS_OUT="$work/orders"
+  result[settle_pg_order_pool]=$(wc -l <"$work/orders")
+  settle_case settle_pg_order_confirm confirm 1 "$duration" ORDERS_FILE="$work/orders"
 }
 
-# Runs one wrk case; stores requests/s (or transfers/s for batches) and latencies.
-settle_case() {
-  local name="$1" mode="$2" multiplier="${3:-1}"
-  local output
-  output=$(MODE="$mode" API_KEY=bench-key ACCOUNTS_FILE="$work/accounts" \
-           wrk -t1 -c"$connections" -d"${duration}s" --timeout 30s -s bench/scripts/settle.lua "$base")
-  local line
-  line=$(echo "$output" | grep '^RESULT')
-  local requests seconds
-  requests=$(echo "$line" | sed 's/.*requests=\([0-9]*\).*/\1/')
-  seconds=$(echo "$line" | sed 's/.*seconds=\([0-9.]*\).*/\1/')
-  result[$name]=$(awk -v r="$requests" -v s="$seconds" -v m="$multiplier" 'BEGIN { printf "%.0f", r * m / s }')
-  result[${name}_latency]=$(echo "$line" | sed 's/.*p50_ms=\([0-9.]*\) p99_ms=\([0-9.]*\) p999_ms=\([0-9.]*\) errors=\([0-9]*\).*/\1 \/ \2 \/ \3 ms (errors \4)/')
+# p99 at half the peak: single random transfers arriving at a fixed rate, half the
+# closed-loop rate of this run (see the open mode of settle.lua).
+settle_open_loop() {
+  result[open_target]=$(( ${result[settle_pg_transfer]:-0} / 2 ))
+  if (( result[open_target] > 0 )); then
+    settle_case settle_pg_open open 1 "$duration" RATE="${result[open_target]}"
+  fi
 }
 
 measure_settle_postgresql() {
   psql -q "$admin_dsn" -c "DROP DATABASE IF EXISTS settle_bench" -c "CREATE DATABASE settle_bench" >/dev/null
   start_settled "${dsn%/*}/settle_bench"
   create_accounts
-  settle_case settle_pg_transfer transfer
-  settle_case settle_pg_hot hot
-  settle_case settle_pg_batch batch 1000
-  settle_case settle_pg_get get
-  result[settle_pg_audit]=$(curl -s -H "Authorization: Bearer bench-key" "$base/v1/audit" | sed 's/^{"ok":\([a-z]*\).*/\1/')
+  settle_case settle_pg_transfer transfer 1 "$duration"
+  settle_case settle_pg_hot hot 1 "$duration"
+  settle_case settle_pg_batch batch 1000 "$duration"
+  settle_case settle_pg_get get 1 "$duration"
+  settle_orders
+  settle_open_loop
+  result[settle_pg_audit]=$(curl -s -H "Authorization: Bearer $api_key" "$base/v1/audit" | sed 's/^{"ok":\([a-z]*\).*/\1/')
   stop_settled
 }
 
 measure_settle_sqlite() {
   start_settled "sqlite:$work/bench.db"
   create_accounts
-  settle_case settle_sqlite_transfer transfer
-  settle_case settle_sqlite_get get
+  settle_case settle_sqlite_transfer transfer 1 "$duration"
+  settle_case settle_sqlite_get get 1 "$duration"
   stop_settled
 }
 
-ratio() {
-  awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "n/a" }'
+# Resident memory of settled, in KiB (VmRSS, or VmHWM for its peak).
+memory_kib() {
+  awk -v field="$1:" '$1 == field { print $2 }' "/proc/$server/status"
+}
+
+# Account actors alive, from the settle_actors gauge.
+account_actors() {
+  metric 'settle_actors{kind="account"}'
+}
+
+milliseconds() {
+  echo $(( $(date +%s%N) / 1000000 ))
+}
+
+# Memory per idle account. ACCOUNTS_FOR_MEMORY accounts are inserted with one SQL statement
+# (what is measured is the server's memory, not how accounts are created), with the columns
+# settled itself writes; then a settled with --settle.passivate-after=PASSIVATE_AFTER reads
+# each of them once over HTTP, and its resident memory is read on the way: on the empty
+# database, at start, after the walk, and once the account actors have passivated. Then a
+# restart is timed until /readyz and a GET of an account answer 200.
+measure_memory() {
+  local db="${dsn%/*}/settle_memory"
+  psql -q "$admin_dsn" -c "DROP DATABASE IF EXISTS settle_memory" -c "CREATE DATABASE settle_memory" >/dev/null
+  start_settled "$db" # creates the schema
+  wait_for /readyz
+  result[memory_empty]=$(memory_kib VmRSS)
+  stop_settled
+  local started
+  started=$(milliseconds)
+  psql -q -v ON_ERROR_STOP=1 "$db" >/dev/null <<SQL
+INSERT INTO users (id, tenant, name, email, deleted, created_at, ordinal)
+  SELECT 'usr_benchmemory', 'bench', 'Memory', 'memory@example.com', 0, now_ms, now_ms * 4096
+  FROM (SELECT (extract(epoch FROM now()) * 1000)::bigint AS now_ms) t;
+INSERT INTO accounts (id, tenant, user_id, currency, balance, held, overdraft_limit, status,
+                      created_at, ordinal)
+  SELECT 'acc_' || substr(md5('memory' || g), 1, 22), 'bench', 'usr_benchmemory', 'USD', 0, 0, 0,
+         'open', now_ms, now_ms * 4096 + g
+  FROM generate_series(1, $memory_accounts) g,
+       (SELECT (extract(epoch FROM now()) * 1000)::bigint AS now_ms) t;
+SQL
+  result[memory_insert_seconds]=$(awk -v ms=$(( $(milliseconds) - started )) 'BEGIN { printf "%.1f", ms / 1000 }')
+  psql -At "$db" -c "SELECT id FROM accounts WHERE user_id = 'usr_benchmemory'" >"$work/memory_accounts"
+
+  start_settled "$db" --settle.passivate-after="$passivate_after" --settle.max-resident="$memory_accounts"
+  wait_for /readyz
+  result[memory_start]=$(memory_kib VmRSS)
+  local idle_actors
+  idle_actors=$(account_actors)
+  # Each account once; the cap on the walk's duration only guards against a stuck run.
+  settle_case memory_walk walk 1 $(( memory_accounts / 100 + 120 )) ACCOUNTS_FILE="$work/memory_accounts"
+  result[memory_walked]=$(memory_kib VmRSS)
+  result[memory_walked_actors]=$(account_actors)
+  result[memory_peak]=$(memory_kib VmHWM)
+  started=$(milliseconds)
+  local deadline=$(( started + (3 * passivate_after + 60) * 1000 ))
+  while (( $(account_actors) > idle_actors && $(milliseconds) < deadline )); do sleep 0.5; done
+  sleep 1
+  result[memory_idle]=$(memory_kib VmRSS)
+  result[memory_idle_actors]=$(account_actors)
+  result[memory_passivation_seconds]=$(awk -v ms=$(( $(milliseconds) - started )) 'BEGIN { printf "%.1f", ms / 1000 }')
+
+  started=$(milliseconds)
+  stop_settled
+  result[memory_stop_seconds]=$(awk -v ms=$(( $(milliseconds) - started )) 'BEGIN { printf "%.1f", ms / 1000 }')
+  started=$(milliseconds)
+  start_settled "$db" --settle.passivate-after="$passivate_after" --settle.max-resident="$memory_accounts"
+  wait_for /readyz
+  wait_for "/v1/accounts/$(tail -n 1 "$work/memory_accounts")"
+  result[memory_restart_seconds]=$(awk -v ms=$(( $(milliseconds) - started )) 'BEGIN { printf "%.2f", ms / 1000 }')
+  stop_settled
+}
+
+# Bytes per account: (KiB after - KiB before) * 1024 / accounts.
+per_account() {
+  awk -v after="$1" -v before="$2" -v n="$3" 'BEGIN { if (n > 0) printf "%.0f", (after - before) * 1024 / n; else print "n/a" }'
+}
+
+mebibytes() {
+  awk -v kib="$1" 'BEGIN { printf "%.0f MiB", kib / 1024 }'
 }
 
 report() {
   local commit date machine
   commit=$(git rev-parse --short HEAD)
   date=$(date -u +%Y-%m-%dT%H:%M:%SZ)
-  machine="$(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
+  machine=$(describe_machine)
+  local n=$memory_accounts
   cat <<TABLE
 # Settle benchmark — $date, commit $commit
-Machine: $machine. Client (wrk, 1 thread) and server share the machine.
+Machine: $machine. Client and servers share the machine: the client (wrk, 1 thread; pgbench,
+2 threads) is $client_note, settled, PostgreSQL and nginx are not pinned. "client CPU" is
+the client's user + system time over the case's wall time (100% = one core).
 $connections connections, ${duration} s per case, $accounts accounts. PostgreSQL fsync=on, synchronous_commit=on.
 
-| case | result | ratio to its peer | latency p50 / p99 / p99.9 |
-|---|---|---|---|
-| peer: pgbench transfer (SQL UPDATE design), random accounts | ${result[pgbench_transfer]} tps | | |
-| peer: pgbench transfer, one hot account | ${result[pgbench_transfer_hot]} tps | | |
-| peer: HTTP ceiling (nginx, constant JSON) | ${result[http_ceiling]} req/s | | |
-| Settle PostgreSQL: POST /v1/transfers, random | ${result[settle_pg_transfer]} transfers/s | $(ratio "${result[settle_pg_transfer]}" "${result[pgbench_transfer]}") of pgbench; $(ratio "${result[settle_pg_transfer]}" "${result[http_ceiling]}") of HTTP ceiling | ${result[settle_pg_transfer_latency]} |
-| Settle PostgreSQL: POST /v1/transfers, hot account | ${result[settle_pg_hot]} transfers/s | $(ratio "${result[settle_pg_hot]}" "${result[pgbench_transfer_hot]}") of pgbench hot; $(ratio "${result[settle_pg_hot]}" "${result[settle_pg_transfer]}") of random | ${result[settle_pg_hot_latency]} |
-| Settle PostgreSQL: POST /v1/transfers/batch (1000 each) | ${result[settle_pg_batch]} transfers/s | | ${result[settle_pg_batch_latency]} |
-| Settle PostgreSQL: GET /v1/accounts/{id} | ${result[settle_pg_get]} req/s | $(ratio "${result[settle_pg_get]}" "${result[http_ceiling]}") of HTTP ceiling | ${result[settle_pg_get_latency]} |
-| Settle SQLite: POST /v1/transfers, random | ${result[settle_sqlite_transfer]} transfers/s | | ${result[settle_sqlite_transfer_latency]} |
-| Settle SQLite: GET /v1/accounts/{id} | ${result[settle_sqlite_get]} req/s | | ${result[settle_sqlite_get_latency]} |
+| case | result | ratio to its peer | latency p50 / p99 / p99.9 | client CPU |
+|---|---|---|---|---|
+| peer: pgbench transfer (SQL UPDATE design), random accounts | ${result[pgbench_transfer]} tps | | | ${result[pgbench_transfer_cpu]} |
+| peer: pgbench transfer, one hot account | ${result[pgbench_transfer_hot]} tps | | | ${result[pgbench_transfer_hot_cpu]} |
+| peer: HTTP ceiling (nginx, constant JSON) | ${result[http_ceiling]} req/s | | | ${result[http_ceiling_cpu]} |
+| Settle PostgreSQL: POST /v1/transfers, random | ${result[settle_pg_transfer]} transfers/s | $(ratio "${result[settle_pg_transfer]}" "${result[pgbench_transfer]}") of pgbench; $(ratio "${result[settle_pg_transfer]}" "${result[http_ceiling]}") of HTTP ceiling | ${result[settle_pg_transfer_latency]} | ${result[settle_pg_transfer_cpu]} |
+| Settle PostgreSQL: POST /v1/transfers, hot account | ${result[settle_pg_hot]} transfers/s | $(ratio "${result[settle_pg_hot]}" "${result[pgbench_transfer_hot]}") of pgbench hot; $(ratio "${result[settle_pg_hot]}" "${result[settle_pg_transfer]}") of random | ${result[settle_pg_hot_latency]} | ${result[settle_pg_hot_cpu]} |
+| Settle PostgreSQL: POST /v1/transfers/batch (1000 each) | ${result[settle_pg_batch]} transfers/s | | ${result[settle_pg_batch_latency]} | ${result[settle_pg_batch_cpu]} |
+| Settle PostgreSQL: GET /v1/accounts/{id} | ${result[settle_pg_get]} req/s | $(ratio "${result[settle_pg_get]}" "${result[http_ceiling]}") of HTTP ceiling | ${result[settle_pg_get_latency]} | ${result[settle_pg_get_cpu]} |
+| Settle PostgreSQL: POST /v1/orders (automatic capture) | ${result[settle_pg_order_create]} orders/s | | ${result[settle_pg_order_create_latency]} | ${result[settle_pg_order_create_cpu]} |
+| Settle PostgreSQL: POST /v1/orders/{id}/confirm, automatic capture (${result[settle_pg_order_confirm_count]} of ${result[settle_pg_order_pool]} orders, in ${result[settle_pg_order_confirm_seconds]} s) | ${result[settle_pg_order_confirm]} confirms/s | $(ratio "${result[settle_pg_order_confirm]}" "${result[pgbench_transfer]}") of pgbench; $(ratio "${result[settle_pg_order_confirm]}" "${result[settle_pg_transfer]}") of random transfers | ${result[settle_pg_order_confirm_latency]} | ${result[settle_pg_order_confirm_cpu]} |
+| Settle PostgreSQL: POST /v1/transfers, random, open loop at half the peak (${result[open_target]}/s scheduled) | ${result[settle_pg_open]:-n/a} transfers/s achieved | $(ratio "${result[settle_pg_open]:-0}" "${result[open_target]}") of the scheduled rate | ${result[settle_pg_open_latency]:-n/a} | ${result[settle_pg_open_cpu]:-} |
+| Settle SQLite: POST /v1/transfers, random | ${result[settle_sqlite_transfer]} transfers/s | | ${result[settle_sqlite_transfer_latency]} | ${result[settle_sqlite_transfer_cpu]} |
+| Settle SQLite: GET /v1/accounts/{id} | ${result[settle_sqlite_get]} req/s | | ${result[settle_sqlite_get_latency]} | ${result[settle_sqlite_get_cpu]} |
+| Settle memory: $n accounts, each read once (GET, loaded from PostgreSQL) at ${result[memory_walk]} req/s | RSS $(mebibytes "${result[memory_empty]}") empty, $(mebibytes "${result[memory_start]}") at start, $(mebibytes "${result[memory_walked]}") after the walk (peak $(mebibytes "${result[memory_peak]}"), ${result[memory_walked_actors]} accounts resident) | $(per_account "${result[memory_walked]}" "${result[memory_start]}" "${result[memory_walked_actors]}") B per resident account (RSS growth / accounts resident) | ${result[memory_walk_latency]} | ${result[memory_walk_cpu]} |
+| Settle memory: $n idle accounts, after passivation (${result[memory_passivation_seconds]} s, ${result[memory_idle_actors]} resident) | $(per_account "${result[memory_idle]}" "${result[memory_empty]}" "$n") B per account (RSS $(mebibytes "${result[memory_idle]}")) | target ≤ 1024 B | | |
+| Settle restart with $n accounts: start until /readyz and a GET of an account answer 200 | ${result[memory_restart_seconds]} s | target ≤ 10 s | | |
 
 Audit after the PostgreSQL cases: ok=${result[settle_pg_audit]}.
-Not measured yet: order confirmation, p99 at half the peak rate (open loop), resident memory per idle account.
+
+How the newer cases measure (see docs/BENCHMARKS.md):
+- Confirm: orders (amount 1, random payer and payee, capture_method automatic) are created over HTTP for ${duration} s (the orders/s row), then wrk confirms each once; the script counts confirms/s and latencies itself, from the first confirm sent to the last answer.
+- Open loop: Debian's wrk is closed-loop, so settle.lua's delay() hands out arrivals from one global schedule at a fixed rate (half of this run's random-transfer rate) to the $connections connections; a latency counts from the scheduled arrival (or the send, if earlier), so waiting for a free connection is charged. wrk's timers have 1 ms granularity.
+- Memory: the $n accounts (and their user) are inserted with one SQL statement (${result[memory_insert_seconds]} s), with the columns settled writes, because what is measured is the server's memory. settled runs with --settle.passivate-after=$passivate_after and --settle.max-resident=$n; accounts walked more than $passivate_after s before the walk's end may have passivated already, hence "per resident account". Per idle account = (RSS after passivation - RSS on the empty database) / $n. Stopping settled (SIGTERM) took ${result[memory_stop_seconds]} s.
 TABLE
 }
 
@@ -174,6 +279,7 @@ measure_pgbench
 measure_http_ceiling
 measure_settle_postgresql
 measure_settle_sqlite
+measure_memory
 mkdir -p bench/results
 file="bench/results/$(date -u +%Y%m%d-%H%M%S).md"
 report | tee "$file"

@@ -3,8 +3,10 @@
 namespace settle {
 
 shard_map::shard_map(std::string self, std::uint32_t shard_count, bool clustered)
-  : self_(std::move(self)), shard_count_(shard_count), clustered_(clustered),
-    owners_(shard_count) {
+    : self_(std::move(self))
+    , shard_count_(shard_count)
+    , clustered_(clustered)
+    , owners_(shard_count) {
   if (!clustered_) {
     for (auto& owner : owners_) {
       owner.node = self_;

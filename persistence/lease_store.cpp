@@ -40,7 +40,9 @@ std::string literal_of(std::string_view text) {
 
 lease_store::lease_store(const storage_url& url, std::uint32_t shard_count,
                          std::int64_t lease_milliseconds)
-  : url_(url), shard_count_(shard_count), lease_milliseconds_(lease_milliseconds) {
+    : url_(url)
+    , shard_count_(shard_count)
+    , lease_milliseconds_(lease_milliseconds) {
   open();
 }
 
@@ -61,31 +63,31 @@ std::int64_t lease_store::join(const std::string& node_id, const std::string& ad
   return guarded([&] {
     soci::transaction transaction{*session_};
     *session_ << "INSERT INTO shard_leases (shard, owner, epoch, expires_at) SELECT s, NULL, 0, 0"
-                 " FROM generate_series(0, "
-                   + std::to_string(shard_count_ - 1) + ") AS s ON CONFLICT DO NOTHING";
+                 " FROM generate_series(0, " +
+                     std::to_string(shard_count_ - 1) + ") AS s ON CONFLICT DO NOTHING";
     *session_ << "LOCK TABLE cluster_members IN EXCLUSIVE MODE";
-    *session_ << std::string{"DELETE FROM cluster_members WHERE heartbeat_at < "} + database_now
-                   + " - " + std::to_string(forgotten_after_milliseconds) + " AND node_id <> "
-                   + literal_of(node_id);
+    *session_ << std::string{"DELETE FROM cluster_members WHERE heartbeat_at < "} + database_now +
+                     " - " + std::to_string(forgotten_after_milliseconds) + " AND node_id <> " +
+                     literal_of(node_id);
     long long slot = -1;
     soci::indicator indicator = soci::i_null;
     *session_ << "SELECT slot FROM cluster_members WHERE node_id = " + literal_of(node_id),
-      soci::into(slot, indicator);
-    if (indicator != soci::i_ok) {
-      *session_ << "SELECT MIN(s) FROM generate_series(0, " + std::to_string(slot_count - 1)
-                     + ") AS s WHERE s NOT IN (SELECT slot FROM cluster_members)",
         soci::into(slot, indicator);
+    if (indicator != soci::i_ok) {
+      *session_ << "SELECT MIN(s) FROM generate_series(0, " + std::to_string(slot_count - 1) +
+                       ") AS s WHERE s NOT IN (SELECT slot FROM cluster_members)",
+          soci::into(slot, indicator);
       if (indicator != soci::i_ok) {
         throw storage_error{"the cluster has no free node slot (at most 16 nodes)"};
       }
       *session_ << "INSERT INTO cluster_members (node_id, slot, address, state, heartbeat_at)"
-                   " VALUES ("
-                     + literal_of(node_id) + ", " + std::to_string(slot) + ", " + literal_of(address)
-                     + ", 'up', " + database_now + ")";
+                   " VALUES (" +
+                       literal_of(node_id) + ", " + std::to_string(slot) + ", " +
+                       literal_of(address) + ", 'up', " + database_now + ")";
     } else {
-      *session_ << "UPDATE cluster_members SET address = " + literal_of(address)
-                     + ", state = 'up', heartbeat_at = " + database_now
-                     + " WHERE node_id = " + literal_of(node_id);
+      *session_ << "UPDATE cluster_members SET address = " + literal_of(address) +
+                       ", state = 'up', heartbeat_at = " + database_now +
+                       " WHERE node_id = " + literal_of(node_id);
     }
     transaction.commit();
     return static_cast<std::int64_t>(slot);
@@ -94,16 +96,16 @@ std::int64_t lease_store::join(const std::string& node_id, const std::string& ad
 
 void lease_store::heartbeat(const std::string& node_id, const std::string& state) {
   guarded([&] {
-    *session_ << "UPDATE cluster_members SET state = " + literal_of(state)
-                   + ", heartbeat_at = " + database_now + " WHERE node_id = " + literal_of(node_id);
+    *session_ << "UPDATE cluster_members SET state = " + literal_of(state) +
+                     ", heartbeat_at = " + database_now + " WHERE node_id = " + literal_of(node_id);
   });
 }
 
 void lease_store::leave(const std::string& node_id) {
   guarded([&] {
     *session_ << "UPDATE cluster_members SET state = 'leaving', heartbeat_at = 0"
-                 " WHERE node_id = "
-                   + literal_of(node_id);
+                 " WHERE node_id = " +
+                     literal_of(node_id);
   });
 }
 
@@ -111,9 +113,10 @@ std::vector<member_row> lease_store::members() {
   return guarded([&] {
     std::vector<member_row> members;
     soci::rowset<soci::row> rows =
-      session_->prepare << std::string{"SELECT node_id, slot, address, state, CASE WHEN heartbeat_at > "}
-                             + database_now + " - " + std::to_string(lease_milliseconds_)
-                             + " THEN 1 ELSE 0 END FROM cluster_members ORDER BY node_id";
+        session_->prepare
+        << std::string{"SELECT node_id, slot, address, state, CASE WHEN heartbeat_at > "} +
+               database_now + " - " + std::to_string(lease_milliseconds_) +
+               " THEN 1 ELSE 0 END FROM cluster_members ORDER BY node_id";
     for (const auto& row : rows) {
       members.push_back(member_row{row.get<std::string>(0), read_int64(row, 1),
                                    row.get<std::string>(2), row.get<std::string>(3),
@@ -127,11 +130,11 @@ std::vector<lease_row> lease_store::leases() {
   return guarded([&] {
     std::vector<lease_row> leases;
     soci::rowset<soci::row> rows =
-      session_->prepare << std::string{"SELECT shard, COALESCE(owner, ''), epoch,"
-                                       " CASE WHEN owner IS NOT NULL AND expires_at > "}
-                             + database_now + " THEN 1 ELSE 0 END FROM shard_leases"
-                             + " WHERE shard < " + std::to_string(shard_count_)
-                             + " ORDER BY shard";
+        session_->prepare << std::string{"SELECT shard, COALESCE(owner, ''), epoch,"
+                                         " CASE WHEN owner IS NOT NULL AND expires_at > "} +
+                                 database_now + " THEN 1 ELSE 0 END FROM shard_leases" +
+                                 " WHERE shard < " + std::to_string(shard_count_) +
+                                 " ORDER BY shard";
     for (const auto& row : rows) {
       leases.push_back(lease_row{static_cast<std::uint32_t>(read_int64(row, 0)),
                                  row.get<std::string>(1), read_int64(row, 2),
@@ -145,12 +148,12 @@ std::optional<std::int64_t> lease_store::acquire(std::uint32_t shard, const std:
   return guarded([&]() -> std::optional<std::int64_t> {
     long long epoch = 0;
     soci::indicator indicator = soci::i_null;
-    *session_ << "UPDATE shard_leases SET owner = " + literal_of(node_id)
-                   + ", epoch = epoch + 1, expires_at = " + database_now + " + "
-                   + std::to_string(lease_milliseconds_) + " WHERE shard = "
-                   + std::to_string(shard) + " AND (owner IS NULL OR expires_at < " + database_now
-                   + ") RETURNING epoch",
-      soci::into(epoch, indicator);
+    *session_ << "UPDATE shard_leases SET owner = " + literal_of(node_id) +
+                     ", epoch = epoch + 1, expires_at = " + database_now + " + " +
+                     std::to_string(lease_milliseconds_) +
+                     " WHERE shard = " + std::to_string(shard) +
+                     " AND (owner IS NULL OR expires_at < " + database_now + ") RETURNING epoch",
+        soci::into(epoch, indicator);
     if (indicator != soci::i_ok || !session_->got_data()) {
       return std::nullopt;
     }
@@ -164,9 +167,9 @@ std::vector<std::uint32_t> lease_store::renew(const std::string& node_id,
     return {};
   }
   return guarded([&] {
-    std::string sql = std::string{"UPDATE shard_leases SET expires_at = "} + database_now + " + "
-                      + std::to_string(lease_milliseconds_) + " WHERE owner = " + literal_of(node_id)
-                      + " AND (shard, epoch) IN (";
+    std::string sql = std::string{"UPDATE shard_leases SET expires_at = "} + database_now + " + " +
+                      std::to_string(lease_milliseconds_) +
+                      " WHERE owner = " + literal_of(node_id) + " AND (shard, epoch) IN (";
     for (std::size_t i = 0; i < held.size(); ++i) {
       sql += i == 0 ? "(" : ", (";
       sql += std::to_string(held[i].shard) + ", " + std::to_string(held[i].epoch) + ")";
@@ -183,9 +186,9 @@ std::vector<std::uint32_t> lease_store::renew(const std::string& node_id,
 
 void lease_store::release(const std::string& node_id, const shard_fence& lease) {
   guarded([&] {
-    *session_ << "UPDATE shard_leases SET owner = NULL, expires_at = 0 WHERE owner = "
-                   + literal_of(node_id) + " AND shard = " + std::to_string(lease.shard)
-                   + " AND epoch = " + std::to_string(lease.epoch);
+    *session_ << "UPDATE shard_leases SET owner = NULL, expires_at = 0 WHERE owner = " +
+                     literal_of(node_id) + " AND shard = " + std::to_string(lease.shard) +
+                     " AND epoch = " + std::to_string(lease.epoch);
   });
 }
 

@@ -25,7 +25,7 @@ struct member_row {
   std::string node_id;
   std::int64_t slot = 0;
   std::string address;
-  std::string state; // "up" or "leaving"
+  std::string state;  // "up" or "leaving"
   bool alive = false; // its heartbeat is younger than a lease
 };
 

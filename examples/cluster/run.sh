@@ -98,13 +98,15 @@ seeds_of() {
 }
 
 # Each node in a session of its own (setsid), so that Ctrl-C reaches only this script,
-# which then stops the nodes in order.
+# which then stops the nodes in order. A lone node (SETTLE_CLUSTER_NODES=1) has no
+# seeds, and no --cluster.seeds.
 start_node() {
-  local id="node-$(($1 + 1))"
+  local id="node-$(($1 + 1))" seeds
+  seeds=$(seeds_of "$1")
   setsid "$binary" --cluster.node-id="$id" \
     --http.listen="127.0.0.1:${http_ports[$1]}" \
     --cluster.listen="127.0.0.1:${cluster_ports[$1]}" \
-    --cluster.seeds="$(seeds_of "$1")" \
+    ${seeds:+--cluster.seeds="$seeds"} \
     --storage.url="$database_url" \
     --auth.keys-file="$work/keys" >>"$work/$id.log" 2>&1 &
   node_pids[$1]=$!

@@ -114,14 +114,17 @@ void a_leg_is_either_committed_or_abandoned(const test_database& database) {
 
 } // namespace
 
-TEST_CASE("leases are taken only when free or expired, with a growing epoch", "[cluster][postgresql]") {
+TEST_CASE("leases are taken only when free or expired, with a growing epoch",
+          "[cluster][postgresql]") {
   settle::testing::run_on_postgresql(leases_change_hands_with_growing_epochs);
 }
 
-TEST_CASE("a commit fenced by the epoch of a lease that moved writes nothing", "[cluster][postgresql]") {
+TEST_CASE("a commit fenced by the epoch of a lease that moved writes nothing",
+          "[cluster][postgresql]") {
   settle::testing::run_on_postgresql(a_commit_under_a_moved_lease_is_refused);
 }
 
-TEST_CASE("a leg reserved across nodes is settled once: committed or abandoned", "[cluster][postgresql]") {
+TEST_CASE("a leg reserved across nodes is settled once: committed or abandoned",
+          "[cluster][postgresql]") {
   settle::testing::run_on_postgresql(a_leg_is_either_committed_or_abandoned);
 }

@@ -1,0 +1,116 @@
+# shellcheck shell=bash
+# What the benchmark scripts share (sourced by bench/measure.sh and bench/cluster): the
+# pinned load generator, accounts funded through the API, one wrk case with
+# bench/scripts/settle.lua, and the table's pieces. The caller sets, before sourcing:
+#   work         a folder for the files of the run
+#   connections  wrk's connections
+#   accounts     how many accounts create_accounts makes
+# and, before using the functions:
+#   base         the URL the requests go to (http://HOST:PORT)
+#   server       the pid of the server under load; several pids separated by spaces when
+#                several processes serve (a cluster's nodes)
+#   api_key      an admin key of the server (default bench-key)
+# Results go to the associative array `result`.
+
+declare -A result
+api_key=bench-key
+
+# The load generators run pinned to the last core (taskset), the servers (settled,
+# PostgreSQL, nginx) unpinned; each case records its client's CPU: user + system time over
+# wall time, 100% = one core. PIN_CLIENT=0 leaves the client unpinned too.
+client_pin=()
+client_note="unpinned"
+if [[ ${PIN_CLIENT:-1} == 1 && $(nproc) -gt 1 ]] && command -v taskset >/dev/null; then
+  client_core=$(($(nproc) - 1))
+  client_pin=(taskset -c "$client_core")
+  client_note="pinned to CPU $client_core with taskset"
+fi
+
+# Runs a load generator (its output on stdout) and keeps its CPU share for client_cpu.
+client() {
+  local TIMEFORMAT="%R %U %S"
+  { time "${client_pin[@]}" "$@" 2>&1; } 2>"$work/client.time"
+}
+
+client_cpu() {
+  awk '{ if ($1 > 0) printf "%.0f%%", 100 * ($2 + $3) / $1 }' "$work/client.time"
+}
+
+post() {
+  curl -sf -H "Authorization: Bearer $api_key" -H "Content-Type: application/json" -d "$2" "$base$1"
+}
+
+# Accounts funded through the API, the first one the hot account.
+create_accounts() {
+  local user
+  user=$(post /v1/users '{"name":"Bench","email":"bench@example.com"}' | sed 's/^{"id":"\([^"]*\)".*/\1/')
+  : >"$work/accounts"
+  seq 1 "$accounts" | xargs -P 4 -I{} sh -c "
+    id=\$(curl -sf -H 'Authorization: Bearer $api_key' -H 'Content-Type: application/json' \
+          -d '{\"user_id\":\"$user\",\"currency\":\"USD\"}' $base/v1/accounts | sed 's/^{\"id\":\"\\([^\"]*\\)\".*/\\1/')
+    curl -sf -o /dev/null -H 'Authorization: Bearer $api_key' -H 'Content-Type: application/json' \
+          -d '{\"amount\":1000000000}' $base/v1/accounts/\$id/deposits
+    echo \$id" >>"$work/accounts"
+}
+
+# Waits until the servers are idle (under 5% of a core over a second, on average per
+# server; at most 120 s): wrk closes its connections at the end of a case, but a server may
+# still be working through their requests (batches especially), which would weigh on the
+# next case. (An idle cluster node keeps its leases and uses about 2% of a core.)
+wait_until_quiet() {
+  local ticks before after servers
+  ticks=$(getconf CLK_TCK)
+  servers=$(wc -w <<<"$server")
+  after=$(server_ticks)
+  for _ in $(seq 1 120); do
+    before=$after
+    sleep 1
+    after=$(server_ticks)
+    if (( (after - before) * 20 < ticks * servers )); then return 0; fi
+  done
+  echo "settled still busy 120 s after the previous case" >&2
+}
+
+# CPU time (user + system, in clock ticks) of the pids in $server, summed.
+server_ticks() {
+  local pid total=0
+  for pid in $server; do
+    total=$(( total + $(awk '{ print $14 + $15 }' "/proc/$pid/stat") ))
+  done
+  echo "$total"
+}
+
+# Runs one wrk case: settle_case NAME MODE MULTIPLIER SECONDS [VAR=value ...] (the
+# variables go to bench/scripts/settle.lua). Stores under NAME the rate (requests/s times
+# MULTIPLIER: transfers/s for batches), and NAME_latency, NAME_cpu, NAME_count, NAME_seconds;
+# also NAME_p50, NAME_p99 (ms) and NAME_errors, each alone.
+settle_case() {
+  local name="$1" mode="$2" multiplier="$3" seconds="$4"
+  shift 4
+  wait_until_quiet
+  local output
+  output=$(client env MODE="$mode" API_KEY="$api_key" ACCOUNTS_FILE="$work/accounts" "$@" \
+           wrk -t1 -c"$connections" -d"${seconds}s" --timeout 30s -s bench/scripts/settle.lua "$base")
+  result[${name}_cpu]=$(client_cpu)
+  local line
+  line=$(echo "$output" | grep '^RESULT') || { echo "wrk ($mode) failed: $output" >&2; exit 1; }
+  local requests elapsed
+  requests=$(echo "$line" | sed 's/.*requests=\([0-9]*\).*/\1/')
+  elapsed=$(echo "$line" | sed 's/.*seconds=\([0-9.]*\).*/\1/')
+  result[$name]=$(awk -v r="$requests" -v s="$elapsed" -v m="$multiplier" 'BEGIN { printf "%.0f", (s > 0 ? r * m / s : 0) }')
+  result[${name}_count]=$requests
+  result[${name}_seconds]=$elapsed
+  result[${name}_latency]=$(echo "$line" | sed 's/.*p50_ms=\([0-9.]*\) p99_ms=\([0-9.]*\) p999_ms=\([0-9.]*\) errors=\([0-9]*\).*/\1 \/ \2 \/ \3 ms (errors \4)/')
+  result[${name}_p50]=$(echo "$line" | sed 's/.*p50_ms=\([0-9.]*\).*/\1/')
+  result[${name}_p99]=$(echo "$line" | sed 's/.*p99_ms=\([0-9.]*\).*/\1/')
+  result[${name}_errors]=$(echo "$line" | sed 's/.*errors=\([0-9]*\).*/\1/')
+}
+
+ratio() {
+  awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "n/a" }'
+}
+
+# Cores, memory and CPU model, for a table's header.
+describe_machine() {
+  echo "$(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
+}
