@@ -21,14 +21,7 @@ trap cleanup EXIT
 
 # The pinned client, accounts through the API, the wrk cases: shared with bench/cluster.
 source bench/lib.sh
-
-free_port() {
-  local port
-  while :; do
-    port=$((30000 + RANDOM % 20000))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "$port"; return; fi
-  done
-}
+source scripts/free-port.sh
 
 # pgbench: the classic "UPDATE balances in SQL" design, random and hot account.
 measure_pgbench() {
@@ -48,7 +41,7 @@ measure_pgbench() {
 # The HTTP ceiling: nginx answering a constant small JSON body over keep-alive.
 measure_http_ceiling() {
   local port
-  port=$(free_port)
+  port=$(free_loopback_port)
   cat >"$work/nginx.conf" <<CONF
 worker_processes 1;
 pid $work/nginx.pid;
@@ -76,7 +69,7 @@ start_settled() {
   local url="$1"
   shift
   local port
-  port=$(free_port)
+  port=$(free_loopback_port)
   echo "$api_key bench admin" >"$work/keys"
   "$binary" --http.listen="127.0.0.1:$port" --storage.url="$url" --auth.keys-file="$work/keys" "$@" \
             >"$work/settled.out" 2>"$work/settled.err" &
