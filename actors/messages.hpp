@@ -192,6 +192,11 @@ typename Inspector::result_type inspect(Inspector& f, transfer_record& x) {
 }
 
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, shard_fence& x) {
+  return f(caf::meta::type_name("shard_fence"), x.shard, x.epoch);
+}
+
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, entry_record& x) {
   return f(caf::meta::type_name("entry_record"), x.id, x.account_id, x.transfer_id,
            x.order_id, x.kind, x.amount, x.balance_after, x.created_at, x.ordinal);
@@ -231,11 +236,6 @@ typename Inspector::result_type inspect(Inspector& f, event_page& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, held_change& x) {
   return f(caf::meta::type_name("held_change"), x.account_id, x.amount);
-}
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, shard_fence& x) {
-  return f(caf::meta::type_name("shard_fence"), x.shard, x.epoch);
 }
 
 template <class Inspector>

@@ -6,6 +6,8 @@
 // A single node owns every shard at epoch 0, always.
 #pragma once
 
+#include "domain/shard_fence.hpp"
+
 #include <chrono>
 #include <cstdint>
 #include <mutex>
@@ -14,16 +16,11 @@
 
 namespace settle {
 
-struct shard_lease {
-  std::uint32_t shard = 0;
-  std::int64_t epoch = 0;
-};
-
 struct cluster_member {
   std::string id;
   std::string address;
   std::string state; // "up", "joining", "leaving" or "down"
-  std::vector<shard_lease> leases;
+  std::vector<shard_fence> leases;
 };
 
 struct shard_route {

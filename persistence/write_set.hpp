@@ -5,6 +5,7 @@
 #include "domain/clock.hpp"
 #include "domain/order.hpp"
 #include "domain/records.hpp"
+#include "domain/shard_fence.hpp"
 
 #include <cstdint>
 #include <string>
@@ -50,13 +51,8 @@ struct held_change {
   std::int64_t amount = 0;
 };
 
-// The lease epoch under which the actor of an entity on `shard` took part in a write
-// set. In a cluster the commit is refused unless the shard's lease still has this
-// epoch, so a node that lost a shard can no longer write for it.
-struct shard_fence {
-  std::uint32_t shard = 0;
-  std::int64_t epoch = 0;
-};
+// A write set carries the fence of every actor that took part in it (see shard_fence).
+using settle::shard_fence;
 
 // A leg reserved at an account actor on another node. The commit records it, and the
 // account's node records the same key when it gives up waiting for the outcome: the
