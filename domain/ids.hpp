@@ -29,7 +29,11 @@ using order_id = strong_id<struct order_id_tag>;
 // The longest id accepted anywhere.
 inline constexpr std::size_t maximum_id_length = 64;
 
-// A new random id: the prefix followed by 22 base-62 characters (about 131 bits).
+// A new id: the prefix, then 8 base-62 characters of the milliseconds since the Unix
+// epoch (so ids of a kind sort by creation time, to the millisecond), then 14 random
+// base-62 characters (about 83 bits, so ids stay unguessable and never collide).
+inline constexpr std::size_t id_time_characters = 8;
+inline constexpr std::size_t id_random_characters = 14;
 std::string generate_id(std::string_view prefix);
 
 // True when `text` could be an id with this prefix: the prefix, then at least one

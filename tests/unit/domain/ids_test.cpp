@@ -3,11 +3,13 @@
 
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <set>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <type_traits>
 #include <unordered_set>
 #include <vector>
@@ -17,7 +19,7 @@ namespace {
 constexpr std::string_view base62_alphabet =
   "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
-constexpr std::size_t random_part_length = 22;
+constexpr std::size_t id_part_length = settle::id_time_characters + settle::id_random_characters;
 
 // FNV-1a over 64 bits, written out here so that shard_of is checked against the
 // published algorithm rather than against itself.
@@ -37,11 +39,12 @@ bool is_base62(std::string_view text) {
 } // namespace
 
 TEST_CASE("generate_id starts with the prefix and adds 22 base-62 characters", "[ids]") {
+  REQUIRE(id_part_length == 22);
   for (std::string_view prefix : {"usr_", "acc_", "trf_", "ord_", "ent_"}) {
     INFO("prefix " << prefix);
     const std::string id = settle::generate_id(prefix);
     INFO("id " << id);
-    CHECK(id.size() == prefix.size() + random_part_length);
+    CHECK(id.size() == prefix.size() + id_part_length);
     CHECK(std::string_view{id}.substr(0, prefix.size()) == prefix);
     CHECK(is_base62(std::string_view{id}.substr(prefix.size())));
     CHECK(id.size() <= settle::maximum_id_length);
@@ -49,9 +52,9 @@ TEST_CASE("generate_id starts with the prefix and adds 22 base-62 characters", "
   }
 }
 
-TEST_CASE("generate_id with an empty prefix gives only the 22 random characters", "[ids]") {
+TEST_CASE("generate_id with an empty prefix gives only the 22 characters", "[ids]") {
   const std::string id = settle::generate_id("");
-  CHECK(id.size() == random_part_length);
+  CHECK(id.size() == id_part_length);
   CHECK(is_base62(id));
 }
 
@@ -69,21 +72,57 @@ TEST_CASE("generate_id uses the whole alphabet at every position of the random p
   // With 10000 ids each position should show all 62 characters; a position fed by too
   // few random bits (or a shrunken alphabet) shows far fewer.
   constexpr std::size_t id_count = 10'000;
-  std::vector<std::set<char>> characters_at(random_part_length);
+  std::vector<std::set<char>> characters_at(settle::id_random_characters);
   std::set<char> all_characters;
   for (std::size_t i = 0; i < id_count; ++i) {
     const std::string id = settle::generate_id("");
-    for (std::size_t position = 0; position < id.size() && position < random_part_length;
-         ++position) {
-      characters_at[position].insert(id[position]);
-      all_characters.insert(id[position]);
+    REQUIRE(id.size() == id_part_length);
+    for (std::size_t position = 0; position < settle::id_random_characters; ++position) {
+      char character = id[settle::id_time_characters + position];
+      characters_at[position].insert(character);
+      all_characters.insert(character);
     }
   }
   CHECK(all_characters.size() == base62_alphabet.size());
-  for (std::size_t position = 0; position < random_part_length; ++position) {
+  for (std::size_t position = 0; position < settle::id_random_characters; ++position) {
     INFO("position " << position);
     CHECK(characters_at[position].size() >= 55);
   }
+}
+
+namespace {
+
+// The time part in base 62, as the ids carry it.
+std::uint64_t decode_time_part(std::string_view id) {
+  std::uint64_t milliseconds = 0;
+  for (char character : id.substr(0, settle::id_time_characters)) {
+    milliseconds = milliseconds * 62 + base62_alphabet.find(character);
+  }
+  return milliseconds;
+}
+
+std::uint64_t now_milliseconds() {
+  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                      std::chrono::system_clock::now().time_since_epoch())
+                                      .count());
+}
+
+} // namespace
+
+TEST_CASE("generate_id starts with the creation time, so ids sort by age", "[ids]") {
+  auto before = now_milliseconds();
+  const std::string first = settle::generate_id("trf_");
+  std::this_thread::sleep_for(std::chrono::milliseconds{2});
+  const std::string second = settle::generate_id("trf_");
+  auto after = now_milliseconds();
+
+  auto first_time = decode_time_part(std::string_view{first}.substr(4));
+  auto second_time = decode_time_part(std::string_view{second}.substr(4));
+  CHECK(first_time >= before);
+  CHECK(second_time <= after);
+  CHECK(second_time >= first_time + 2);
+  // Byte order (how the database's "C" collation and std::string compare) is time order.
+  CHECK(first < second);
 }
 
 TEST_CASE("looks_like_id accepts the prefix followed by 1 to 60 id characters", "[ids]") {

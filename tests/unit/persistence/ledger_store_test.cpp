@@ -191,6 +191,32 @@ void migration_creates_world_accounts(const test_database& database) {
   CHECK(ledger.reader().find_account(settle::world_account_id("GBP")).has_value());
 }
 
+// PostgreSQL compares the key columns byte by byte (as SQLite does), whatever the
+// database's own collation: this keeps index inserts free of strcoll().
+void key_columns_compare_bytes(const test_database& database) {
+  ledger_fixture ledger{database};
+  auto session = settle::persistence::open_session(ledger.url());
+  std::string linguistic; // the columns that do not, for the failure's message
+  soci::rowset<soci::row> rows =
+    (session->prepare << "SELECT c.relname || '.' || a.attname FROM pg_index i"
+                         " JOIN pg_class c ON c.oid = i.indrelid"
+                         " JOIN pg_attribute a ON a.attrelid = i.indrelid"
+                         " AND a.attnum = ANY (i.indkey)"
+                         " JOIN pg_namespace n ON n.oid = c.relnamespace"
+                         " WHERE n.nspname = 'public' AND a.atttypid = 'text'::regtype"
+                         " AND a.attcollation <> (SELECT oid FROM pg_collation"
+                         " WHERE collname = 'C')");
+  for (const auto& row : rows) {
+    linguistic += row.get<std::string>(0) + " ";
+  }
+  CHECK(linguistic == "");
+  std::string collation;
+  *session << "SELECT collation_name FROM information_schema.columns"
+              " WHERE table_name = 'entries' AND column_name = 'id'",
+    soci::into(collation);
+  CHECK(collation == "C");
+}
+
 void users_and_accounts_round_trip(const test_database& database) {
   ledger_fixture ledger{database};
   ledger.open_accounts();
@@ -505,6 +531,10 @@ TEST_CASE("migrate makes the world account of each currency, on SQLite", "[ledge
 TEST_CASE("migrate makes the world account of each currency, on PostgreSQL",
           "[ledger_store][postgresql]") {
   settle::testing::run_on_postgresql(migration_creates_world_accounts);
+}
+
+TEST_CASE("indexed text columns compare bytes, on PostgreSQL", "[ledger_store][postgresql]") {
+  settle::testing::run_on_postgresql(key_columns_compare_bytes);
 }
 
 TEST_CASE("users and accounts read back as committed, on SQLite", "[ledger_store][sqlite]") {

@@ -1,0 +1,100 @@
+// Cells are written once, as SQL literals (SQLite) or as array elements (PostgreSQL).
+#include "persistence/row_batch.hpp"
+
+#include "domain/assert.hpp"
+#include "persistence/sql_literal.hpp"
+
+namespace settle::persistence {
+namespace {
+
+// An element of a PostgreSQL array literal: double-quoted, with backslash and double quote
+// escaped by a backslash (the array's own syntax, inside the SQL literal).
+std::string array_element(std::string_view text) {
+  std::string element = "\"";
+  element.reserve(text.size() + 2);
+  for (char c : text) {
+    if (c == '"' || c == '\\') {
+      element.push_back('\\');
+    }
+    element.push_back(c);
+  }
+  element.push_back('"');
+  return element;
+}
+
+} // namespace
+
+row_batch::row_batch(dialect kind, std::vector<column_type> columns)
+    : kind_(kind)
+    , columns_(std::move(columns)) {}
+
+row_batch& row_batch::text(std::string_view value) {
+  SETTLE_ASSERT(value.find('\0') == std::string_view::npos);
+  if (kind_ == dialect::postgresql) {
+    cells_.push_back(array_element(value));
+  } else {
+    std::string literal;
+    append_literal(literal, value);
+    cells_.push_back(std::move(literal));
+  }
+  return *this;
+}
+
+row_batch& row_batch::nullable_text(std::string_view value) {
+  if (value.empty()) {
+    cells_.emplace_back("NULL");
+    return *this;
+  }
+  return text(value);
+}
+
+row_batch& row_batch::integer(std::int64_t value) {
+  cells_.push_back(std::to_string(value));
+  return *this;
+}
+
+void row_batch::end_row() {
+  ++rows_;
+  SETTLE_ASSERT(cells_.size() == rows_ * columns_.size());
+}
+
+std::size_t row_batch::rows_per_statement() const noexcept {
+  return kind_ == dialect::postgresql ? 5000 : 400;
+}
+
+std::string row_batch::relation(std::size_t start, std::size_t end) const {
+  SETTLE_ASSERT(start < end && end <= rows_);
+  return kind_ == dialect::postgresql ? unnest_relation(start, end) : values_relation(start, end);
+}
+
+std::string row_batch::values_relation(std::size_t start, std::size_t end) const {
+  std::string sql = "VALUES ";
+  for (std::size_t row = start; row < end; ++row) {
+    sql += row == start ? "(" : ", (";
+    for (std::size_t column = 0; column < columns_.size(); ++column) {
+      sql += column == 0 ? "" : ", ";
+      sql += cells_[row * columns_.size() + column];
+    }
+    sql += ")";
+  }
+  return sql;
+}
+
+std::string row_batch::unnest_relation(std::size_t start, std::size_t end) const {
+  std::string sql = "SELECT * FROM unnest(";
+  for (std::size_t column = 0; column < columns_.size(); ++column) {
+    std::string array = "{";
+    for (std::size_t row = start; row < end; ++row) {
+      array += row == start ? "" : ",";
+      array += cells_[row * columns_.size() + column];
+    }
+    array += "}";
+    sql += column == 0 ? "CAST(" : ", CAST(";
+    append_literal(sql, array);
+    sql += columns_[column] == column_type::text ? " AS TEXT[])" : " AS BIGINT[])";
+  }
+  sql += ")";
+  return sql;
+}
+
+} // namespace settle::persistence
