@@ -8,6 +8,7 @@
 #include "domain/clock.hpp"
 #include "domain/ids.hpp"
 #include "domain/money.hpp"
+#include "persistence/commit_script.hpp"
 #include "persistence/connection.hpp"
 #include "persistence/record_reading.hpp"
 #include "persistence/row_batch.hpp"
@@ -26,10 +27,10 @@ constexpr auto text = column_type::text;
 constexpr auto integer = column_type::integer;
 
 // Runs `prefix` followed by the rows, as many statements as the batch needs.
-void insert_rows(soci::session& session, const std::string& prefix, const row_batch& rows) {
+void insert_rows(commit_script& script, const std::string& prefix, const row_batch& rows) {
   for (std::size_t start = 0; start < rows.size(); start += rows.rows_per_statement()) {
     std::size_t end = std::min(rows.size(), start + rows.rows_per_statement());
-    session << prefix + " " + rows.relation(start, end);
+    script.run(prefix + " " + rows.relation(start, end));
   }
 }
 
@@ -117,7 +118,7 @@ const std::vector<column_type> transfer_types{text,    text, text, text,    text
 
 // Applies the net changes, records each account's balance before the group, and returns
 // every changed account as it is after the group.
-std::vector<account_record> apply_balance_changes(soci::session& session, dialect kind,
+std::vector<account_record> apply_balance_changes(commit_script& script, dialect kind,
                                                   std::map<std::string, net_change>& changes) {
   std::vector<account_record> changed;
   row_batch deltas{kind, {text, integer, integer}};
@@ -132,16 +133,14 @@ std::vector<account_record> apply_balance_changes(soci::session& session, dialec
     sql += ") UPDATE accounts SET balance = balance + d.delta_amount,"
            " held = held + d.delta_held FROM d WHERE accounts.id = d.delta_account RETURNING ";
     sql += account_columns;
-    soci::rowset<soci::row> rows = (session.prepare << sql);
-    std::size_t updated = 0;
-    for (const auto& row : rows) {
-      auto account = read_account(row);
+    auto rows = script.query(sql);
+    for (std::size_t index = 0; index < rows.size(); ++index) {
+      auto account = read_returned_account(rows[index]);
       auto& change = changes.at(account.id);
       change.running_balance = account.balance - change.amount;
       changed.push_back(std::move(account));
-      ++updated;
     }
-    if (updated != end - start) {
+    if (rows.size() != end - start) {
       throw storage_error{"a transfer names an account that does not exist"};
     }
   }
@@ -201,31 +200,21 @@ std::vector<event_record> ledger_store::commit(const std::vector<const write_set
     open();
   }
   try {
-    soci::transaction transaction{*session_};
-    serialize_with_other_nodes(assign_ordinals);
-    check_fences(group);
-    insert_leg_claims(group);
-    insert_users(group);
-    update_users(group);
-    insert_accounts(group);
-    close_accounts(group);
-    insert_orders(group);
-    update_orders(group);
+    commit_script script{*session_, url_.kind};
+    serialize_with_other_nodes(script, assign_ordinals);
+    check_fences(script, group);
+    insert_leg_claims(script, group);
+    insert_users(script, group);
+    update_users(script, group);
+    insert_accounts(script, group);
+    close_accounts(script, group);
+    insert_orders(script, group);
+    update_orders(script, group);
     account_events_.clear();
     committed_events_.clear();
-    insert_transfers(group);
-    insert_events(group);
-    insert_idempotency_records(group);
-    try {
-      transaction.commit();
-    } catch (const std::exception& error) {
-      // The database ends a transaction left idle too long (a paused node) by rolling
-      // it back before the COMMIT arrives: that outcome is known.
-      if (std::string{error.what()}.find("idle-in-transaction timeout") != std::string::npos) {
-        throw storage_error{error.what()};
-      }
-      throw ambiguous_commit{error.what()};
-    }
+    insert_transfers(script, group);
+    insert_idempotency_records(script, group);
+    insert_events_and_commit(script, group);
     return std::move(committed_events_);
   } catch (const storage_error&) {
     throw;
@@ -239,7 +228,7 @@ void ledger_store::reconnect() {
   open();
 }
 
-void ledger_store::insert_users(const std::vector<const write_set*>& group) {
+void ledger_store::insert_users(commit_script& script, const group_type& group) {
   row_batch rows{url_.kind, {text, text, text, text, integer, integer, integer}};
   for (const auto* set : group) {
     for (const auto& user : set->users_inserted) {
@@ -253,23 +242,23 @@ void ledger_store::insert_users(const std::vector<const write_set*>& group) {
         .end_row();
     }
   }
-  insert_rows(*session_, "INSERT INTO users (id, tenant, name, email, deleted, created_at, ordinal)",
+  insert_rows(script, "INSERT INTO users (id, tenant, name, email, deleted, created_at, ordinal)",
               rows);
 }
 
-void ledger_store::update_users(const std::vector<const write_set*>& group) {
+void ledger_store::update_users(commit_script& script, const group_type& group) {
   for (const auto* set : group) {
     for (const auto& user : set->users_updated) {
-      *session_ << sql_update{"users"}
+      script.run(sql_update{"users"}
                      .text("name", user.name)
                      .text("email", user.email)
                      .integer("deleted", user.deleted ? 1 : 0)
-                     .where_id(user.id);
+                     .where_id(user.id));
     }
   }
 }
 
-void ledger_store::insert_accounts(const std::vector<const write_set*>& group) {
+void ledger_store::insert_accounts(commit_script& script, const group_type& group) {
   row_batch rows{url_.kind,
                  {text, text, text, text, integer, integer, integer, text, integer, integer}};
   for (const auto* set : group) {
@@ -287,21 +276,21 @@ void ledger_store::insert_accounts(const std::vector<const write_set*>& group) {
         .end_row();
     }
   }
-  insert_rows(*session_,
+  insert_rows(script,
               "INSERT INTO accounts (id, tenant, user_id, currency, balance, held,"
               " overdraft_limit, status, created_at, ordinal)",
               rows);
 }
 
-void ledger_store::close_accounts(const std::vector<const write_set*>& group) {
+void ledger_store::close_accounts(commit_script& script, const group_type& group) {
   for (const auto* set : group) {
     for (const auto& closure : set->accounts_closed) {
-      *session_ << sql_update{"accounts"}.text("status", "closed").where_id(closure.account_id);
+      script.run(sql_update{"accounts"}.text("status", "closed").where_id(closure.account_id));
     }
   }
 }
 
-void ledger_store::insert_transfers(const std::vector<const write_set*>& group) {
+void ledger_store::insert_transfers(commit_script& script, const group_type& group) {
   std::map<std::string, net_change> changes;
   std::vector<const transfer_record*> transfers;
   for (const auto* set : group) {
@@ -318,7 +307,7 @@ void ledger_store::insert_transfers(const std::vector<const write_set*>& group) 
   if (changes.empty()) {
     return;
   }
-  auto changed = apply_balance_changes(*session_, url_.kind, changes);
+  auto changed = apply_balance_changes(script, url_.kind, changes);
   if (renderer_) {
     auto at = now_milliseconds();
     for (const auto& account : changed) {
@@ -340,30 +329,30 @@ void ledger_store::insert_transfers(const std::vector<const write_set*>& group) 
     add_entry_row(entry_rows, *transfer, transfer->to_account, transfer->amount,
                   to.running_balance, transfer->ordinal * 2 + 1);
   }
-  insert_rows(*session_,
+  insert_rows(script,
               "INSERT INTO transfers (id, from_account, to_account, from_tenant, to_tenant, kind,"
               " order_id, amount, currency, description, created_at, settled_at, ordinal)",
               transfer_rows);
-  insert_rows(*session_,
+  insert_rows(script,
               "INSERT INTO entries (id, account_id, transfer_id, order_id, kind, amount,"
               " balance_after, created_at, ordinal)",
               entry_rows);
 }
 
-void ledger_store::insert_orders(const std::vector<const write_set*>& group) {
+void ledger_store::insert_orders(commit_script& script, const group_type& group) {
   row_batch rows{url_.kind, order_types};
   for (const auto* set : group) {
     for (const auto& order : set->orders_inserted) {
       add_order_row(rows, order);
     }
   }
-  insert_rows(*session_, std::string{"INSERT INTO orders ("} + order_columns + ")", rows);
+  insert_rows(script, std::string{"INSERT INTO orders ("} + order_columns + ")", rows);
 }
 
-void ledger_store::update_orders(const std::vector<const write_set*>& group) {
+void ledger_store::update_orders(commit_script& script, const group_type& group) {
   for (const auto* set : group) {
     for (const auto& order : set->orders_updated) {
-      *session_ << sql_update{"orders"}
+      script.run(sql_update{"orders"}
                      .text("status", to_string(order.status))
                      .integer("amount_authorized", order.amount_authorized)
                      .integer("amount_captured", order.amount_captured)
@@ -372,14 +361,15 @@ void ledger_store::update_orders(const std::vector<const write_set*>& group) {
                      .nullable_text("failure_code", order.failure_code)
                      .integer("expires_at", order.expires_at)
                      .integer("updated_at", order.updated_at)
-                     .where_id(order.id);
+                     .where_id(order.id));
     }
   }
 }
 
 // The write sets' own events first, then the accounts whose balances changed. The
 // database numbers them; the numbers come back (RETURNING, in row order) for the hub.
-void ledger_store::insert_events(const std::vector<const write_set*>& group) {
+// The last statement travels with COMMIT (one round trip for both).
+void ledger_store::insert_events_and_commit(commit_script& script, const group_type& group) {
   for (const auto* set : group) {
     committed_events_.insert(committed_events_.end(), set->events.begin(), set->events.end());
   }
@@ -389,25 +379,27 @@ void ledger_store::insert_events(const std::vector<const write_set*>& group) {
   for (const auto& event : committed_events_) {
     add_event_row(rows, event);
   }
+  if (rows.empty()) {
+    script.commit();
+    return;
+  }
   for (std::size_t start = 0; start < rows.size(); start += rows.rows_per_statement()) {
     std::size_t end = std::min(rows.size(), start + rows.rows_per_statement());
     // Rows are inserted, numbered and returned in the relation's order.
     std::string sql = "INSERT INTO events (name, tenants, topics, object, at) ";
     sql += rows.relation(start, end);
     sql += " RETURNING seq";
-    soci::rowset<soci::row> rows = (session_->prepare << sql);
-    std::size_t index = start;
-    for (const auto& row : rows) {
-      SETTLE_ASSERT(index < end);
-      committed_events_[index++].seq = read_int64(row, 0);
-    }
-    if (index != end) {
+    auto numbers = end == rows.size() ? script.commit(sql) : script.query(sql);
+    if (numbers.size() != end - start) {
       throw storage_error{"the database numbered fewer events than were written"};
+    }
+    for (std::size_t index = start; index < end; ++index) {
+      committed_events_[index].seq = read_int64(numbers[index - start], 0);
     }
   }
 }
 
-void ledger_store::insert_idempotency_records(const std::vector<const write_set*>& group) {
+void ledger_store::insert_idempotency_records(commit_script& script, const group_type& group) {
   row_batch rows{url_.kind, {text, text, text, integer, text, integer}};
   for (const auto* set : group) {
     for (const auto& record : set->idempotency_records) {
@@ -420,7 +412,7 @@ void ledger_store::insert_idempotency_records(const std::vector<const write_set*
         .end_row();
     }
   }
-  insert_rows(*session_,
+  insert_rows(script,
               "INSERT INTO idempotency_keys (tenant, idempotency_key, fingerprint, status, body,"
               " created_at)",
               rows);
@@ -430,14 +422,13 @@ void ledger_store::insert_idempotency_records(const std::vector<const write_set*
 // numbered by a sequence when inserted but become visible at commit, and this makes
 // both orders the same, so a node reading the log by increasing seq never skips one that
 // commits late; ordinals are then issued above the largest committed, in commit order.
-void ledger_store::serialize_with_other_nodes(const ordinal_assigner& assign_ordinals) {
+void ledger_store::serialize_with_other_nodes(commit_script& script,
+                                              const ordinal_assigner& assign_ordinals) {
   std::int64_t largest = 0;
   if (clustered_) {
-    *session_ << "SELECT pg_advisory_xact_lock(7304)";
-    long long stored = 0;
-    soci::indicator indicator = soci::i_null;
-    *session_ << "SELECT MAX(ordinal) FROM transfers", soci::into(stored, indicator);
-    largest = indicator == soci::i_ok ? static_cast<std::int64_t>(stored) : 0;
+    script.run("SELECT pg_advisory_xact_lock(7304)");
+    auto rows = script.query("SELECT MAX(ordinal) FROM transfers");
+    largest = rows.size() == 1 ? read_int64(rows[0], 0) : 0;
   }
   if (assign_ordinals) {
     assign_ordinals(largest);
@@ -447,7 +438,7 @@ void ledger_store::serialize_with_other_nodes(const ordinal_assigner& assign_ord
 // Refuses the group unless every shard it writes for is still leased at the epoch its
 // actors were working under. FOR SHARE keeps a takeover (an UPDATE of the lease) waiting
 // until this transaction ends, so the check holds until COMMIT.
-void ledger_store::check_fences(const std::vector<const write_set*>& group) {
+void ledger_store::check_fences(commit_script& script, const group_type& group) {
   if (!clustered_) {
     return;
   }
@@ -469,30 +460,28 @@ void ledger_store::check_fences(const std::vector<const write_set*>& group) {
     sql += std::to_string(entry.first);
   }
   sql += ") ORDER BY shard FOR SHARE";
-  std::size_t matched = 0;
-  soci::rowset<soci::row> rows = session_->prepare << sql;
-  for (const auto& row : rows) {
-    auto shard = static_cast<std::uint32_t>(read_int64(row, 0));
-    auto epoch = read_int64(row, 1);
+  auto rows = script.query(sql);
+  for (std::size_t index = 0; index < rows.size(); ++index) {
+    auto shard = static_cast<std::uint32_t>(read_int64(rows[index], 0));
+    auto epoch = read_int64(rows[index], 1);
     if (expected.at(shard) != epoch) {
       throw storage_error{"shard " + std::to_string(shard) + " has moved (epoch "
                           + std::to_string(epoch) + ")"};
     }
-    ++matched;
   }
-  if (matched != expected.size()) {
+  if (rows.size() != expected.size()) {
     throw storage_error{"a fenced shard has no lease"};
   }
 }
 
-void ledger_store::insert_leg_claims(const std::vector<const write_set*>& group) {
+void ledger_store::insert_leg_claims(commit_script& script, const group_type& group) {
   row_batch rows{url_.kind, {text, text}};
   for (const auto* set : group) {
     for (const auto& claim : set->leg_claims) {
       rows.text(claim.leg_id).text(claim.account_id).end_row();
     }
   }
-  insert_rows(*session_, "INSERT INTO leg_claims (leg_id, account_id)", rows);
+  insert_rows(script, "INSERT INTO leg_claims (leg_id, account_id)", rows);
 }
 
 bool ledger_store::abandon_leg(const leg_claim& claim) {

@@ -19,6 +19,8 @@ class session;
 
 namespace settle::persistence {
 
+class commit_script;
+
 // Renders an account as GET shows it, for the `account.updated` events that the store
 // writes when a group changes balances (only the store knows the balances after it).
 class account_renderer {
@@ -62,18 +64,19 @@ public:
 
 private:
   void open();
-  void serialize_with_other_nodes(const ordinal_assigner& assign_ordinals);
-  void check_fences(const std::vector<const write_set*>& group);
-  void insert_leg_claims(const std::vector<const write_set*>& group);
-  void insert_users(const std::vector<const write_set*>& group);
-  void update_users(const std::vector<const write_set*>& group);
-  void insert_accounts(const std::vector<const write_set*>& group);
-  void close_accounts(const std::vector<const write_set*>& group);
-  void insert_transfers(const std::vector<const write_set*>& group);
-  void insert_orders(const std::vector<const write_set*>& group);
-  void update_orders(const std::vector<const write_set*>& group);
-  void insert_idempotency_records(const std::vector<const write_set*>& group);
-  void insert_events(const std::vector<const write_set*>& group);
+  using group_type = std::vector<const write_set*>;
+  void serialize_with_other_nodes(commit_script& script, const ordinal_assigner& assign_ordinals);
+  void check_fences(commit_script& script, const group_type& group);
+  void insert_leg_claims(commit_script& script, const group_type& group);
+  void insert_users(commit_script& script, const group_type& group);
+  void update_users(commit_script& script, const group_type& group);
+  void insert_accounts(commit_script& script, const group_type& group);
+  void close_accounts(commit_script& script, const group_type& group);
+  void insert_transfers(commit_script& script, const group_type& group);
+  void insert_orders(commit_script& script, const group_type& group);
+  void update_orders(commit_script& script, const group_type& group);
+  void insert_idempotency_records(commit_script& script, const group_type& group);
+  void insert_events_and_commit(commit_script& script, const group_type& group);
 
   storage_url url_;
   std::unique_ptr<soci::session> session_;

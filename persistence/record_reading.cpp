@@ -45,20 +45,33 @@ user_record read_user(const soci::row& row) {
   return user;
 }
 
-account_record read_account(const soci::row& row) {
+namespace {
+
+// One reader for both kinds of row (the reader's SOCI rows, the writer's text rows).
+template <class Row>
+account_record read_account_from(const Row& row) {
   account_record account;
-  account.id = row.get<std::string>(0);
-  account.tenant = row.get<std::string>(1);
+  account.id = read_text(row, 0);
+  account.tenant = read_text(row, 1);
   account.user_id = read_text(row, 2);
-  account.currency = row.get<std::string>(3);
+  account.currency = read_text(row, 3);
   account.balance = read_int64(row, 4);
   account.held = read_int64(row, 5);
   account.overdraft_limit = read_int64(row, 6);
-  account.status = row.get<std::string>(7) == "closed" ? account_status::closed
-                                                       : account_status::open;
+  account.status = read_text(row, 7) == "closed" ? account_status::closed : account_status::open;
   account.created_at = read_int64(row, 8);
   account.ordinal = read_int64(row, 9);
   return account;
+}
+
+} // namespace
+
+account_record read_account(const soci::row& row) {
+  return read_account_from(row);
+}
+
+account_record read_returned_account(const text_row& row) {
+  return read_account_from(row);
 }
 
 transfer_record read_transfer(const soci::row& row) {

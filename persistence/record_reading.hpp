@@ -5,6 +5,8 @@
 #include "domain/order.hpp"
 #include "domain/records.hpp"
 
+#include "persistence/text_rows.hpp"
+
 #include <soci/soci.h>
 
 namespace settle::persistence {
@@ -17,6 +19,8 @@ extern const char* const order_columns;
 
 user_record read_user(const soci::row& row);
 account_record read_account(const soci::row& row);
+// An account as the ledger writer's UPDATE … RETURNING gives it back (see commit_script).
+account_record read_returned_account(const text_row& row);
 transfer_record read_transfer(const soci::row& row);
 entry_record read_entry(const soci::row& row);
 order_record read_order(const soci::row& row);

@@ -34,4 +34,19 @@ std::string read_text(const soci::row& row, std::size_t position, const std::str
   return row.get<std::string>(position);
 }
 
+std::int64_t read_int64(const text_row& row, std::size_t position) {
+  if (row.is_null(position)) {
+    return 0;
+  }
+  try {
+    return std::stoll(row.text(position));
+  } catch (const std::exception&) {
+    throw storage_error{"not an integer: " + row.text(position)};
+  }
+}
+
+std::string read_text(const text_row& row, std::size_t position, const std::string& fallback) {
+  return row.is_null(position) ? fallback : row.text(position);
+}
+
 } // namespace settle::persistence
