@@ -1,17 +1,14 @@
-// PostgreSQL through libpq's PQexec on SOCI's own connection (SOCI 4.0 sends a query with
-// rows as prepare, execute and deallocate: three round trips); SQLite through SOCI.
+// PostgreSQL through libpq on SOCI's own connection (see text_query); SQLite through SOCI.
 #include "persistence/commit_script.hpp"
 
 #include "persistence/connection.hpp"
-#include "persistence/row_reading.hpp"
+#include "persistence/text_query.hpp"
 
-#include <soci/postgresql/soci-postgresql.h>
 #include <soci/soci.h>
 
 #include <libpq-fe.h>
 
 #include <memory>
-#include <optional>
 
 namespace settle::persistence {
 namespace {
@@ -20,53 +17,6 @@ struct result_deleter {
   void operator()(PGresult* result) const { PQclear(result); }
 };
 using result_pointer = std::unique_ptr<PGresult, result_deleter>;
-
-PGconn* connection_of(soci::session& session) {
-  // By name: the shared library exports no type information for a dynamic_cast.
-  if (session.get_backend_name() != "postgresql") {
-    throw storage_error{"a PostgreSQL commit script on another database"};
-  }
-  return static_cast<soci::postgresql_session_backend*>(session.get_backend())->conn_;
-}
-
-std::string error_message(PGconn* connection, const PGresult* result) {
-  std::string message = result != nullptr ? PQresultErrorMessage(result) : "";
-  return message.empty() ? PQerrorMessage(connection) : message;
-}
-
-text_rows rows_of(const PGresult* result) {
-  text_rows rows{static_cast<std::size_t>(PQnfields(result))};
-  for (int row = 0; row < PQntuples(result); ++row) {
-    for (int column = 0; column < PQnfields(result); ++column) {
-      if (PQgetisnull(result, row, column) != 0) {
-        rows.add(std::nullopt);
-      } else {
-        rows.add(std::string{PQgetvalue(result, row, column),
-                             static_cast<std::size_t>(PQgetlength(result, row, column))});
-      }
-    }
-  }
-  return rows;
-}
-
-text_rows rows_of(soci::rowset<soci::row>& result) {
-  std::optional<text_rows> rows;
-  for (const auto& row : result) {
-    if (!rows) {
-      rows.emplace(row.size());
-    }
-    for (std::size_t column = 0; column < row.size(); ++column) {
-      if (row.get_indicator(column) == soci::i_null) {
-        rows->add(std::nullopt);
-      } else if (row.get_properties(column).get_data_type() == soci::dt_string) {
-        rows->add(row.get<std::string>(column));
-      } else {
-        rows->add(std::to_string(read_int64(row, column)));
-      }
-    }
-  }
-  return rows ? std::move(*rows) : text_rows{};
-}
 
 // SOCI's errors as the store's.
 template <class Action>
@@ -109,21 +59,14 @@ void commit_script::run(const std::string& statement) {
 
 text_rows commit_script::query(const std::string& statement) {
   if (kind_ != dialect::postgresql) {
-    return translate_errors([&] {
-      soci::rowset<soci::row> result = session_.prepare << statement;
-      return rows_of(result);
-    });
+    return query_text_rows(session_, kind_, statement);
   }
-  auto* connection = connection_of(session_);
+  // The held statements first, in the same simple query.
   std::string text = std::move(held_);
   held_.clear();
   held_count_ = 0;
   text += statement;
-  result_pointer result{PQexec(connection, text.c_str())};
-  if (!result || PQresultStatus(result.get()) != PGRES_TUPLES_OK) {
-    throw storage_error{error_message(connection, result.get())};
-  }
-  return rows_of(result.get());
+  return query_text_rows(session_, kind_, text);
 }
 
 text_rows commit_script::commit(const std::string& last_query) {
@@ -138,7 +81,7 @@ text_rows commit_script::commit(const std::string& last_query) {
     return rows;
   }
   finished_ = true;
-  auto* connection = connection_of(session_);
+  auto* connection = postgresql_connection(session_);
   std::size_t last_query_result = held_count_; // the results come in statement order
   std::string text = std::move(held_);
   held_.clear();
@@ -161,9 +104,9 @@ text_rows commit_script::commit(const std::string& last_query) {
     }
     auto status = PQresultStatus(result.get());
     if (status == PGRES_FATAL_ERROR && failure.empty()) {
-      failure = error_message(connection, result.get());
+      failure = postgresql_error(connection, result.get());
     } else if (index == last_query_result && !last_query.empty() && status == PGRES_TUPLES_OK) {
-      rows = rows_of(result.get());
+      rows = text_rows_of(result.get());
     } else if (status == PGRES_COMMAND_OK &&
                std::string_view{PQcmdStatus(result.get())} == "COMMIT") {
       committed = true;
@@ -200,7 +143,7 @@ void commit_script::rollback() noexcept {
   held_.clear();
   held_count_ = 0;
   try {
-    result_pointer result{PQexec(connection_of(session_), "ROLLBACK")};
+    result_pointer result{PQexec(postgresql_connection(session_), "ROLLBACK")};
   } catch (const std::exception&) {
     // As above.
   }

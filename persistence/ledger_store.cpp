@@ -135,7 +135,7 @@ std::vector<account_record> apply_balance_changes(commit_script& script, dialect
     sql += account_columns;
     auto rows = script.query(sql);
     for (std::size_t index = 0; index < rows.size(); ++index) {
-      auto account = read_returned_account(rows[index]);
+      auto account = read_account(rows[index]);
       auto& change = changes.at(account.id);
       change.running_balance = account.balance - change.amount;
       changed.push_back(std::move(account));

@@ -8,16 +8,16 @@ namespace settle::persistence {
 
 const char* const user_columns = "id, tenant, name, email, deleted, created_at, ordinal";
 const char* const account_columns =
-  "id, tenant, user_id, currency, balance, held, overdraft_limit, status, created_at, ordinal";
+    "id, tenant, user_id, currency, balance, held, overdraft_limit, status, created_at, ordinal";
 const char* const transfer_columns =
-  "id, kind, from_account, to_account, from_tenant, to_tenant, order_id, amount, currency,"
-  " description, created_at, settled_at, ordinal";
+    "id, kind, from_account, to_account, from_tenant, to_tenant, order_id, amount, currency,"
+    " description, created_at, settled_at, ordinal";
 const char* const order_columns =
-  "id, tenant, payer_account, payee_account, amount, currency, capture_method, status,"
-  " amount_authorized, amount_captured, amount_refunded, description, failure_code,"
-  " expires_at, authorization_ttl_s, created_at, updated_at, ordinal";
+    "id, tenant, payer_account, payee_account, amount, currency, capture_method, status,"
+    " amount_authorized, amount_captured, amount_refunded, description, failure_code,"
+    " expires_at, authorization_ttl_s, created_at, updated_at, ordinal";
 const char* const entry_columns =
-  "id, account_id, transfer_id, order_id, kind, amount, balance_after, created_at, ordinal";
+    "id, account_id, transfer_id, order_id, kind, amount, balance_after, created_at, ordinal";
 
 namespace {
 
@@ -33,23 +33,19 @@ transfer_kind parse_kind(const std::string& text) {
 
 } // namespace
 
-user_record read_user(const soci::row& row) {
+user_record read_user(const text_row& row) {
   user_record user;
-  user.id = row.get<std::string>(0);
-  user.tenant = row.get<std::string>(1);
-  user.name = row.get<std::string>(2);
-  user.email = row.get<std::string>(3);
+  user.id = read_text(row, 0);
+  user.tenant = read_text(row, 1);
+  user.name = read_text(row, 2);
+  user.email = read_text(row, 3);
   user.deleted = read_int64(row, 4) != 0;
   user.created_at = read_int64(row, 5);
   user.ordinal = read_int64(row, 6);
   return user;
 }
 
-namespace {
-
-// One reader for both kinds of row (the reader's SOCI rows, the writer's text rows).
-template <class Row>
-account_record read_account_from(const Row& row) {
+account_record read_account(const text_row& row) {
   account_record account;
   account.id = read_text(row, 0);
   account.tenant = read_text(row, 1);
@@ -64,41 +60,31 @@ account_record read_account_from(const Row& row) {
   return account;
 }
 
-} // namespace
-
-account_record read_account(const soci::row& row) {
-  return read_account_from(row);
-}
-
-account_record read_returned_account(const text_row& row) {
-  return read_account_from(row);
-}
-
-transfer_record read_transfer(const soci::row& row) {
+transfer_record read_transfer(const text_row& row) {
   transfer_record transfer;
-  transfer.id = row.get<std::string>(0);
-  transfer.kind = parse_kind(row.get<std::string>(1));
-  transfer.from_account = row.get<std::string>(2);
-  transfer.to_account = row.get<std::string>(3);
-  transfer.from_tenant = row.get<std::string>(4);
-  transfer.to_tenant = row.get<std::string>(5);
+  transfer.id = read_text(row, 0);
+  transfer.kind = parse_kind(read_text(row, 1));
+  transfer.from_account = read_text(row, 2);
+  transfer.to_account = read_text(row, 3);
+  transfer.from_tenant = read_text(row, 4);
+  transfer.to_tenant = read_text(row, 5);
   transfer.order_id = read_text(row, 6);
   transfer.amount = read_int64(row, 7);
-  transfer.currency = row.get<std::string>(8);
-  transfer.description = row.get<std::string>(9);
+  transfer.currency = read_text(row, 8);
+  transfer.description = read_text(row, 9);
   transfer.created_at = read_int64(row, 10);
   transfer.settled_at = read_int64(row, 11);
   transfer.ordinal = read_int64(row, 12);
   return transfer;
 }
 
-entry_record read_entry(const soci::row& row) {
+entry_record read_entry(const text_row& row) {
   entry_record entry;
-  entry.id = row.get<std::string>(0);
-  entry.account_id = row.get<std::string>(1);
-  entry.transfer_id = row.get<std::string>(2);
+  entry.id = read_text(row, 0);
+  entry.account_id = read_text(row, 1);
+  entry.transfer_id = read_text(row, 2);
   entry.order_id = read_text(row, 3);
-  entry.kind = parse_kind(row.get<std::string>(4));
+  entry.kind = parse_kind(read_text(row, 4));
   entry.amount = read_int64(row, 5);
   entry.balance_after = read_int64(row, 6);
   entry.created_at = read_int64(row, 7);
@@ -106,16 +92,16 @@ entry_record read_entry(const soci::row& row) {
   return entry;
 }
 
-order_record read_order(const soci::row& row) {
+order_record read_order(const text_row& row) {
   order_record order;
-  order.id = row.get<std::string>(0);
-  order.tenant = row.get<std::string>(1);
-  order.payer_account = row.get<std::string>(2);
-  order.payee_account = row.get<std::string>(3);
+  order.id = read_text(row, 0);
+  order.tenant = read_text(row, 1);
+  order.payer_account = read_text(row, 2);
+  order.payee_account = read_text(row, 3);
   order.amount = read_int64(row, 4);
-  order.currency = row.get<std::string>(5);
-  auto method = parse_capture_method(row.get<std::string>(6));
-  auto status = parse_order_status(row.get<std::string>(7));
+  order.currency = read_text(row, 5);
+  auto method = parse_capture_method(read_text(row, 6));
+  auto status = parse_order_status(read_text(row, 7));
   if (!method || !status) {
     throw storage_error{"unknown order capture method or status in storage"};
   }
@@ -124,7 +110,7 @@ order_record read_order(const soci::row& row) {
   order.amount_authorized = read_int64(row, 8);
   order.amount_captured = read_int64(row, 9);
   order.amount_refunded = read_int64(row, 10);
-  order.description = row.get<std::string>(11);
+  order.description = read_text(row, 11);
   order.failure_code = read_text(row, 12);
   order.expires_at = read_int64(row, 13);
   order.authorization_ttl_seconds = read_int64(row, 14);

@@ -1,11 +1,12 @@
-// Read queries. Values are written into the SQL as quoted literals (sql_literal), the
-// same way the writer does, so both dialects run the same text.
+// Read queries. Values are written into the SQL as quoted literals (sql_literal), so both
+// dialects run the same text, each in one round trip (text_query).
 #include "persistence/store_reader.hpp"
 
 #include "persistence/connection.hpp"
 #include "persistence/record_reading.hpp"
 #include "persistence/row_reading.hpp"
 #include "persistence/sql_literal.hpp"
+#include "persistence/text_query.hpp"
 
 #include <soci/soci.h>
 
@@ -21,34 +22,29 @@ std::string equals(const char* column, const std::string& value) {
 
 // Runs `sql` and hands each row to `consume`.
 template <class Consume>
-void for_each_row(soci::session* session_pointer, const std::string& sql, Consume consume) {
-  if (session_pointer == nullptr) {
+void for_each_row(soci::session* session, dialect kind, const std::string& sql, Consume consume) {
+  if (session == nullptr) {
     throw storage_error{"not connected to the database"};
   }
-  auto& session = *session_pointer;
-  try {
-    soci::rowset<soci::row> rows = (session.prepare << sql);
-    for (const auto& row : rows) {
-      consume(row);
-    }
-  } catch (const storage_error&) {
-    throw;
-  } catch (const std::exception& error) {
-    throw storage_error{error.what()};
+  auto rows = query_text_rows(*session, kind, sql);
+  for (std::size_t index = 0; index < rows.size(); ++index) {
+    consume(rows[index]);
   }
 }
 
 template <class Record, class Reader>
-std::optional<Record> find_one(soci::session* session, const std::string& sql, Reader read) {
+std::optional<Record> find_one(soci::session* session, dialect kind, const std::string& sql,
+                               Reader read) {
   std::optional<Record> found;
-  for_each_row(session, sql, [&](const soci::row& row) { found = read(row); });
+  for_each_row(session, kind, sql, [&](const text_row& row) { found = read(row); });
   return found;
 }
 
 } // namespace
 
-store_reader::store_reader(const storage_url& url) : url_(url), session_(open_session(url)) {
-}
+store_reader::store_reader(const storage_url& url)
+    : url_(url)
+    , session_(open_session(url)) {}
 
 void store_reader::reconnect() {
   session_.reset();
@@ -58,47 +54,49 @@ void store_reader::reconnect() {
 store_reader::~store_reader() = default;
 
 std::optional<user_record> store_reader::find_user(const std::string& id) {
-  return find_one<user_record>(session_.get(),
-                               std::string{"SELECT "} + user_columns + " FROM users WHERE "
-                                 + equals("id", id) + " AND deleted = 0",
+  return find_one<user_record>(session_.get(), url_.kind,
+                               std::string{"SELECT "} + user_columns + " FROM users WHERE " +
+                                   equals("id", id) + " AND deleted = 0",
                                read_user);
 }
 
 std::optional<account_record> store_reader::find_account(const std::string& id) {
-  return find_one<account_record>(
-    session_.get(), std::string{"SELECT "} + account_columns + " FROM accounts WHERE " + equals("id", id),
-    read_account);
+  return find_one<account_record>(session_.get(), url_.kind,
+                                  std::string{"SELECT "} + account_columns +
+                                      " FROM accounts WHERE " + equals("id", id),
+                                  read_account);
 }
 
 std::optional<transfer_record> store_reader::find_transfer(const std::string& id) {
-  return find_one<transfer_record>(session_.get(),
-                                   std::string{"SELECT "} + transfer_columns
-                                     + " FROM transfers WHERE " + equals("id", id),
+  return find_one<transfer_record>(session_.get(), url_.kind,
+                                   std::string{"SELECT "} + transfer_columns +
+                                       " FROM transfers WHERE " + equals("id", id),
                                    read_transfer);
 }
 
 std::optional<order_record> store_reader::find_order(const std::string& id) {
-  return find_one<order_record>(
-    session_.get(), std::string{"SELECT "} + order_columns + " FROM orders WHERE " + equals("id", id),
-    read_order);
+  return find_one<order_record>(session_.get(), url_.kind,
+                                std::string{"SELECT "} + order_columns + " FROM orders WHERE " +
+                                    equals("id", id),
+                                read_order);
 }
 
-std::optional<idempotency_record>
-store_reader::find_idempotency_record(const tenant_name& tenant, const std::string& key) {
-  std::string sql = "SELECT fingerprint, status, body, created_at FROM idempotency_keys WHERE "
-                    + equals("tenant", tenant) + " AND " + equals("idempotency_key", key);
-  return find_one<idempotency_record>(session_.get(), sql, [&](const soci::row& row) {
-    return idempotency_record{tenant, key, row.get<std::string>(0), read_int64(row, 1),
-                              row.get<std::string>(2), read_int64(row, 3)};
+std::optional<idempotency_record> store_reader::find_idempotency_record(const tenant_name& tenant,
+                                                                        const std::string& key) {
+  std::string sql = "SELECT fingerprint, status, body, created_at FROM idempotency_keys WHERE " +
+                    equals("tenant", tenant) + " AND " + equals("idempotency_key", key);
+  return find_one<idempotency_record>(session_.get(), url_.kind, sql, [&](const text_row& row) {
+    return idempotency_record{
+        tenant, key, read_text(row, 0), read_int64(row, 1), read_text(row, 2), read_int64(row, 3)};
   });
 }
 
 std::int64_t store_reader::count_open_accounts(const std::string& user_id) {
   std::int64_t count = 0;
-  for_each_row(session_.get(),
-               "SELECT COUNT(*) FROM accounts WHERE " + equals("user_id", user_id)
-                 + " AND status = 'open'",
-               [&](const soci::row& row) { count = read_int64(row, 0); });
+  for_each_row(session_.get(), url_.kind,
+               "SELECT COUNT(*) FROM accounts WHERE " + equals("user_id", user_id) +
+                   " AND status = 'open'",
+               [&](const text_row& row) { count = read_int64(row, 0); });
   return count;
 }
 
@@ -110,19 +108,20 @@ list_page<Record> store_reader::list(const std::string& table, const std::string
   std::string where = scope.empty() ? std::string{"1 = 1"} : scope;
   if (!query.starting_after.empty()) {
     std::optional<std::int64_t> cursor;
-    for_each_row(session_.get(),
-                 "SELECT ordinal FROM " + table + " WHERE " + where + " AND "
-                   + equals("id", query.starting_after),
-                 [&](const soci::row& row) { cursor = read_int64(row, 0); });
+    for_each_row(session_.get(), url_.kind,
+                 "SELECT ordinal FROM " + table + " WHERE " + where + " AND " +
+                     equals("id", query.starting_after),
+                 [&](const text_row& row) { cursor = read_int64(row, 0); });
     if (!cursor) {
       page.cursor_unknown = true;
       return page;
     }
     where += " AND ordinal < " + std::to_string(*cursor);
   }
-  std::string sql = "SELECT " + columns + " FROM " + table + " WHERE " + where
-                    + " ORDER BY ordinal DESC LIMIT " + std::to_string(query.limit + 1);
-  for_each_row(session_.get(), sql, [&](const soci::row& row) { page.items.push_back(read(row)); });
+  std::string sql = "SELECT " + columns + " FROM " + table + " WHERE " + where +
+                    " ORDER BY ordinal DESC LIMIT " + std::to_string(query.limit + 1);
+  for_each_row(session_.get(), url_.kind, sql,
+               [&](const text_row& row) { page.items.push_back(read(row)); });
   if (static_cast<std::int64_t>(page.items.size()) > query.limit) {
     page.items.pop_back();
     page.has_more = true;
@@ -152,13 +151,13 @@ list_page<account_record> store_reader::list_accounts(const list_query& query) {
 list_page<transfer_record> store_reader::list_transfers(const list_query& query) {
   std::string scope;
   if (!query.tenant.empty()) {
-    scope = "(" + equals("from_tenant", query.tenant) + " OR "
-            + equals("to_tenant", query.tenant) + ")";
+    scope = "(" + equals("from_tenant", query.tenant) + " OR " + equals("to_tenant", query.tenant) +
+            ")";
   }
   if (!query.filter.empty()) {
     scope += scope.empty() ? "" : " AND ";
-    scope += "(" + equals("from_account", query.filter) + " OR "
-             + equals("to_account", query.filter) + ")";
+    scope += "(" + equals("from_account", query.filter) + " OR " +
+             equals("to_account", query.filter) + ")";
   }
   return list<transfer_record>("transfers", transfer_columns, scope, query, read_transfer);
 }
@@ -174,8 +173,8 @@ list_page<order_record> store_reader::list_orders(const list_query& query) {
     scope = equals("tenant", query.tenant);
   }
   if (!query.filter.empty()) {
-    scope += " AND (" + equals("payer_account", query.filter) + " OR "
-             + equals("payee_account", query.filter) + ")";
+    scope += " AND (" + equals("payer_account", query.filter) + " OR " +
+             equals("payee_account", query.filter) + ")";
   }
   if (!query.status.empty()) {
     scope += " AND " + equals("status", query.status);
@@ -221,18 +220,17 @@ std::vector<std::string> split_words(const std::string& padded) {
 } // namespace
 
 event_page store_reader::list_events(const event_query& query) {
-  std::string sql = "SELECT seq, name, tenants, topics, object, at FROM events WHERE seq > "
-                    + std::to_string(query.after);
+  std::string sql = "SELECT seq, name, tenants, topics, object, at FROM events WHERE seq > " +
+                    std::to_string(query.after);
   if (!query.tenant.empty()) {
     sql += " AND " + contains_word("tenants", query.tenant);
   }
   sql += " ORDER BY seq LIMIT " + std::to_string(query.limit + 1);
   event_page page;
-  for_each_row(session_.get(), sql, [&](const soci::row& row) {
-    page.events.push_back(event_record{read_int64(row, 0), row.get<std::string>(1),
-                                       split_words(row.get<std::string>(2)),
-                                       split_words(row.get<std::string>(3)),
-                                       row.get<std::string>(4), read_int64(row, 5)});
+  for_each_row(session_.get(), url_.kind, sql, [&](const text_row& row) {
+    page.events.push_back(
+        event_record{read_int64(row, 0), read_text(row, 1), split_words(read_text(row, 2)),
+                     split_words(read_text(row, 3)), read_text(row, 4), read_int64(row, 5)});
   });
   if (static_cast<std::int64_t>(page.events.size()) > query.limit) {
     page.events.pop_back();
@@ -243,35 +241,35 @@ event_page store_reader::list_events(const event_query& query) {
 
 std::vector<std::string> store_reader::authorized_order_ids() {
   std::vector<std::string> ids;
-  for_each_row(session_.get(), "SELECT id FROM orders WHERE status = 'authorized'",
-               [&](const soci::row& row) { ids.push_back(row.get<std::string>(0)); });
+  for_each_row(session_.get(), url_.kind, "SELECT id FROM orders WHERE status = 'authorized'",
+               [&](const text_row& row) { ids.push_back(read_text(row, 0)); });
   return ids;
 }
 
 audit_report store_reader::audit() {
   audit_report report;
   // Currencies in use: those with an account besides the world account.
-  for_each_row(session_.get(),
+  for_each_row(session_.get(), url_.kind,
                "SELECT currency, CAST(SUM(balance) AS TEXT), COUNT(*) FROM accounts"
                " GROUP BY currency HAVING COUNT(*) > 1 ORDER BY currency",
-               [&](const soci::row& row) {
+               [&](const text_row& row) {
                  report.currencies.push_back(
-                   {row.get<std::string>(0), read_text(row, 1, "0"), read_int64(row, 2), 0});
+                     {read_text(row, 0), read_text(row, 1, "0"), read_int64(row, 2), 0});
                });
   for (auto& currency : report.currencies) {
-    for_each_row(session_.get(),
-                 "SELECT COUNT(*) FROM entries e JOIN accounts a ON a.id = e.account_id WHERE "
-                   + equals("a.currency", currency.currency),
-                 [&](const soci::row& row) { currency.entries = read_int64(row, 0); });
+    for_each_row(session_.get(), url_.kind,
+                 "SELECT COUNT(*) FROM entries e JOIN accounts a ON a.id = e.account_id WHERE " +
+                     equals("a.currency", currency.currency),
+                 [&](const text_row& row) { currency.entries = read_int64(row, 0); });
   }
-  for_each_row(session_.get(),
+  for_each_row(session_.get(), url_.kind,
                "SELECT a.id, a.balance, CAST(COALESCE(e.total, 0) AS TEXT) FROM accounts a"
                " LEFT JOIN (SELECT account_id, SUM(amount) AS total FROM entries"
                " GROUP BY account_id) e ON e.account_id = a.id"
                " WHERE a.balance <> COALESCE(e.total, 0) ORDER BY a.id",
-               [&](const soci::row& row) {
+               [&](const text_row& row) {
                  report.mismatched_accounts.push_back(
-                   {row.get<std::string>(0), read_int64(row, 1), read_text(row, 2, "0")});
+                     {read_text(row, 0), read_int64(row, 1), read_text(row, 2, "0")});
                });
   return report;
 }
@@ -279,16 +277,16 @@ audit_report store_reader::audit() {
 std::int64_t store_reader::largest_ordinal() {
   std::int64_t largest = 0;
   for (const char* table : {"users", "accounts", "transfers", "orders"}) {
-    for_each_row(session_.get(), std::string{"SELECT MAX(ordinal) FROM "} + table,
-                 [&](const soci::row& row) { largest = std::max(largest, read_int64(row, 0)); });
+    for_each_row(session_.get(), url_.kind, std::string{"SELECT MAX(ordinal) FROM "} + table,
+                 [&](const text_row& row) { largest = std::max(largest, read_int64(row, 0)); });
   }
   return largest;
 }
 
 std::int64_t store_reader::largest_event_seq() {
   std::int64_t largest = 0;
-  for_each_row(session_.get(), "SELECT MAX(seq) FROM events",
-               [&](const soci::row& row) { largest = read_int64(row, 0); });
+  for_each_row(session_.get(), url_.kind, "SELECT MAX(seq) FROM events",
+               [&](const text_row& row) { largest = read_int64(row, 0); });
   return largest;
 }
 

@@ -1,0 +1,30 @@
+// Queries answered as text rows, in one round trip. PostgreSQL is asked through libpq's
+// simple query protocol on SOCI's own connection (SOCI 4.0 sends a query with rows as
+// prepare, execute and deallocate: three round trips, the reader's and writer's largest
+// cost per query in perf and strace); SQLite is in-process and asked through SOCI.
+#pragma once
+
+#include "persistence/storage_url.hpp"
+#include "persistence/text_rows.hpp"
+
+#include <string>
+
+namespace soci {
+class session;
+}
+
+struct pg_conn;
+struct pg_result;
+
+namespace settle::persistence {
+
+// Runs `sql` (on PostgreSQL it may be several statements: the last one's rows are
+// returned) and returns its rows. Throws storage_error when the database refuses it.
+text_rows query_text_rows(soci::session& session, dialect kind, const std::string& sql);
+
+// For the commit script, which sends a transaction's last statements itself.
+pg_conn* postgresql_connection(soci::session& session);
+text_rows text_rows_of(const pg_result* result);
+std::string postgresql_error(pg_conn* connection, const pg_result* result);
+
+} // namespace settle::persistence
