@@ -28,7 +28,9 @@ void retry_totals::add(const retried_answer& answer, const std::string& descript
   lost_answers += answer.lost_answers;
   keys_in_use += answer.keys_in_use;
   longest_request = std::max(longest_request, answer.elapsed);
-  if (answer.attempts > 1 && retried_examples.size() < retried_examples_kept) {
+  // A few examples, and every request whose answer was lost (what a failure is about).
+  if (answer.attempts > 1
+      && (retried_examples.size() < retried_examples_kept || answer.lost_answers > 0)) {
     retried_examples.push_back(description + " (" + std::to_string(answer.attempts) +
                                " attempts in " + std::to_string(seconds_of(answer.elapsed)) +
                                " s, last failure: " + answer.last_failure + ")");
