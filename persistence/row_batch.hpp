@@ -7,6 +7,7 @@
 
 #include "persistence/storage_url.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -33,11 +34,20 @@ public:
   // in "WITH d (columns) AS (...)": "VALUES (...), (...)" or "SELECT * FROM unnest(...)".
   std::string relation(std::size_t start, std::size_t end) const;
 
+  // Calls visit(start, end, relation) for each run of rows one statement takes, in order.
+  template <class Visit>
+  void for_each_statement(Visit visit) const {
+    for (std::size_t start = 0; start < rows_; start += rows_per_statement()) {
+      std::size_t end = std::min(rows_, start + rows_per_statement());
+      visit(start, end, relation(start, end));
+    }
+  }
+
+private:
   // How many rows one statement takes: below SQLite's limit of 500 terms in a compound
   // SELECT; PostgreSQL's arrays have no such limit.
   std::size_t rows_per_statement() const noexcept;
 
-private:
   std::string values_relation(std::size_t start, std::size_t end) const;
   std::string unnest_relation(std::size_t start, std::size_t end) const;
 

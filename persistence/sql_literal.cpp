@@ -29,35 +29,6 @@ void append_literal(std::string& sql, std::int64_t value) {
   sql += std::to_string(value);
 }
 
-void sql_row::separate() {
-  if (sql_.size() > 1) {
-    sql_ += ", ";
-  }
-}
-
-sql_row& sql_row::text(std::string_view value) {
-  separate();
-  append_literal(sql_, value);
-  return *this;
-}
-
-sql_row& sql_row::nullable_text(std::string_view value) {
-  separate();
-  append_nullable_literal(sql_, value);
-  return *this;
-}
-
-sql_row& sql_row::integer(std::int64_t value) {
-  separate();
-  append_literal(sql_, value);
-  return *this;
-}
-
-std::string sql_row::finish() {
-  sql_ += ")";
-  return std::move(sql_);
-}
-
 sql_update::sql_update(std::string_view table) : sql_("UPDATE ") {
   sql_ += table;
   sql_ += " SET ";

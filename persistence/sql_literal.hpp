@@ -1,6 +1,6 @@
-// SQL literals for the multi-row statements of a group commit. One statement carries
-// a whole batch, so values are written into its text; strings are quoted the standard
-// way (quotes doubled), which PostgreSQL (standard_conforming_strings) and SQLite share.
+// SQL literals: values are written into the statements' text (the reader's queries, the
+// writer's updates, row_batch's cells); strings are quoted the standard way (quotes
+// doubled), which PostgreSQL (standard_conforming_strings) and SQLite share.
 #pragma once
 
 #include <cstdint>
@@ -16,20 +16,6 @@ void append_literal(std::string& sql, std::string_view text);
 void append_nullable_literal(std::string& sql, std::string_view text);
 
 void append_literal(std::string& sql, std::int64_t value);
-
-// Builds one parenthesized row of literals for a multi-row INSERT: "('a', 1, NULL)".
-class sql_row {
-public:
-  sql_row& text(std::string_view value);
-  sql_row& nullable_text(std::string_view value); // NULL when empty
-  sql_row& integer(std::int64_t value);
-  std::string finish();
-
-private:
-  void separate();
-
-  std::string sql_ = "(";
-};
 
 // Builds an UPDATE of one row by id: "UPDATE t SET a = 'x', b = 2 WHERE id = 'r'".
 class sql_update {
