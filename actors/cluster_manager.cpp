@@ -8,9 +8,11 @@
 #include <caf/all.hpp>
 #include <caf/io/middleman.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <map>
+#include <optional>
 #include <set>
 #include <unordered_map>
 
@@ -23,6 +25,21 @@ constexpr std::chrono::seconds tick_interval{1};
 // This node stops trusting its leases this long before they expire in the database,
 // counted from before the renewal was sent: the database's clock cannot be read here.
 constexpr std::chrono::milliseconds trust_margin{1500};
+// A leaving node stays up until the others have taken its shards and each has had a tick
+// to learn the new owners: a request a peer sends to a node that has exited is never
+// answered, and its sender waits out its timeout. Until then this node answers requests
+// for the shards it gave up `unavailable`, which the sender retries elsewhere.
+constexpr std::chrono::milliseconds peers_learn_within =
+    tick_interval + std::chrono::milliseconds{500};
+constexpr std::chrono::seconds handover_limit{5};
+constexpr std::chrono::milliseconds handover_poll{100};
+
+struct handover {
+  std::vector<std::uint32_t> shards; // released on leaving
+  caf::typed_response_promise<bool> done;
+  steady::time_point give_up_at;
+  std::optional<steady::time_point> taken_over_at;
+};
 
 struct cluster_manager_state {
   std::shared_ptr<persistence::lease_store> leases;
@@ -33,6 +50,7 @@ struct cluster_manager_state {
   std::set<std::string> unreachable; // went down over CAF and not reconnected since
   std::vector<persistence::member_row> members;
   bool leaving = false;
+  std::optional<handover> handing_over;
   static inline const char* name = "cluster_manager";
 };
 
@@ -273,7 +291,45 @@ void tick(manager_pointer self) {
   self->delayed_send(self, tick_interval, tick_atom::value);
 }
 
-bool leave(manager_pointer self) {
+// Whether another live member runs, to take over what this node gives up.
+bool others_up(const cluster_manager_state& state) {
+  return std::any_of(state.members.begin(), state.members.end(), [&](const auto& member) {
+    return member.alive && member.state == "up" && member.node_id != state.wiring.node_id;
+  });
+}
+
+bool taken_over(manager_pointer self, const std::vector<std::uint32_t>& shards) {
+  auto& state = self->state;
+  std::set<std::uint32_t> waiting(shards.begin(), shards.end());
+  for (const auto& row : state.leases->leases()) {
+    if (row.live && row.owner != state.wiring.node_id) {
+      waiting.erase(row.shard);
+    }
+  }
+  return waiting.empty();
+}
+
+void watch_handover(manager_pointer self) {
+  auto& handing_over = *self->state.handing_over;
+  auto now = steady::now();
+  try {
+    if (!handing_over.taken_over_at && taken_over(self, handing_over.shards)) {
+      handing_over.taken_over_at = now;
+    }
+  } catch (const persistence::storage_error& error) {
+    log_problem(std::string{"leaving: "} + error.what());
+  }
+  bool learned =
+      handing_over.taken_over_at && now - *handing_over.taken_over_at >= peers_learn_within;
+  if (learned || now >= handing_over.give_up_at) {
+    handing_over.done.deliver(learned);
+    self->state.handing_over.reset();
+    return;
+  }
+  self->delayed_send(self, handover_poll, poll_atom::value);
+}
+
+caf::result<bool> leave(manager_pointer self) {
   auto& state = self->state;
   state.leaving = true;
   auto held = held_leases(state);
@@ -287,8 +343,19 @@ bool leave(manager_pointer self) {
     }
   } catch (const persistence::storage_error& error) {
     log_problem(std::string{"leaving: "} + error.what() + " (the leases will expire instead)");
+    return false;
   }
-  return true;
+  if (held.empty() || !others_up(state)) {
+    return true;
+  }
+  std::vector<std::uint32_t> shards;
+  for (const auto& lease : held) {
+    shards.push_back(lease.shard);
+  }
+  state.handing_over = handover{std::move(shards), self->make_response_promise<bool>(),
+                                steady::now() + handover_limit, std::nullopt};
+  self->send(self, poll_atom::value);
+  return state.handing_over->done;
 }
 
 cluster_manager_actor::behavior_type
@@ -312,6 +379,7 @@ cluster_manager(manager_pointer self, std::shared_ptr<persistence::lease_store> 
   self->send(self, tick_atom::value);
   return {
       [self](tick_atom) { tick(self); },
+      [self](poll_atom) { watch_handover(self); },
       [self](leave_atom) { return leave(self); },
   };
 }

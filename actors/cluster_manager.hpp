@@ -7,7 +7,9 @@
 //     or expired ones meant for this node (the epoch grows with each taking);
 //   - publish the view in the shard map, retire actors of shards no longer held, and
 //     start the authorized orders of newly taken shards (their expiry timers).
-// Leaving (SIGTERM) releases every lease at once, so the others take over within a tick.
+// Leaving (SIGTERM) releases every lease at once, so the others take over within a tick;
+// the answer to leave_atom waits until they have (at most 5 s), so that no peer still
+// sends requests to the node when it exits.
 #pragma once
 
 #include "actors/interfaces.hpp"

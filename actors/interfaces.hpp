@@ -124,8 +124,10 @@ using node_directory_actor =
   caf::typed_actor<caf::replies_to<regions_atom>::with<caf::actor, caf::actor, caf::actor>>;
 
 // Keeps this node's shard leases and its view of the cluster (see cluster_manager.hpp).
-using cluster_manager_actor = caf::typed_actor<caf::reacts_to<tick_atom>,
-                                               caf::replies_to<leave_atom>::with<bool>>;
+// poll_atom: while leaving, whether the others have taken this node's shards over.
+using cluster_manager_actor =
+  caf::typed_actor<caf::reacts_to<tick_atom>, caf::reacts_to<poll_atom>,
+                   caf::replies_to<leave_atom>::with<bool>>;
 
 // Where a validated request enters the actors; it answers through the request's callback.
 using gateway_actor = caf::typed_actor<caf::reacts_to<execute_atom, api_request>>;
