@@ -59,7 +59,6 @@ struct account_state {
   std::shared_ptr<const response_renderer> renderer;
   std::int64_t pending_releases = 0; // held money being released or captured
   std::unordered_set<caf::actor_addr> watched_requesters; // monitored, on other nodes
-  bool closing = false;
   bool system = false; // a currency's world account: its balance may go negative
   static inline const char* name = "account";
 };
@@ -104,7 +103,7 @@ std::int64_t usable_credits(const account_state& state, const std::string& batch
 // Why a leg of `transfer` may not touch this account, or nothing.
 std::optional<caf::error> refuse_leg(const account_state& state,
                                      const transfer_record& transfer, const char* param) {
-  if (state.record.status == account_status::closed || state.closing) {
+  if (state.record.status == account_status::closed) {
     return make_settle_error(settle_errc::account_closed, "the account is closed", param);
   }
   if (!transfer.currency.empty() && state.record.currency != transfer.currency) {
@@ -258,11 +257,10 @@ caf::result<account_record> close(account_pointer self, const requester& who) {
   if (state.record.status == account_status::closed) {
     return current_record(state);
   }
-  if (state.closing || !is_empty(state.money) || !state.pending.empty()) {
+  if (!is_empty(state.money) || !state.pending.empty()) {
     return make_settle_error(settle_errc::account_not_empty,
                              "an account can be closed only when its balance and holds are 0");
   }
-  state.closing = true;
   persistence::write_set writes;
   writes.fences.push_back(state.fence);
   writes.accounts_closed.push_back({state.record.id});
@@ -270,18 +268,16 @@ caf::result<account_record> close(account_pointer self, const requester& who) {
   closed.status = account_status::closed;
   writes.events.push_back(persistence::make_event("account.updated", {closed.tenant}, {closed.id},
                                                   state.renderer->account(closed)));
+  // Awaited: no leg is reserved while the account closes, and no retirement or exit
+  // drops the requester's promise (CAF 0.17 would not answer it).
   auto promise = self->make_response_promise<account_record>();
   self->request(state.writer, caf::infinite, commit_atom::value, std::move(writes))
-    .then(
+    .await(
       [self, promise](bool) mutable {
-        self->state.closing = false;
         self->state.record.status = account_status::closed;
         promise.deliver(current_record(self->state));
       },
-      [self, promise](caf::error& error) mutable {
-        self->state.closing = false;
-        promise.deliver(std::move(error));
-      });
+      [promise](caf::error& error) mutable { promise.deliver(std::move(error)); });
   return promise;
 }
 
@@ -375,7 +371,7 @@ account_actor::behavior_type account(account_pointer self, account_record record
     [self](passivate_atom) {
       // Only an account with nothing in flight may stop: its state is then exactly
       // what is stored, so the next activation loads the same state.
-      if (self->state.pending.empty() && !self->state.closing) {
+      if (self->state.pending.empty()) {
         self->quit();
       }
     },

@@ -167,6 +167,13 @@ ledger_writer(writer_pointer self, std::shared_ptr<persistence::ledger_store> st
   self->state.options = options;
   self->state.ordinals.observe(placement.largest_stored_ordinal);
   self->state.ordinals.use_slot(placement.ordinal_slot);
+  // What was asked before the exit is committed and answered: CAF 0.17 drops an
+  // undelivered promise silently, and an order actor awaiting its commit would never take
+  // another message, not even its own exit, so the node would never finish stopping.
+  self->set_exit_handler([self](caf::exit_msg& message) {
+    flush(self);
+    self->quit(message.reason);
+  });
   return {
     [self](commit_atom, persistence::write_set& writes) -> caf::result<bool> {
       auto& state = self->state;
