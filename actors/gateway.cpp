@@ -531,7 +531,8 @@ void dispatch(gateway_pointer self, const context_pointer& context) {
 // Claims the Idempotency-Key, then dispatches; a replay is answered from the store.
 void claim_and_dispatch(gateway_pointer self, const context_pointer& context) {
   const auto& claim = *context->request.idempotency;
-  self->request(self->state.dependencies.idempotency, entity_timeout, claim_atom::value,
+  // No timeout: the guard is on this node (see timeout_for in entity_request.hpp).
+  self->request(self->state.dependencies.idempotency, caf::infinite, claim_atom::value,
                 context->request.who.tenant, claim.key, claim.fingerprint)
     .then(
       [self, context](persistence::idempotency_record& stored) {

@@ -66,7 +66,8 @@ caf::result<idempotency_record> claim(guard_pointer self, const tenant_name& ten
   }
   state.in_flight.insert(slot);
   auto promise = self->make_response_promise<idempotency_record>();
-  self->request(state.reader, std::chrono::seconds{30}, load_atom::value,
+  // No timeout: the reader is on this node (see timeout_for in entity_request.hpp).
+  self->request(state.reader, caf::infinite, load_atom::value,
                 idempotency_tag_atom::value, tenant, key)
     .then(
       [self, promise, slot, fingerprint](idempotency_record& stored) mutable {

@@ -179,7 +179,8 @@ locate(region_pointer<Traits> self, const std::string& id) {
   auto& waiting = state.loading[id];
   waiting.push_back(promise);
   if (waiting.size() == 1) {
-    self->request(state.reader, std::chrono::seconds{30}, load_atom::value,
+    // No timeout: the reader is on this node (see timeout_for).
+    self->request(state.reader, caf::infinite, load_atom::value,
                   typename Traits::tag{}, id)
       .then([self, id](typename Traits::record& record) { finish_loading<Traits>(self, id, record); },
             [self, id](caf::error& error) { fail_loading<Traits>(self, id, std::move(error)); });
