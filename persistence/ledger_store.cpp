@@ -24,9 +24,6 @@
 namespace settle::persistence {
 namespace {
 
-constexpr auto text = column_type::text;
-constexpr auto integer = column_type::integer;
-
 // Runs `prefix` followed by the rows, as many statements as the batch needs.
 void insert_rows(commit_script& script, const std::string& prefix, const row_batch& rows) {
   rows.for_each_statement([&](std::size_t, std::size_t, const std::string& relation) {
@@ -73,10 +70,6 @@ void add_order_row(row_batch& rows, const order_record& order) {
     .end_row();
 }
 
-const std::vector<column_type> order_types{text,    text,    text,    text,    integer, text,
-                                           text,    text,    integer, integer, integer, text,
-                                           text,    integer, integer, integer, integer, integer};
-
 void add_entry_row(row_batch& rows, const transfer_record& transfer, const std::string& account,
                    std::int64_t amount, std::int64_t balance_after, std::int64_t ordinal) {
   rows.text(generate_id("ent_"))
@@ -90,9 +83,6 @@ void add_entry_row(row_batch& rows, const transfer_record& transfer, const std::
     .integer(ordinal)
     .end_row();
 }
-
-const std::vector<column_type> entry_types{text,    text,    text,    text,   text,
-                                           integer, integer, integer, integer};
 
 void add_transfer_row(row_batch& rows, const transfer_record& transfer) {
   rows.text(transfer.id)
@@ -111,15 +101,12 @@ void add_transfer_row(row_batch& rows, const transfer_record& transfer) {
     .end_row();
 }
 
-const std::vector<column_type> transfer_types{text,    text, text, text,    text,    text,   text,
-                                              integer, text, text, integer, integer, integer};
-
 // Applies the net changes, records each account's balance before the group, and returns
 // every changed account as it is after the group.
 std::vector<account_record> apply_balance_changes(commit_script& script, dialect kind,
                                                   std::map<std::string, net_change>& changes) {
   std::vector<account_record> changed;
-  row_batch deltas{kind, {text, integer, integer}};
+  row_batch deltas{kind};
   for (const auto& [account, change] : changes) {
     deltas.text(account).integer(change.amount).integer(change.held).end_row();
   }
@@ -226,7 +213,7 @@ void ledger_store::reconnect() {
 }
 
 void ledger_store::insert_users(commit_script& script, const group_type& group) {
-  row_batch rows{url_.kind, {text, text, text, text, integer, integer, integer}};
+  row_batch rows{url_.kind};
   for (const auto* set : group) {
     for (const auto& user : set->users_inserted) {
       rows.text(user.id)
@@ -256,8 +243,7 @@ void ledger_store::update_users(commit_script& script, const group_type& group) 
 }
 
 void ledger_store::insert_accounts(commit_script& script, const group_type& group) {
-  row_batch rows{url_.kind,
-                 {text, text, text, text, integer, integer, integer, text, integer, integer}};
+  row_batch rows{url_.kind};
   for (const auto* set : group) {
     for (const auto& account : set->accounts_inserted) {
       rows.text(account.id)
@@ -312,8 +298,8 @@ void ledger_store::insert_transfers(commit_script& script, const group_type& gro
                                              renderer_->account(account), at});
     }
   }
-  row_batch transfer_rows{url_.kind, transfer_types};
-  row_batch entry_rows{url_.kind, entry_types};
+  row_batch transfer_rows{url_.kind};
+  row_batch entry_rows{url_.kind};
   for (const auto* transfer : transfers) {
     auto& from = changes.at(transfer->from_account);
     auto& to = changes.at(transfer->to_account);
@@ -337,7 +323,7 @@ void ledger_store::insert_transfers(commit_script& script, const group_type& gro
 }
 
 void ledger_store::insert_orders(commit_script& script, const group_type& group) {
-  row_batch rows{url_.kind, order_types};
+  row_batch rows{url_.kind};
   for (const auto* set : group) {
     for (const auto& order : set->orders_inserted) {
       add_order_row(rows, order);
@@ -372,7 +358,7 @@ void ledger_store::insert_events_and_commit(commit_script& script, const group_t
   }
   committed_events_.insert(committed_events_.end(), account_events_.begin(),
                            account_events_.end());
-  row_batch rows{url_.kind, {text, text, text, text, integer}};
+  row_batch rows{url_.kind};
   for (const auto& event : committed_events_) {
     add_event_row(rows, event);
   }
@@ -402,7 +388,7 @@ void ledger_store::insert_events_and_commit(commit_script& script, const group_t
 }
 
 void ledger_store::insert_idempotency_records(commit_script& script, const group_type& group) {
-  row_batch rows{url_.kind, {text, text, text, integer, text, integer}};
+  row_batch rows{url_.kind};
   for (const auto* set : group) {
     for (const auto& record : set->idempotency_records) {
       rows.text(record.tenant)
@@ -477,7 +463,7 @@ void ledger_store::check_fences(commit_script& script, const group_type& group) 
 }
 
 void ledger_store::insert_leg_claims(commit_script& script, const group_type& group) {
-  row_batch rows{url_.kind, {text, text}};
+  row_batch rows{url_.kind};
   for (const auto* set : group) {
     for (const auto& claim : set->leg_claims) {
       rows.text(claim.leg_id).text(claim.account_id).end_row();
@@ -491,7 +477,7 @@ bool ledger_store::abandon_leg(const leg_claim& claim) {
     open();
   }
   try {
-    row_batch row{url_.kind, {text, text}};
+    row_batch row{url_.kind};
     row.text(claim.leg_id).text(claim.account_id).end_row();
     std::string sql = "INSERT INTO leg_claims (leg_id, account_id) " + row.relation(0, 1);
     sql += " ON CONFLICT DO NOTHING";

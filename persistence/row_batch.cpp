@@ -24,38 +24,48 @@ std::string array_element(std::string_view text) {
 
 } // namespace
 
-row_batch::row_batch(dialect kind, std::vector<column_type> columns)
-    : kind_(kind)
-    , columns_(std::move(columns)) {}
+row_batch::row_batch(dialect kind)
+    : kind_(kind) {}
+
+void row_batch::add_cell(column_type type, std::string cell) {
+  if (rows_ == 0) {
+    columns_.push_back(type);
+  } else {
+    SETTLE_ASSERT(cells_in_row_ < columns_.size() && columns_[cells_in_row_] == type);
+  }
+  cells_.push_back(std::move(cell));
+  ++cells_in_row_;
+}
 
 row_batch& row_batch::text(std::string_view value) {
   SETTLE_ASSERT(value.find('\0') == std::string_view::npos);
   if (kind_ == dialect::postgresql) {
-    cells_.push_back(array_element(value));
+    add_cell(column_type::text, array_element(value));
   } else {
     std::string literal;
     append_literal(literal, value);
-    cells_.push_back(std::move(literal));
+    add_cell(column_type::text, std::move(literal));
   }
   return *this;
 }
 
 row_batch& row_batch::nullable_text(std::string_view value) {
   if (value.empty()) {
-    cells_.emplace_back("NULL");
+    add_cell(column_type::text, "NULL");
     return *this;
   }
   return text(value);
 }
 
 row_batch& row_batch::integer(std::int64_t value) {
-  cells_.push_back(std::to_string(value));
+  add_cell(column_type::integer, std::to_string(value));
   return *this;
 }
 
 void row_batch::end_row() {
+  SETTLE_ASSERT(cells_in_row_ == columns_.size() && !columns_.empty());
   ++rows_;
-  SETTLE_ASSERT(cells_.size() == rows_ * columns_.size());
+  cells_in_row_ = 0;
 }
 
 std::size_t row_batch::rows_per_statement() const noexcept {

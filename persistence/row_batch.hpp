@@ -17,9 +17,10 @@ namespace settle::persistence {
 
 enum class column_type { text, integer };
 
+// The first row sets the columns and their types; every later row repeats them.
 class row_batch {
 public:
-  row_batch(dialect kind, std::vector<column_type> columns);
+  explicit row_batch(dialect kind);
 
   // The values of one row, in column order, then end_row().
   row_batch& text(std::string_view value);
@@ -48,6 +49,7 @@ private:
   // SELECT; PostgreSQL's arrays have no such limit.
   std::size_t rows_per_statement() const noexcept;
 
+  void add_cell(column_type type, std::string cell);
   std::string values_relation(std::size_t start, std::size_t end) const;
   std::string unnest_relation(std::size_t start, std::size_t end) const;
 
@@ -55,6 +57,7 @@ private:
   std::vector<column_type> columns_;
   std::vector<std::string> cells_; // row by row, each already written for kind_
   std::size_t rows_ = 0;
+  std::size_t cells_in_row_ = 0;
 };
 
 } // namespace settle::persistence

@@ -17,7 +17,6 @@
 
 namespace {
 
-using settle::persistence::column_type;
 using settle::persistence::row_batch;
 using settle::testing::test_database;
 
@@ -66,8 +65,7 @@ void round_trip(const test_database& database, std::size_t chunk) {
   auto session = settle::persistence::open_session(url);
   *session << "CREATE TABLE samples (position BIGINT NOT NULL, name TEXT NOT NULL,"
               " note TEXT, amount BIGINT NOT NULL)";
-  row_batch rows{
-      url.kind, {column_type::integer, column_type::text, column_type::text, column_type::integer}};
+  row_batch rows{url.kind};
   auto expected = samples();
   std::int64_t position = 0;
   for (const auto& item : expected) {
@@ -110,7 +108,7 @@ void update_joins_the_relation(const test_database& database) {
   auto session = settle::persistence::open_session(url);
   *session << "CREATE TABLE balances (id TEXT PRIMARY KEY, balance BIGINT NOT NULL)";
   *session << "INSERT INTO balances (id, balance) VALUES ('a''1', 10), ('b\\2', 20), ('c', 30)";
-  row_batch deltas{url.kind, {column_type::text, column_type::integer}};
+  row_batch deltas{url.kind};
   deltas.text("a'1").integer(-3).end_row();
   deltas.text("b\\2").integer(5).end_row();
   *session << "WITH d (delta_id, delta) AS (" + deltas.relation(0, deltas.size()) +
