@@ -310,18 +310,22 @@ bool taken_over(manager_pointer self, const std::vector<std::uint32_t>& shards) 
 }
 
 void watch_handover(manager_pointer self) {
-  auto& handing_over = *self->state.handing_over;
+  auto& state = self->state;
+  auto& handing_over = *state.handing_over;
   auto now = steady::now();
+  bool nobody_left = false; // the others are leaving too: no one will take the shards
   try {
     if (!handing_over.taken_over_at && taken_over(self, handing_over.shards)) {
       handing_over.taken_over_at = now;
     }
+    state.members = state.leases->members();
+    nobody_left = !others_up(state);
   } catch (const persistence::storage_error& error) {
     log_problem(std::string{"leaving: "} + error.what());
   }
   bool learned =
       handing_over.taken_over_at && now - *handing_over.taken_over_at >= peers_learn_within;
-  if (learned || now >= handing_over.give_up_at) {
+  if (learned || nobody_left || now >= handing_over.give_up_at) {
     handing_over.done.deliver(learned);
     self->state.handing_over.reset();
     return;
