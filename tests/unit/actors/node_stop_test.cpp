@@ -37,8 +37,14 @@ std::future<bool> rename_while_stopping(const settle::config::node_options& opti
         changes.has_name = true;
         changes.name = name;
         auto answer = node.send(acme, settle::update_user_command{user, changes});
-        // Long enough for the rename to reach the writer, well inside its window.
-        std::this_thread::sleep_for(std::chrono::milliseconds{500});
+        // The user's actor is loaded, then the rename is three messages from the writer:
+        // 200 ms covers them on a busy machine, well inside the commit window.
+        auto loaded_by = std::chrono::steady_clock::now() + std::chrono::seconds{10};
+        while (settle::testing::actors_gauge("user") < 1 &&
+               std::chrono::steady_clock::now() < loaded_by) {
+          std::this_thread::sleep_for(std::chrono::milliseconds{10});
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds{200});
         unanswered = answer.wait_for(std::chrono::seconds{0}) == std::future_status::timeout;
       }
       outcome->set_value(unanswered);
