@@ -35,7 +35,7 @@ constexpr std::chrono::seconds handover_limit{5};
 constexpr std::chrono::milliseconds handover_poll{100};
 
 struct handover {
-  std::vector<std::uint32_t> shards; // released on leaving
+  std::vector<persistence::shard_fence> released;
   caf::typed_response_promise<bool> done;
   steady::time_point give_up_at;
   std::optional<steady::time_point> taken_over_at;
@@ -298,9 +298,12 @@ bool others_up(const cluster_manager_state& state) {
   });
 }
 
-bool taken_over(manager_pointer self, const std::vector<std::uint32_t>& shards) {
+bool taken_over(manager_pointer self, const std::vector<persistence::shard_fence>& released) {
   auto& state = self->state;
-  std::set<std::uint32_t> waiting(shards.begin(), shards.end());
+  std::set<std::uint32_t> waiting;
+  for (const auto& lease : released) {
+    waiting.insert(lease.shard);
+  }
   for (const auto& row : state.leases->leases()) {
     if (row.live && row.owner != state.wiring.node_id) {
       waiting.erase(row.shard);
@@ -315,7 +318,7 @@ void watch_handover(manager_pointer self) {
   auto now = steady::now();
   bool nobody_left = false; // the others are leaving too: no one will take the shards
   try {
-    if (!handing_over.taken_over_at && taken_over(self, handing_over.shards)) {
+    if (!handing_over.taken_over_at && taken_over(self, handing_over.released)) {
       handing_over.taken_over_at = now;
     }
     state.members = state.leases->members();
@@ -352,11 +355,7 @@ caf::result<bool> leave(manager_pointer self) {
   if (held.empty() || !others_up(state)) {
     return true;
   }
-  std::vector<std::uint32_t> shards;
-  for (const auto& lease : held) {
-    shards.push_back(lease.shard);
-  }
-  state.handing_over = handover{std::move(shards), self->make_response_promise<bool>(),
+  state.handing_over = handover{std::move(held), self->make_response_promise<bool>(),
                                 steady::now() + handover_limit, std::nullopt};
   self->send(self, poll_atom::value);
   return state.handing_over->done;

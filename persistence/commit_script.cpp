@@ -8,15 +8,8 @@
 
 #include <libpq-fe.h>
 
-#include <memory>
-
 namespace settle::persistence {
 namespace {
-
-struct result_deleter {
-  void operator()(PGresult* result) const { PQclear(result); }
-};
-using result_pointer = std::unique_ptr<PGresult, result_deleter>;
 
 // SOCI's errors as the store's.
 template <class Action>
@@ -98,7 +91,7 @@ text_rows commit_script::commit(const std::string& last_query) {
   std::string failure;
   bool committed = false;
   for (std::size_t index = 0;; ++index) {
-    result_pointer result{PQgetResult(connection)};
+    postgresql_result result{PQgetResult(connection)};
     if (!result) {
       break;
     }
@@ -143,7 +136,7 @@ void commit_script::rollback() noexcept {
   held_.clear();
   held_count_ = 0;
   try {
-    result_pointer result{PQexec(postgresql_connection(session_), "ROLLBACK")};
+    postgresql_result result{PQexec(postgresql_connection(session_), "ROLLBACK")};
   } catch (const std::exception&) {
     // As above.
   }

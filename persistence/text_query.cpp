@@ -15,11 +15,6 @@
 namespace settle::persistence {
 namespace {
 
-struct result_deleter {
-  void operator()(PGresult* result) const { PQclear(result); }
-};
-using result_pointer = std::unique_ptr<PGresult, result_deleter>;
-
 text_rows text_rows_of(soci::rowset<soci::row>& result) {
   std::optional<text_rows> rows;
   for (const auto& row : result) {
@@ -40,6 +35,10 @@ text_rows text_rows_of(soci::rowset<soci::row>& result) {
 }
 
 } // namespace
+
+void postgresql_result_deleter::operator()(PGresult* result) const noexcept {
+  PQclear(result);
+}
 
 PGconn* postgresql_connection(soci::session& session) {
   // By name: the shared library exports no type information for a dynamic_cast.
@@ -79,7 +78,7 @@ text_rows query_text_rows(soci::session& session, dialect kind, const std::strin
     }
   }
   auto* connection = postgresql_connection(session);
-  result_pointer result{PQexec(connection, sql.c_str())};
+  postgresql_result result{PQexec(connection, sql.c_str())};
   if (!result || PQresultStatus(result.get()) != PGRES_TUPLES_OK) {
     throw storage_error{postgresql_error(connection, result.get())};
   }

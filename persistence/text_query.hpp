@@ -7,6 +7,7 @@
 #include "persistence/storage_url.hpp"
 #include "persistence/text_rows.hpp"
 
+#include <memory>
 #include <string>
 
 namespace soci {
@@ -23,6 +24,11 @@ namespace settle::persistence {
 text_rows query_text_rows(soci::session& session, dialect kind, const std::string& sql);
 
 // For the commit script, which sends a transaction's last statements itself.
+struct postgresql_result_deleter {
+  void operator()(pg_result* result) const noexcept;
+};
+using postgresql_result = std::unique_ptr<pg_result, postgresql_result_deleter>;
+
 pg_conn* postgresql_connection(soci::session& session);
 text_rows text_rows_of(const pg_result* result);
 std::string postgresql_error(pg_conn* connection, const pg_result* result);
