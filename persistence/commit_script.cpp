@@ -1,7 +1,10 @@
 // PostgreSQL through libpq on SOCI's own connection (see text_query); SQLite through SOCI.
 #include "persistence/commit_script.hpp"
 
+#include "domain/assert.hpp"
 #include "persistence/connection.hpp"
+#include "persistence/prepared_statements.hpp"
+#include "persistence/row_batch.hpp"
 #include "persistence/text_query.hpp"
 
 #include <soci/soci.h>
@@ -21,11 +24,22 @@ auto translate_errors(Action action) {
   }
 }
 
+std::string with_rows(const std::string& sql, const std::string& relation) {
+  constexpr std::string_view placeholder = "{rows}";
+  auto position = sql.find(placeholder);
+  SETTLE_ASSERT(position != std::string::npos);
+  std::string text = sql;
+  text.replace(position, placeholder.size(), relation);
+  return text;
+}
+
 } // namespace
 
-commit_script::commit_script(soci::session& session, dialect kind)
+commit_script::commit_script(soci::session& session, dialect kind,
+                             prepared_statements& prepared)
     : session_(session)
-    , kind_(kind) {
+    , kind_(kind)
+    , prepared_(prepared) {
   if (kind_ == dialect::postgresql) {
     held_ = "BEGIN;";
     held_count_ = 1;
@@ -38,6 +52,15 @@ commit_script::~commit_script() {
   if (!finished_) {
     rollback();
   }
+}
+
+std::string commit_script::over_rows(const std::string& sql, const row_batch& rows,
+                                     std::size_t start, std::size_t end) {
+  if (kind_ != dialect::postgresql) {
+    return with_rows(sql, rows.relation(start, end));
+  }
+  return prepared_.execute(session_, with_rows(sql, rows.parameter_relation()),
+                           rows.arguments(start, end));
 }
 
 void commit_script::run(const std::string& statement) {

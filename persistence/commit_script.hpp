@@ -5,7 +5,8 @@
 // commit of transfers costs two round trips (it cost ten: one per statement, and for
 // each statement with rows, SOCI's prepare and deallocate on top). SQLite is in-process
 // and runs each statement as it comes. The transaction begins with the script and is
-// rolled back if the script is destroyed before commit().
+// rolled back if the script is destroyed before commit(). Statements over row batches
+// are prepared once per connection on PostgreSQL (see prepared_statements).
 #pragma once
 
 #include "persistence/storage_url.hpp"
@@ -19,12 +20,22 @@ class session;
 
 namespace settle::persistence {
 
+class prepared_statements;
+class row_batch;
+
 class commit_script {
 public:
-  commit_script(soci::session& session, dialect kind);
+  // `prepared` belongs to the session's connection and outlives the script.
+  commit_script(soci::session& session, dialect kind, prepared_statements& prepared);
   ~commit_script();
   commit_script(const commit_script&) = delete;
   commit_script& operator=(const commit_script&) = delete;
+
+  // `sql` with "{rows}" standing for rows [start, end) of `rows` (as a relation, see
+  // row_batch): the text to give run(), query() or commit(). Throws storage_error when
+  // PostgreSQL refuses to prepare it.
+  std::string over_rows(const std::string& sql, const row_batch& rows, std::size_t start,
+                        std::size_t end);
 
   // A statement whose result is only success or failure (INSERT, UPDATE, a lock).
   void run(const std::string& statement);
@@ -44,6 +55,7 @@ private:
 
   soci::session& session_;
   dialect kind_;
+  prepared_statements& prepared_;
   std::string held_; // PostgreSQL: statements not sent yet, each ending with ';'
   std::size_t held_count_ = 0;
   bool finished_ = false;

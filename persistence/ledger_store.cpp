@@ -26,8 +26,8 @@ namespace {
 
 // Runs `prefix` followed by the rows, as many statements as the batch needs.
 void insert_rows(commit_script& script, const std::string& prefix, const row_batch& rows) {
-  rows.for_each_statement([&](std::size_t, std::size_t, const std::string& relation) {
-    script.run(prefix + " " + relation);
+  rows.for_each_statement([&](std::size_t start, std::size_t end) {
+    script.run(script.over_rows(prefix + " {rows}", rows, start, end));
   });
 }
 
@@ -110,14 +110,14 @@ std::vector<account_record> apply_balance_changes(commit_script& script, dialect
   for (const auto& [account, change] : changes) {
     deltas.text(account).integer(change.amount).integer(change.held).end_row();
   }
-  deltas.for_each_statement([&](std::size_t start, std::size_t end, const std::string& relation) {
-    // One relation joined once (a UNION of one-row SELECTs was planned branch by branch).
-    std::string sql = "WITH d (delta_account, delta_amount, delta_held) AS (";
-    sql += relation;
-    sql += ") UPDATE accounts SET balance = balance + d.delta_amount,"
-           " held = held + d.delta_held FROM d WHERE accounts.id = d.delta_account RETURNING ";
-    sql += account_columns;
-    auto rows = script.query(sql);
+  // One relation joined once (a UNION of one-row SELECTs was planned branch by branch).
+  std::string sql = "WITH d (delta_account, delta_amount, delta_held) AS ({rows})"
+                    " UPDATE accounts SET balance = balance + d.delta_amount,"
+                    " held = held + d.delta_held FROM d WHERE accounts.id = d.delta_account"
+                    " RETURNING ";
+  sql += account_columns;
+  deltas.for_each_statement([&](std::size_t start, std::size_t end) {
+    auto rows = script.query(script.over_rows(sql, deltas, start, end));
     for (std::size_t index = 0; index < rows.size(); ++index) {
       auto account = read_account(rows[index]);
       auto& change = changes.at(account.id);
@@ -159,8 +159,14 @@ ledger_store::ledger_store(const storage_url& url, std::shared_ptr<const account
 }
 
 void ledger_store::open() {
+  prepared_.clear();
   session_ = open_session(url_);
   if (url_.kind == dialect::postgresql) {
+    // Each prepared statement is planned once. By default PostgreSQL plans every
+    // execution afresh for as long as a custom plan looks cheaper than the generic one,
+    // and for these statements over arrays the plan is the same either way (a primary
+    // key probe per row, or inserts).
+    *session_ << "SET plan_cache_mode = force_generic_plan";
     // The writer only joins a group's few rows to big keyed tables (the netted balance
     // update). With a thousand accounts the planner hashed the whole accounts table for
     // every commit (a sequential scan: 12% of the writer's PostgreSQL time in perf);
@@ -184,7 +190,7 @@ std::vector<event_record> ledger_store::commit(const std::vector<const write_set
     open();
   }
   try {
-    commit_script script{*session_, url_.kind};
+    commit_script script{*session_, url_.kind, prepared_};
     serialize_with_other_nodes(script, assign_ordinals);
     check_fences(script, group);
     insert_leg_claims(script, group);
@@ -366,12 +372,13 @@ void ledger_store::insert_events_and_commit(commit_script& script, const group_t
     script.commit();
     return;
   }
-  rows.for_each_statement([&](std::size_t start, std::size_t end, const std::string& relation) {
-    // Rows are inserted, numbered and returned in the relation's order.
-    std::string sql = "INSERT INTO events (name, tenants, topics, object, at) " + relation;
-    sql += " RETURNING seq";
+  // Rows are inserted, numbered and returned in the relation's order.
+  const std::string sql = "INSERT INTO events (name, tenants, topics, object, at) {rows}"
+                          " RETURNING seq";
+  rows.for_each_statement([&](std::size_t start, std::size_t end) {
     bool last = end == rows.size();
-    auto numbers = last ? script.commit(sql) : script.query(sql);
+    auto statement = script.over_rows(sql, rows, start, end);
+    auto numbers = last ? script.commit(statement) : script.query(statement);
     if (numbers.size() != end - start) {
       // After COMMIT the group is durable: only the numbers are unknown, and a restart
       // reads them back. Answering "nothing applied" then would be a lie.

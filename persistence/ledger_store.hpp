@@ -4,6 +4,7 @@
 // the ledger writer's own thread, never on a scheduler or Asio thread.
 #pragma once
 
+#include "persistence/prepared_statements.hpp"
 #include "persistence/storage_url.hpp"
 #include "persistence/write_set.hpp"
 
@@ -80,6 +81,7 @@ private:
 
   storage_url url_;
   std::unique_ptr<soci::session> session_;
+  prepared_statements prepared_; // on session_'s connection
   std::shared_ptr<const account_renderer> renderer_;
   bool clustered_ = false;
   std::vector<event_record> account_events_;   // of the group being committed

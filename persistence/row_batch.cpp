@@ -90,18 +90,51 @@ std::string row_batch::values_relation(std::size_t start, std::size_t end) const
   return sql;
 }
 
+// "{a,b,...}": the column's cells of rows [start, end) as a PostgreSQL array literal.
+std::string row_batch::column_array(std::size_t column, std::size_t start,
+                                    std::size_t end) const {
+  std::string array = "{";
+  for (std::size_t row = start; row < end; ++row) {
+    array += row == start ? "" : ",";
+    array += cells_[row * columns_.size() + column];
+  }
+  array += "}";
+  return array;
+}
+
+std::string_view row_batch::array_type(std::size_t column) const noexcept {
+  return columns_[column] == column_type::text ? " AS TEXT[])" : " AS BIGINT[])";
+}
+
 std::string row_batch::unnest_relation(std::size_t start, std::size_t end) const {
   std::string sql = "SELECT * FROM unnest(";
   for (std::size_t column = 0; column < columns_.size(); ++column) {
-    std::string array = "{";
-    for (std::size_t row = start; row < end; ++row) {
-      array += row == start ? "" : ",";
-      array += cells_[row * columns_.size() + column];
-    }
-    array += "}";
     sql += column == 0 ? "CAST(" : ", CAST(";
-    append_literal(sql, array);
-    sql += columns_[column] == column_type::text ? " AS TEXT[])" : " AS BIGINT[])";
+    append_literal(sql, column_array(column, start, end));
+    sql += array_type(column);
+  }
+  sql += ")";
+  return sql;
+}
+
+std::string row_batch::parameter_relation() const {
+  SETTLE_ASSERT(kind_ == dialect::postgresql && !columns_.empty());
+  std::string sql = "SELECT * FROM unnest(";
+  for (std::size_t column = 0; column < columns_.size(); ++column) {
+    sql += column == 0 ? "CAST($" : ", CAST($";
+    sql += std::to_string(column + 1);
+    sql += array_type(column);
+  }
+  sql += ")";
+  return sql;
+}
+
+std::string row_batch::arguments(std::size_t start, std::size_t end) const {
+  SETTLE_ASSERT(kind_ == dialect::postgresql && start < end && end <= rows_);
+  std::string sql = "(";
+  for (std::size_t column = 0; column < columns_.size(); ++column) {
+    sql += column == 0 ? "" : ", ";
+    append_literal(sql, column_array(column, start, end));
   }
   sql += ")";
   return sql;

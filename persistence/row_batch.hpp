@@ -1,8 +1,8 @@
 // Rows for the multi-row statements of a group commit, written the way each database
 // takes them best. SQLite gets a VALUES list of literals. PostgreSQL gets one array
-// literal per column, expanded by unnest(): the statement's parse and plan then stay the
-// same size whatever its row count (with VALUES, PostgreSQL analysed, coerced and
-// planned every value; perf showed that as a third of a commit's CPU).
+// literal per column, expanded by unnest(): the statement then stays the same whatever
+// its row count, so it can be prepared once (with VALUES, PostgreSQL analysed, coerced
+// and planned every value; perf showed that as a third of a commit's CPU).
 #pragma once
 
 #include "persistence/storage_url.hpp"
@@ -35,12 +35,16 @@ public:
   // in "WITH d (columns) AS (...)": "VALUES (...), (...)" or "SELECT * FROM unnest(...)".
   std::string relation(std::size_t start, std::size_t end) const;
 
-  // Calls visit(start, end, relation) for each run of rows one statement takes, in order.
+  // PostgreSQL: the same relation with the arrays as parameters $1..., and the arguments
+  // for rows [start, end): "('{...}', '{...}')".
+  std::string parameter_relation() const;
+  std::string arguments(std::size_t start, std::size_t end) const;
+
+  // Calls visit(start, end) for each run of rows one statement takes, in order.
   template <class Visit>
   void for_each_statement(Visit visit) const {
     for (std::size_t start = 0; start < rows_; start += rows_per_statement()) {
-      std::size_t end = std::min(rows_, start + rows_per_statement());
-      visit(start, end, relation(start, end));
+      visit(start, std::min(rows_, start + rows_per_statement()));
     }
   }
 
@@ -52,6 +56,8 @@ private:
   void add_cell(column_type type, std::string cell);
   std::string values_relation(std::size_t start, std::size_t end) const;
   std::string unnest_relation(std::size_t start, std::size_t end) const;
+  std::string column_array(std::size_t column, std::size_t start, std::size_t end) const;
+  std::string_view array_type(std::size_t column) const noexcept;
 
   dialect kind_;
   std::vector<column_type> columns_;

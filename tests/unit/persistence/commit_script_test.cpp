@@ -1,11 +1,14 @@
 // Tests the ledger writer's commit script on real SQLite and PostgreSQL databases: held
 // statements and queries see each other in order, commit() carries the last query and
 // returns its rows, a refused statement commits nothing and leaves the connection usable,
-// a script dropped before commit() rolls back, and (PostgreSQL) a connection lost before
+// a script dropped before commit() rolls back, statements over rows are prepared once per
+// connection and still run after a rollback, and (PostgreSQL) a connection lost before
 // COMMIT is never reported as a success.
 #include "persistence/commit_script.hpp"
 
 #include "persistence/connection.hpp"
+#include "persistence/prepared_statements.hpp"
+#include "persistence/row_batch.hpp"
 #include "persistence/row_reading.hpp"
 #include "tests/unit/support/test_database.hpp"
 
@@ -17,6 +20,8 @@
 namespace {
 
 using settle::persistence::commit_script;
+using settle::persistence::prepared_statements;
+using settle::persistence::row_batch;
 using settle::persistence::storage_error;
 using settle::testing::test_database;
 
@@ -34,9 +39,10 @@ std::unique_ptr<soci::session> session_with_table(const test_database& database)
 
 void statements_run_in_order_and_commit(const test_database& database) {
   auto session = session_with_table(database);
+  prepared_statements prepared;
   auto kind = database.url().kind;
   {
-    commit_script script{*session, kind};
+    commit_script script{*session, kind, prepared};
     script.run("INSERT INTO items (id, name) VALUES (1, 'one')");
     script.run("INSERT INTO items (id, name) VALUES (2, 'two')");
     auto rows = script.query("SELECT id, name FROM items ORDER BY id");
@@ -54,10 +60,11 @@ void statements_run_in_order_and_commit(const test_database& database) {
 
 void a_refused_statement_commits_nothing(const test_database& database) {
   auto session = session_with_table(database);
+  prepared_statements prepared;
   auto kind = database.url().kind;
   // PostgreSQL holds both statements until COMMIT; SQLite refuses the second at once.
   auto attempt = [&] {
-    commit_script script{*session, kind};
+    commit_script script{*session, kind, prepared};
     script.run("INSERT INTO items (id, name) VALUES (1, 'one')");
     script.run("INSERT INTO items (id, name) VALUES (1, 'the same id')");
     script.commit();
@@ -65,7 +72,7 @@ void a_refused_statement_commits_nothing(const test_database& database) {
   CHECK_THROWS(attempt());
   CHECK(count_rows(*session) == 0);
   // The connection is usable afterwards.
-  commit_script again{*session, kind};
+  commit_script again{*session, kind, prepared};
   again.run("INSERT INTO items (id, name) VALUES (1, 'one')");
   again.commit();
   CHECK(count_rows(*session) == 1);
@@ -73,9 +80,10 @@ void a_refused_statement_commits_nothing(const test_database& database) {
 
 void a_dropped_script_rolls_back(const test_database& database) {
   auto session = session_with_table(database);
+  prepared_statements prepared;
   auto kind = database.url().kind;
   {
-    commit_script script{*session, kind};
+    commit_script script{*session, kind, prepared};
     script.run("INSERT INTO items (id, name) VALUES (1, 'one')");
     CHECK(script.query("SELECT id FROM items").size() == 1);
   }
@@ -84,7 +92,8 @@ void a_dropped_script_rolls_back(const test_database& database) {
 
 void a_refused_query_is_a_storage_error(const test_database& database) {
   auto session = session_with_table(database);
-  commit_script script{*session, database.url().kind};
+  prepared_statements prepared;
+  commit_script script{*session, database.url().kind, prepared};
   CHECK_THROWS_AS(script.query("SELECT no_such_column FROM items"), storage_error);
 }
 
@@ -93,15 +102,49 @@ void a_refused_query_is_a_storage_error(const test_database& database) {
 // is lost (ambiguous_commit, a storage_error too, which stops the node); never success.
 void a_lost_connection_is_an_unknown_outcome(const test_database& database) {
   auto session = session_with_table(database);
+  prepared_statements prepared;
   long long backend = 0;
   *session << "SELECT pg_backend_pid()", soci::into(backend);
-  commit_script script{*session, database.url().kind};
+  commit_script script{*session, database.url().kind, prepared};
   script.query("SELECT 1");
   auto killer = settle::persistence::open_session(database.url());
   *killer << "SELECT pg_terminate_backend(" + std::to_string(backend) + ")";
   script.run("INSERT INTO items (id, name) VALUES (1, 'one')");
   CHECK_THROWS_AS(script.commit(), storage_error);
   CHECK(count_rows(*killer) == 0);
+}
+
+// The same statement over rows, in a script that is refused and in one that commits, then
+// on a new connection: prepared once per connection, kept through a rollback.
+void statements_over_rows_are_prepared_once(const test_database& database) {
+  auto session = session_with_table(database);
+  prepared_statements prepared;
+  auto kind = database.url().kind;
+  const std::string insert = "INSERT INTO items (id, name) {rows}";
+  auto insert_items = [&](soci::session& on, std::int64_t first, std::int64_t last) {
+    row_batch rows{kind};
+    for (auto id = first; id <= last; ++id) {
+      rows.integer(id).text("item " + std::to_string(id)).end_row();
+    }
+    commit_script script{on, kind, prepared};
+    script.run(script.over_rows(insert, rows, 0, rows.size()));
+    script.commit();
+  };
+  *session << "INSERT INTO items (id, name) VALUES (3, 'three')";
+  // Prepared in a transaction that is rolled back: the statement stays.
+  CHECK_THROWS_AS(insert_items(*session, 1, 3), storage_error);
+  CHECK(count_rows(*session) == 1);
+  insert_items(*session, 4, 5);
+  CHECK(count_rows(*session) == 3);
+  if (kind == settle::persistence::dialect::postgresql) {
+    long long statements = 0;
+    *session << "SELECT COUNT(*) FROM pg_prepared_statements", soci::into(statements);
+    CHECK(statements == 1);
+  }
+  auto other = settle::persistence::open_session(database.url());
+  prepared.clear();
+  insert_items(*other, 6, 6);
+  CHECK(count_rows(*session) == 4);
 }
 
 } // namespace
@@ -112,6 +155,7 @@ TEST_CASE("a commit script runs its statements in order and commits, on SQLite",
   settle::testing::run_on_sqlite(a_refused_statement_commits_nothing);
   settle::testing::run_on_sqlite(a_dropped_script_rolls_back);
   settle::testing::run_on_sqlite(a_refused_query_is_a_storage_error);
+  settle::testing::run_on_sqlite(statements_over_rows_are_prepared_once);
 }
 
 TEST_CASE("a commit script runs its statements in order and commits, on PostgreSQL",
@@ -120,6 +164,7 @@ TEST_CASE("a commit script runs its statements in order and commits, on PostgreS
   settle::testing::run_on_postgresql(a_refused_statement_commits_nothing);
   settle::testing::run_on_postgresql(a_dropped_script_rolls_back);
   settle::testing::run_on_postgresql(a_refused_query_is_a_storage_error);
+  settle::testing::run_on_postgresql(statements_over_rows_are_prepared_once);
 }
 
 TEST_CASE("a commit whose connection is lost fails and commits nothing, on PostgreSQL",

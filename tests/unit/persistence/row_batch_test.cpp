@@ -1,10 +1,13 @@
 // Tests the rows of a multi-row statement on real SQLite and PostgreSQL databases: every
 // awkward text (quotes, backslashes, the array syntax's own characters, non-ASCII), empty
 // text versus NULL, extreme integers, and chunks that split the rows, all read back
-// exactly and in order; and an UPDATE joined to the same relation.
+// exactly and in order, as literals and as a commit script's statement (prepared on
+// PostgreSQL, with the arrays as arguments); and an UPDATE joined to the same relation.
 #include "persistence/row_batch.hpp"
 
+#include "persistence/commit_script.hpp"
 #include "persistence/connection.hpp"
+#include "persistence/prepared_statements.hpp"
 #include "tests/unit/support/test_database.hpp"
 
 #include <catch2/catch.hpp>
@@ -12,6 +15,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -59,10 +63,35 @@ std::vector<sample> read_back(soci::session& session) {
   return rows;
 }
 
+enum class statement_form { literal, script };
+
+// Inserts the rows `chunk` per statement, in the given form.
+void insert_samples(soci::session& session, settle::persistence::dialect kind,
+                    const row_batch& rows, std::size_t chunk, statement_form form) {
+  const std::string insert = "INSERT INTO samples (position, name, note, amount) ";
+  settle::persistence::prepared_statements prepared;
+  std::optional<settle::persistence::commit_script> script;
+  if (form == statement_form::script) {
+    script.emplace(session, kind, prepared);
+  }
+  for (std::size_t start = 0; start < rows.size(); start += chunk) {
+    std::size_t end = std::min(rows.size(), start + chunk);
+    if (script) {
+      script->run(script->over_rows(insert + "{rows}", rows, start, end));
+    } else {
+      session << insert + rows.relation(start, end);
+    }
+  }
+  if (script) {
+    script->commit();
+  }
+}
+
 // Inserts the samples `chunk` rows per statement, then reads them back.
-void round_trip(const test_database& database, std::size_t chunk) {
+void round_trip(const test_database& database, std::size_t chunk, statement_form form) {
   auto url = database.url();
   auto session = settle::persistence::open_session(url);
+  *session << "DROP TABLE IF EXISTS samples";
   *session << "CREATE TABLE samples (position BIGINT NOT NULL, name TEXT NOT NULL,"
               " note TEXT, amount BIGINT NOT NULL)";
   row_batch rows{url.kind};
@@ -76,10 +105,7 @@ void round_trip(const test_database& database, std::size_t chunk) {
         .end_row();
   }
   REQUIRE(rows.size() == expected.size());
-  for (std::size_t start = 0; start < rows.size(); start += chunk) {
-    std::size_t end = std::min(rows.size(), start + chunk);
-    *session << "INSERT INTO samples (position, name, note, amount) " + rows.relation(start, end);
-  }
+  insert_samples(*session, url.kind, rows, chunk, form);
   auto stored = read_back(*session);
   REQUIRE(stored.size() == expected.size());
   for (std::size_t i = 0; i < expected.size(); ++i) {
@@ -95,11 +121,13 @@ void round_trip(const test_database& database, std::size_t chunk) {
 }
 
 void whole_batch_round_trip(const test_database& database) {
-  round_trip(database, 1000);
+  round_trip(database, 1000, statement_form::literal);
+  round_trip(database, 1000, statement_form::script);
 }
 
 void chunked_round_trip(const test_database& database) {
-  round_trip(database, 5);
+  round_trip(database, 5, statement_form::literal);
+  round_trip(database, 5, statement_form::script);
 }
 
 // The relation joined by an UPDATE, as the netted balance change uses it.
