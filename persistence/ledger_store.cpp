@@ -338,21 +338,43 @@ void ledger_store::insert_orders(commit_script& script, const group_type& group)
   insert_rows(script, std::string{"INSERT INTO orders ("} + order_columns + ")", rows);
 }
 
+// One statement for the group's order changes; an order changed by two write sets of the
+// group keeps the later change (an UPDATE joined to two rows of one order would apply
+// either).
 void ledger_store::update_orders(commit_script& script, const group_type& group) {
+  std::map<std::string, const order_record*> latest;
   for (const auto* set : group) {
     for (const auto& order : set->orders_updated) {
-      script.run(sql_update{"orders"}
-                     .text("status", to_string(order.status))
-                     .integer("amount_authorized", order.amount_authorized)
-                     .integer("amount_captured", order.amount_captured)
-                     .integer("amount_refunded", order.amount_refunded)
-                     .text("description", order.description)
-                     .nullable_text("failure_code", order.failure_code)
-                     .integer("expires_at", order.expires_at)
-                     .integer("updated_at", order.updated_at)
-                     .where_id(order.id));
+      latest[order.id] = &order;
     }
   }
+  if (latest.empty()) {
+    return;
+  }
+  row_batch rows{url_.kind};
+  for (const auto& [id, order] : latest) {
+    rows.text(id)
+      .text(to_string(order->status))
+      .integer(order->amount_authorized)
+      .integer(order->amount_captured)
+      .integer(order->amount_refunded)
+      .text(order->description)
+      .nullable_text(order->failure_code)
+      .integer(order->expires_at)
+      .integer(order->updated_at)
+      .end_row();
+  }
+  const std::string sql =
+    "WITH o (o_id, o_status, o_authorized, o_captured, o_refunded, o_description,"
+    " o_failure_code, o_expires_at, o_updated_at) AS ({rows})"
+    " UPDATE orders SET status = o.o_status, amount_authorized = o.o_authorized,"
+    " amount_captured = o.o_captured, amount_refunded = o.o_refunded,"
+    " description = o.o_description, failure_code = o.o_failure_code,"
+    " expires_at = o.o_expires_at, updated_at = o.o_updated_at"
+    " FROM o WHERE orders.id = o.o_id";
+  rows.for_each_statement([&](std::size_t start, std::size_t end) {
+    script.run(script.over_rows(sql, rows, start, end));
+  });
 }
 
 // The write sets' own events first, then the accounts whose balances changed. The

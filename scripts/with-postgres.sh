@@ -2,6 +2,8 @@
 # Runs a command with a throwaway PostgreSQL: initdb into a temporary folder as the
 # postgres user (initdb refuses root), serve on a free loopback port, export the DSN
 # as SETTLE_TEST_POSTGRES_DSN, run the command, and always stop and remove the server.
+# POSTGRES_OPTIONS adds server settings, e.g. for profiling:
+#   POSTGRES_OPTIONS="-c shared_preload_libraries=pg_stat_statements"
 set -euo pipefail
 
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
@@ -33,7 +35,7 @@ run_as_postgres "$pg_bin/initdb" -D "$data_root/data" -U settle -A trust \
   || { cat "$data_root/initdb.log" >&2; exit 1; }
 run_as_postgres "$pg_bin/pg_ctl" -D "$data_root/data" -w -t 60 -l "$data_root/server.log" \
   -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$data_root \
-      -c fsync=on -c synchronous_commit=on -c max_connections=200" start >/dev/null
+      -c fsync=on -c synchronous_commit=on -c max_connections=200 ${POSTGRES_OPTIONS:-}" start >/dev/null
 
 export SETTLE_TEST_POSTGRES_DSN="postgresql://settle@127.0.0.1:$port/postgres"
 echo "with-postgres: PostgreSQL on 127.0.0.1:$port"

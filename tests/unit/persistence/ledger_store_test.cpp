@@ -521,6 +521,31 @@ void orders_round_trip(const test_database& database) {
   auto by_status = query(10);
   by_status.status = "created";
   CHECK(ids_of(ledger.reader().list_orders(by_status).items) == std::vector<std::string>{"ord_2"});
+
+  // One group changes both orders, ord_1 twice: the later change is the one kept.
+  auto captured = authorized;
+  captured.status = settle::order_status::settled;
+  captured.amount_captured = 400;
+  captured.updated_at = created + 120;
+  auto failed = make_order("ord_2", 31);
+  failed.status = settle::order_status::failed;
+  failed.failure_code = "insufficient_funds";
+  write_set first;
+  first.orders_updated.push_back(authorized);
+  write_set second;
+  second.orders_updated.push_back(captured);
+  second.orders_updated.push_back(failed);
+  ledger.commit({first, second});
+  auto settled = ledger.reader().find_order("ord_1");
+  REQUIRE(settled.has_value());
+  CHECK(settled->status == settle::order_status::settled);
+  CHECK(settled->amount_captured == 400);
+  CHECK(settled->updated_at == created + 120);
+  auto refused = ledger.reader().find_order("ord_2");
+  REQUIRE(refused.has_value());
+  CHECK(refused->status == settle::order_status::failed);
+  CHECK(refused->failure_code == "insufficient_funds");
+  CHECK(ledger.reader().authorized_order_ids().empty());
 }
 
 } // namespace
