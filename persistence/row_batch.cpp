@@ -12,12 +12,15 @@ namespace {
 std::string array_element(std::string_view text) {
   std::string element = "\"";
   element.reserve(text.size() + 2);
-  for (char c : text) {
-    if (c == '"' || c == '\\') {
-      element.push_back('\\');
-    }
-    element.push_back(c);
+  // Runs without a special character are copied whole.
+  for (auto special = text.find_first_of("\"\\"); special != std::string_view::npos;
+       special = text.find_first_of("\"\\")) {
+    element.append(text.substr(0, special));
+    element.push_back('\\');
+    element.push_back(text[special]);
+    text.remove_prefix(special + 1);
   }
+  element.append(text);
   element.push_back('"');
   return element;
 }

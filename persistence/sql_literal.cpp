@@ -8,12 +8,13 @@ namespace settle::persistence {
 void append_literal(std::string& sql, std::string_view text) {
   SETTLE_ASSERT(text.find('\0') == std::string_view::npos);
   sql.push_back('\'');
-  for (char c : text) {
-    if (c == '\'') {
-      sql.push_back('\'');
-    }
-    sql.push_back(c);
+  // Runs without a quote are copied whole (the writer quotes every group's rows).
+  for (auto quote = text.find('\''); quote != std::string_view::npos; quote = text.find('\'')) {
+    sql.append(text.substr(0, quote + 1));
+    sql.push_back('\''); // doubled
+    text.remove_prefix(quote + 1);
   }
+  sql.append(text);
   sql.push_back('\'');
 }
 

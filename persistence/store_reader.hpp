@@ -4,6 +4,7 @@
 
 #include "domain/order.hpp"
 #include "domain/records.hpp"
+#include "persistence/prepared_statements.hpp"
 #include "persistence/storage_url.hpp"
 #include "persistence/write_set.hpp"
 
@@ -105,9 +106,11 @@ private:
   template <class Record, class Reader>
   list_page<Record> list(const std::string& table, const std::string& columns,
                          const std::string& scope, const list_query& query, Reader read);
+  std::string lookup(const std::string& sql, const std::vector<std::string>& values);
 
   storage_url url_;
   std::unique_ptr<soci::session> session_;
+  prepared_statements prepared_; // on session_'s connection
 };
 
 } // namespace settle::persistence

@@ -403,6 +403,16 @@ void idempotency_record_round_trip(const test_database& database) {
   CHECK(found->created_at == created + 7);
   CHECK_FALSE(ledger.reader().find_idempotency_record("globex", "key-1").has_value());
   CHECK_FALSE(ledger.reader().find_idempotency_record("acme", "key-2").has_value());
+  // A key is the client's text: quotes and parameter-like words are only text.
+  auto awkward = record;
+  awkward.key = "it's $2 and $1\\";
+  write_set second;
+  second.idempotency_records.push_back(awkward);
+  ledger.commit({second});
+  auto awkward_found = ledger.reader().find_idempotency_record("acme", awkward.key);
+  REQUIRE(awkward_found.has_value());
+  CHECK(awkward_found->key == awkward.key);
+  CHECK_FALSE(ledger.reader().find_idempotency_record("acme", "$1").has_value());
 }
 
 // A group of two write sets whose second names an account that does not exist.
