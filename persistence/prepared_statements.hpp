@@ -25,7 +25,8 @@ public:
   void clear() noexcept { names_.clear(); }
 
 private:
-  std::unordered_map<std::string, std::string> names_; // sql -> its name
+  // sql -> its name; as many as the statements the code writes (a dozen), never more.
+  std::unordered_map<std::string, std::string> names_;
 };
 
 } // namespace settle::persistence
