@@ -116,12 +116,39 @@ settle_orders() {
   settle_case settle_pg_order_confirm confirm 1 "$duration" ORDERS_FILE="$work/orders"
 }
 
+# Checkpoints PostgreSQL has begun (timed or requested) since it started.
+checkpoints() {
+  psql -Atq "$dsn" -c "SELECT checkpoints_timed + checkpoints_req FROM pg_stat_bgwriter"
+}
+
+# The share (in %) of POST /v1/transfers answers that settled itself timed within LIMIT
+# seconds (a bucket of its histogram) between two /metrics snapshots: latency inside
+# settled, without the client's own scheduling delays.
+settled_share_within() {
+  local limit="$1" before="$2" after="$3"
+  local bucket="settle_http_request_duration_seconds_bucket{route=\"/v1/transfers\",le=\"$limit\"}"
+  local count='settle_http_request_duration_seconds_count{route="/v1/transfers"}'
+  awk -v bucket="$bucket" -v count="$count" '
+    FNR == NR && $1 == bucket { within -= $2 } FNR == NR && $1 == count { total -= $2 }
+    FNR != NR && $1 == bucket { within += $2 } FNR != NR && $1 == count { total += $2 }
+    END { if (total > 0) printf "%.1f", 100 * within / total; else print "n/a" }' \
+    <(echo "$before") <(echo "$after")
+}
+
 # p99 at half the peak: single random transfers arriving at a fixed rate, half the
-# closed-loop rate of this run (see the open mode of settle.lua).
+# closed-loop rate of this run (see the open mode of settle.lua). Also kept: settled's own
+# timing of the same answers, and whether PostgreSQL checkpointed meanwhile.
 settle_open_loop() {
   result[open_target]=$(( ${result[settle_pg_transfer]:-0} / 2 ))
   if (( result[open_target] > 0 )); then
+    local before after checkpoints_before
+    before=$(curl -s "$base/metrics")
+    checkpoints_before=$(checkpoints)
     settle_case settle_pg_open open 1 "$duration" RATE="${result[open_target]}"
+    after=$(curl -s "$base/metrics")
+    result[settle_pg_open_checkpoints]=$(( $(checkpoints) - checkpoints_before ))
+    result[settle_pg_open_inside_10ms]=$(settled_share_within 0.01 "$before" "$after")
+    result[settle_pg_open_inside_25ms]=$(settled_share_within 0.025 "$before" "$after")
   fi
 }
 
@@ -252,7 +279,7 @@ $connections connections, ${duration} s per case, $accounts accounts. PostgreSQL
 | Settle PostgreSQL: GET /v1/accounts/{id} | ${result[settle_pg_get]} req/s | $(ratio "${result[settle_pg_get]}" "${result[http_ceiling]}") of HTTP ceiling | ${result[settle_pg_get_latency]} | ${result[settle_pg_get_cpu]} |
 | Settle PostgreSQL: POST /v1/orders (automatic capture) | ${result[settle_pg_order_create]} orders/s | | ${result[settle_pg_order_create_latency]} | ${result[settle_pg_order_create_cpu]} |
 | Settle PostgreSQL: POST /v1/orders/{id}/confirm, automatic capture (${result[settle_pg_order_confirm_count]} of ${result[settle_pg_order_pool]} orders, in ${result[settle_pg_order_confirm_seconds]} s) | ${result[settle_pg_order_confirm]} confirms/s | $(ratio "${result[settle_pg_order_confirm]}" "${result[pgbench_transfer]}") of pgbench; $(ratio "${result[settle_pg_order_confirm]}" "${result[settle_pg_transfer]}") of random transfers | ${result[settle_pg_order_confirm_latency]} | ${result[settle_pg_order_confirm_cpu]} |
-| Settle PostgreSQL: POST /v1/transfers, random, open loop at half the peak (${result[open_target]}/s scheduled) | ${result[settle_pg_open]:-n/a} transfers/s achieved | $(ratio "${result[settle_pg_open]:-0}" "${result[open_target]}") of the scheduled rate | ${result[settle_pg_open_latency]:-n/a} | ${result[settle_pg_open_cpu]:-} |
+| Settle PostgreSQL: POST /v1/transfers, random, open loop at half the peak (${result[open_target]}/s scheduled) | ${result[settle_pg_open]:-n/a} transfers/s achieved | $(ratio "${result[settle_pg_open]:-0}" "${result[open_target]}") of the scheduled rate | ${result[settle_pg_open_latency]:-n/a}; timed inside settled: ${result[settle_pg_open_inside_10ms]:-n/a}% within 10 ms, ${result[settle_pg_open_inside_25ms]:-n/a}% within 25 ms; PostgreSQL checkpoints begun during the case: ${result[settle_pg_open_checkpoints]:-n/a} | ${result[settle_pg_open_cpu]:-} |
 | Settle SQLite: POST /v1/transfers, random | ${result[settle_sqlite_transfer]} transfers/s | | ${result[settle_sqlite_transfer_latency]} | ${result[settle_sqlite_transfer_cpu]} |
 | Settle SQLite: GET /v1/accounts/{id} | ${result[settle_sqlite_get]} req/s | | ${result[settle_sqlite_get_latency]} | ${result[settle_sqlite_get_cpu]} |
 | Settle memory: $n accounts, each read once (GET, loaded from PostgreSQL) at ${result[memory_walk]} req/s | RSS $(mebibytes "${result[memory_empty]}") empty, $(mebibytes "${result[memory_start]}") at start, $(mebibytes "${result[memory_walked]}") after the walk (peak $(mebibytes "${result[memory_peak]}"), ${result[memory_walked_actors]} accounts resident) | $(per_account "${result[memory_walked]}" "${result[memory_start]}" "${result[memory_walked_actors]}") B per resident account (RSS growth / accounts resident) | ${result[memory_walk_latency]} | ${result[memory_walk_cpu]} |

@@ -55,7 +55,7 @@ void store_reader::reconnect() {
   session_ = open_session(url_);
 }
 
-// `sql` with its parameters $1, $2... given `values`.
+// `sql` with its parameters $1...$9 given `values`, as the text to run.
 std::string store_reader::lookup(const std::string& sql, const std::vector<std::string>& values) {
   if (!session_) {
     throw storage_error{"not connected to the database"};
