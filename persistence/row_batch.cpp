@@ -4,6 +4,8 @@
 #include "domain/assert.hpp"
 #include "persistence/sql_literal.hpp"
 
+#include <algorithm>
+
 namespace settle::persistence {
 namespace {
 
@@ -12,13 +14,16 @@ namespace {
 std::string array_element(std::string_view text) {
   std::string element = "\"";
   element.reserve(text.size() + 2);
-  // Runs without a special character are copied whole.
-  for (auto special = text.find_first_of("\"\\"); special != std::string_view::npos;
-       special = text.find_first_of("\"\\")) {
-    element.append(text.substr(0, special));
+  // Runs without a special character are copied whole. (Not find_first_of: it calls
+  // memchr on the two specials once per character of the text.)
+  auto is_special = [](char c) { return c == '"' || c == '\\'; };
+  for (auto special = std::find_if(text.begin(), text.end(), is_special); special != text.end();
+       special = std::find_if(text.begin(), text.end(), is_special)) {
+    auto run = static_cast<std::size_t>(special - text.begin());
+    element.append(text.substr(0, run));
     element.push_back('\\');
-    element.push_back(text[special]);
-    text.remove_prefix(special + 1);
+    element.push_back(*special);
+    text.remove_prefix(run + 1);
   }
   element.append(text);
   element.push_back('"');
