@@ -5,6 +5,7 @@
 #include "domain/clock.hpp"
 #include "domain/money.hpp"
 #include "net/error_mapping.hpp"
+#include "net/json_writer.hpp"
 
 #include <boost/json.hpp>
 
@@ -25,35 +26,44 @@ json::object user_object(const user_record& user) {
           {"created_at", format_timestamp(user.created_at)}};
 }
 
-json::object account_object(const account_record& account) {
+// Accounts and transfers are rendered on every request and commit: written without a DOM.
+std::string account_text(const account_record& account) {
+  json_object_writer writer;
+  writer.text("id", account.id)
+    .text("object", "account")
+    .nullable_text("user_id", account.user_id)
+    .text("currency", account.currency)
+    .integer("balance", account.balance)
+    .integer("held", account.held);
   // Checked: a balance near the 64-bit limit must not wrap in the derived field.
   auto available = checked_add(account.balance, account.overdraft_limit);
   auto net_available = available ? checked_subtract(*available, account.held) : std::nullopt;
-  return {{"id", account.id},
-          {"object", "account"},
-          {"user_id", nullable(account.user_id)},
-          {"currency", account.currency},
-          {"balance", account.balance},
-          {"held", account.held},
-          {"available", net_available ? json::value(*net_available) : json::value(nullptr)},
-          {"overdraft_limit", account.overdraft_limit},
-          {"status", to_string(account.status)},
-          {"created_at", format_timestamp(account.created_at)}};
+  if (net_available) {
+    writer.integer("available", *net_available);
+  } else {
+    writer.null("available");
+  }
+  return writer.integer("overdraft_limit", account.overdraft_limit)
+    .text("status", to_string(account.status))
+    .text("created_at", format_timestamp(account.created_at))
+    .finish();
 }
 
-json::object transfer_object(const transfer_record& transfer) {
-  return {{"id", transfer.id},
-          {"object", "transfer"},
-          {"kind", to_string(transfer.kind)},
-          {"from_account", transfer.from_account},
-          {"to_account", transfer.to_account},
-          {"order_id", nullable(transfer.order_id)},
-          {"amount", transfer.amount},
-          {"currency", transfer.currency},
-          {"description", transfer.description},
-          {"status", "settled"},
-          {"created_at", format_timestamp(transfer.created_at)},
-          {"settled_at", format_timestamp(transfer.settled_at)}};
+std::string transfer_text(const transfer_record& transfer) {
+  return json_object_writer{}
+    .text("id", transfer.id)
+    .text("object", "transfer")
+    .text("kind", to_string(transfer.kind))
+    .text("from_account", transfer.from_account)
+    .text("to_account", transfer.to_account)
+    .nullable_text("order_id", transfer.order_id)
+    .integer("amount", transfer.amount)
+    .text("currency", transfer.currency)
+    .text("description", transfer.description)
+    .text("status", "settled")
+    .text("created_at", format_timestamp(transfer.created_at))
+    .text("settled_at", format_timestamp(transfer.settled_at))
+    .finish();
 }
 
 json::value nullable_timestamp(std::int64_t milliseconds) {
@@ -114,15 +124,27 @@ json::value exact_integer(const std::string& decimal) {
   return json::value(decimal);
 }
 
-template <class Record, class Make>
-std::string list_of(const persistence::list_page<Record>& page, Make make) {
-  json::array data;
-  data.reserve(page.items.size());
-  for (const auto& item : page.items) {
-    data.push_back(make(item));
+// A DOM-built object's text, for list_of.
+template <class Make>
+auto serialized(Make make) {
+  return [make](const auto& record) { return json::serialize(make(record)); };
+}
+
+// `render` gives each item's text; the items are spliced in, not parsed again.
+template <class Record, class Render>
+std::string list_of(const std::vector<Record>& items, bool has_more, Render render) {
+  std::string out = R"({"object":"list","data":[)";
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    out += i == 0 ? "" : ",";
+    out += render(items[i]);
   }
-  return json::serialize(
-    json::object{{"object", "list"}, {"data", std::move(data)}, {"has_more", page.has_more}});
+  out += std::string{R"(],"has_more":)"} + (has_more ? "true" : "false") + "}";
+  return out;
+}
+
+template <class Record, class Render>
+std::string list_of(const persistence::list_page<Record>& page, Render render) {
+  return list_of(page.items, page.has_more, render);
 }
 
 } // namespace
@@ -136,11 +158,11 @@ std::string json_renderer::deleted_user(const user_record& user) const {
 }
 
 std::string json_renderer::account(const account_record& account) const {
-  return json::serialize(account_object(account));
+  return account_text(account);
 }
 
 std::string json_renderer::transfer(const transfer_record& transfer) const {
-  return json::serialize(transfer_object(transfer));
+  return transfer_text(transfer);
 }
 
 std::string json_renderer::order(const order_record& order) const {
@@ -148,36 +170,37 @@ std::string json_renderer::order(const order_record& order) const {
 }
 
 std::string json_renderer::orders(const persistence::list_page<order_record>& page) const {
-  return list_of(page, order_object);
+  return list_of(page, serialized(order_object));
 }
 
 std::string json_renderer::users(const persistence::list_page<user_record>& page) const {
-  return list_of(page, user_object);
+  return list_of(page, serialized(user_object));
 }
 
 std::string json_renderer::accounts(const persistence::list_page<account_record>& page) const {
-  return list_of(page, account_object);
+  return list_of(page, account_text);
 }
 
 std::string json_renderer::transfers(const persistence::list_page<transfer_record>& page) const {
-  return list_of(page, transfer_object);
+  return list_of(page, transfer_text);
 }
 
 std::string json_renderer::entries(const persistence::list_page<entry_record>& page) const {
-  return list_of(page, entry_object);
+  return list_of(page, serialized(entry_object));
 }
 
 std::string json_renderer::batch(const std::vector<batch_result>& results) const {
-  json::array items;
-  items.reserve(results.size());
-  for (const auto& result : results) {
-    if (const auto* transfer = std::get_if<transfer_record>(&result)) {
-      items.push_back(transfer_object(*transfer));
+  std::string out = R"({"object":"batch","results":[)";
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    out += i == 0 ? "" : ",";
+    if (const auto* transfer = std::get_if<transfer_record>(&results[i])) {
+      out += transfer_text(*transfer);
     } else {
-      items.push_back(error_object(std::get<failure>(result)));
+      out += json::serialize(error_object(std::get<failure>(results[i])));
     }
   }
-  return json::serialize(json::object{{"object", "batch"}, {"results", std::move(items)}});
+  out += "]}";
+  return out;
 }
 
 std::string json_renderer::audit(const persistence::audit_report& report) const {
@@ -231,13 +254,8 @@ std::string json_renderer::readiness(bool ready) const {
 // Events carry their object's JSON as stored; it is spliced in, not parsed again.
 std::string json_renderer::events(const std::vector<persistence::event_record>& events,
                                   bool has_more) const {
-  std::string out = R"({"object":"list","data":[)";
-  for (std::size_t i = 0; i < events.size(); ++i) {
-    out += i == 0 ? "" : ",";
-    out += event(events[i]);
-  }
-  out += std::string{R"(],"has_more":)"} + (has_more ? "true" : "false") + "}";
-  return out;
+  return list_of(events, has_more,
+                 [this](const persistence::event_record& item) { return event(item); });
 }
 
 std::string json_renderer::event(const persistence::event_record& event) const {

@@ -18,8 +18,7 @@ public:
   // The text that runs `sql` (with parameters $1...) with `arguments` ("(a, b, ...)"),
   // preparing `sql` on the session's connection the first time. Throws storage_error
   // when the database refuses to prepare it.
-  std::string execute(soci::session& session, const std::string& sql,
-                      const std::string& arguments);
+  std::string execute(soci::session& session, const std::string& sql, const std::string& arguments);
 
   // Forgets every name: a new connection has none of them.
   void clear() noexcept { names_.clear(); }
