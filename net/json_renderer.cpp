@@ -26,7 +26,8 @@ json::object user_object(const user_record& user) {
           {"created_at", format_timestamp(user.created_at)}};
 }
 
-// Accounts and transfers are rendered on every request and commit: written without a DOM.
+// Accounts, transfers and orders are rendered on every request and commit: written
+// without a DOM.
 std::string account_text(const account_record& account) {
   json_object_writer writer;
   writer.text("id", account.id)
@@ -66,27 +67,29 @@ std::string transfer_text(const transfer_record& transfer) {
     .finish();
 }
 
-json::value nullable_timestamp(std::int64_t milliseconds) {
-  return milliseconds == 0 ? json::value(nullptr) : json::value(format_timestamp(milliseconds));
-}
-
-json::object order_object(const order_record& order) {
-  return {{"id", order.id},
-          {"object", "order"},
-          {"status", to_string(order.status)},
-          {"payer_account", order.payer_account},
-          {"payee_account", order.payee_account},
-          {"amount", order.amount},
-          {"currency", order.currency},
-          {"capture_method", to_string(order.capture)},
-          {"amount_authorized", order.amount_authorized},
-          {"amount_captured", order.amount_captured},
-          {"amount_refunded", order.amount_refunded},
-          {"description", order.description},
-          {"failure_code", nullable(order.failure_code)},
-          {"expires_at", nullable_timestamp(order.expires_at)},
-          {"created_at", format_timestamp(order.created_at)},
-          {"updated_at", format_timestamp(order.updated_at)}};
+std::string order_text(const order_record& order) {
+  json_object_writer writer;
+  writer.text("id", order.id)
+    .text("object", "order")
+    .text("status", to_string(order.status))
+    .text("payer_account", order.payer_account)
+    .text("payee_account", order.payee_account)
+    .integer("amount", order.amount)
+    .text("currency", order.currency)
+    .text("capture_method", to_string(order.capture))
+    .integer("amount_authorized", order.amount_authorized)
+    .integer("amount_captured", order.amount_captured)
+    .integer("amount_refunded", order.amount_refunded)
+    .text("description", order.description)
+    .nullable_text("failure_code", order.failure_code);
+  if (order.expires_at == 0) {
+    writer.null("expires_at");
+  } else {
+    writer.text("expires_at", format_timestamp(order.expires_at));
+  }
+  return writer.text("created_at", format_timestamp(order.created_at))
+    .text("updated_at", format_timestamp(order.updated_at))
+    .finish();
 }
 
 json::object entry_object(const entry_record& entry) {
@@ -166,11 +169,11 @@ std::string json_renderer::transfer(const transfer_record& transfer) const {
 }
 
 std::string json_renderer::order(const order_record& order) const {
-  return json::serialize(order_object(order));
+  return order_text(order);
 }
 
 std::string json_renderer::orders(const persistence::list_page<order_record>& page) const {
-  return list_of(page, serialized(order_object));
+  return list_of(page, order_text);
 }
 
 std::string json_renderer::users(const persistence::list_page<user_record>& page) const {
