@@ -30,6 +30,20 @@ std::string array_element(std::string_view text) {
   return element;
 }
 
+// "SELECT * FROM unnest(CAST(<argument of column 0> AS TEXT[]), ...)": each column's array
+// cast to its type, the argument written by argument(sql, column).
+template <class Argument>
+std::string unnest_of(const std::vector<column_type>& columns, Argument argument) {
+  std::string sql = "SELECT * FROM unnest(";
+  for (std::size_t column = 0; column < columns.size(); ++column) {
+    sql += column == 0 ? "CAST(" : ", CAST(";
+    argument(sql, column);
+    sql += columns[column] == column_type::text ? " AS TEXT[])" : " AS BIGINT[])";
+  }
+  sql += ")";
+  return sql;
+}
+
 } // namespace
 
 row_batch::row_batch(dialect kind)
@@ -110,31 +124,17 @@ std::string row_batch::column_array(std::size_t column, std::size_t start,
   return array;
 }
 
-std::string_view row_batch::array_type(std::size_t column) const noexcept {
-  return columns_[column] == column_type::text ? " AS TEXT[])" : " AS BIGINT[])";
-}
-
 std::string row_batch::unnest_relation(std::size_t start, std::size_t end) const {
-  std::string sql = "SELECT * FROM unnest(";
-  for (std::size_t column = 0; column < columns_.size(); ++column) {
-    sql += column == 0 ? "CAST(" : ", CAST(";
+  return unnest_of(columns_, [&](std::string& sql, std::size_t column) {
     append_literal(sql, column_array(column, start, end));
-    sql += array_type(column);
-  }
-  sql += ")";
-  return sql;
+  });
 }
 
 std::string row_batch::parameter_relation() const {
   SETTLE_ASSERT(kind_ == dialect::postgresql && !columns_.empty());
-  std::string sql = "SELECT * FROM unnest(";
-  for (std::size_t column = 0; column < columns_.size(); ++column) {
-    sql += column == 0 ? "CAST($" : ", CAST($";
-    sql += std::to_string(column + 1);
-    sql += array_type(column);
-  }
-  sql += ")";
-  return sql;
+  return unnest_of(columns_, [](std::string& sql, std::size_t column) {
+    sql += "$" + std::to_string(column + 1);
+  });
 }
 
 std::string row_batch::arguments(std::size_t start, std::size_t end) const {

@@ -57,7 +57,6 @@ private:
   std::string values_relation(std::size_t start, std::size_t end) const;
   std::string unnest_relation(std::size_t start, std::size_t end) const;
   std::string column_array(std::size_t column, std::size_t start, std::size_t end) const;
-  std::string_view array_type(std::size_t column) const noexcept;
 
   dialect kind_;
   std::vector<column_type> columns_;
