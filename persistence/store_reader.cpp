@@ -23,23 +23,18 @@ std::string equals(const char* column, const std::string& value) {
   return sql;
 }
 
-// Runs `sql` and hands each row to `consume`.
+// Hands each row to `consume`.
 template <class Consume>
-void for_each_row(soci::session* session, dialect kind, const std::string& sql, Consume consume) {
-  if (session == nullptr) {
-    throw storage_error{"not connected to the database"};
-  }
-  auto rows = query_text_rows(*session, kind, sql);
+void for_each_row(const text_rows& rows, Consume consume) {
   for (std::size_t index = 0; index < rows.size(); ++index) {
     consume(rows[index]);
   }
 }
 
 template <class Record, class Reader>
-std::optional<Record> find_one(soci::session* session, dialect kind, const std::string& sql,
-                               Reader read) {
+std::optional<Record> find_one(const text_rows& rows, Reader read) {
   std::optional<Record> found;
-  for_each_row(session, kind, sql, [&](const text_row& row) { found = read(row); });
+  for_each_row(rows, [&](const text_row& row) { found = read(row); });
   return found;
 }
 
@@ -53,6 +48,13 @@ void store_reader::reconnect() {
   session_.reset();
   prepared_.clear();
   session_ = open_session(url_);
+}
+
+text_rows store_reader::rows_of(const std::string& sql) {
+  if (!session_) {
+    throw storage_error{"not connected to the database"};
+  }
+  return query_text_rows(*session_, url_.kind, sql);
 }
 
 // `sql` with its parameters $1...$9 given `values`, as the text to run.
@@ -89,43 +91,43 @@ store_reader::~store_reader() = default;
 std::optional<user_record> store_reader::find_user(const std::string& id) {
   static const std::string sql =
     std::string{"SELECT "} + user_columns + " FROM users WHERE id = $1 AND deleted = 0";
-  return find_one<user_record>(session_.get(), url_.kind, lookup(sql, {id}), read_user);
+  return find_one<user_record>(rows_of(lookup(sql, {id})), read_user);
 }
 
 std::optional<account_record> store_reader::find_account(const std::string& id) {
   static const std::string sql =
     std::string{"SELECT "} + account_columns + " FROM accounts WHERE id = $1";
-  return find_one<account_record>(session_.get(), url_.kind, lookup(sql, {id}), read_account);
+  return find_one<account_record>(rows_of(lookup(sql, {id})), read_account);
 }
 
 std::optional<transfer_record> store_reader::find_transfer(const std::string& id) {
   static const std::string sql =
     std::string{"SELECT "} + transfer_columns + " FROM transfers WHERE id = $1";
-  return find_one<transfer_record>(session_.get(), url_.kind, lookup(sql, {id}), read_transfer);
+  return find_one<transfer_record>(rows_of(lookup(sql, {id})), read_transfer);
 }
 
 std::optional<order_record> store_reader::find_order(const std::string& id) {
   static const std::string sql =
     std::string{"SELECT "} + order_columns + " FROM orders WHERE id = $1";
-  return find_one<order_record>(session_.get(), url_.kind, lookup(sql, {id}), read_order);
+  return find_one<order_record>(rows_of(lookup(sql, {id})), read_order);
 }
 
 std::optional<idempotency_record> store_reader::find_idempotency_record(const tenant_name& tenant,
                                                                         const std::string& key) {
-  static const std::string sql = "SELECT fingerprint, status, body, created_at"
-                                 " FROM idempotency_keys WHERE tenant = $1 AND idempotency_key = $2";
-  return find_one<idempotency_record>(session_.get(), url_.kind, lookup(sql, {tenant, key}),
-                                      [&](const text_row& row) {
-    return idempotency_record{
-        tenant, key, read_text(row, 0), read_int64(row, 1), read_text(row, 2), read_int64(row, 3)};
-  });
+  static const std::string sql =
+      "SELECT fingerprint, status, body, created_at"
+      " FROM idempotency_keys WHERE tenant = $1 AND idempotency_key = $2";
+  auto read = [&](const text_row& row) {
+    return idempotency_record{tenant, key, read_text(row, 0), read_int64(row, 1),
+                              read_text(row, 2), read_int64(row, 3)};
+  };
+  return find_one<idempotency_record>(rows_of(lookup(sql, {tenant, key})), read);
 }
 
 std::int64_t store_reader::count_open_accounts(const std::string& user_id) {
   std::int64_t count = 0;
-  for_each_row(session_.get(), url_.kind,
-               "SELECT COUNT(*) FROM accounts WHERE " + equals("user_id", user_id) +
-                   " AND status = 'open'",
+  for_each_row(rows_of("SELECT COUNT(*) FROM accounts WHERE " + equals("user_id", user_id) +
+                       " AND status = 'open'"),
                [&](const text_row& row) { count = read_int64(row, 0); });
   return count;
 }
@@ -138,9 +140,8 @@ list_page<Record> store_reader::list(const std::string& table, const std::string
   std::string where = scope.empty() ? std::string{"1 = 1"} : scope;
   if (!query.starting_after.empty()) {
     std::optional<std::int64_t> cursor;
-    for_each_row(session_.get(), url_.kind,
-                 "SELECT ordinal FROM " + table + " WHERE " + where + " AND " +
-                     equals("id", query.starting_after),
+    for_each_row(rows_of("SELECT ordinal FROM " + table + " WHERE " + where + " AND " +
+                         equals("id", query.starting_after)),
                  [&](const text_row& row) { cursor = read_int64(row, 0); });
     if (!cursor) {
       page.cursor_unknown = true;
@@ -150,8 +151,7 @@ list_page<Record> store_reader::list(const std::string& table, const std::string
   }
   std::string sql = "SELECT " + columns + " FROM " + table + " WHERE " + where +
                     " ORDER BY ordinal DESC LIMIT " + std::to_string(query.limit + 1);
-  for_each_row(session_.get(), url_.kind, sql,
-               [&](const text_row& row) { page.items.push_back(read(row)); });
+  for_each_row(rows_of(sql), [&](const text_row& row) { page.items.push_back(read(row)); });
   if (static_cast<std::int64_t>(page.items.size()) > query.limit) {
     page.items.pop_back();
     page.has_more = true;
@@ -257,7 +257,7 @@ event_page store_reader::list_events(const event_query& query) {
   }
   sql += " ORDER BY seq LIMIT " + std::to_string(query.limit + 1);
   event_page page;
-  for_each_row(session_.get(), url_.kind, sql, [&](const text_row& row) {
+  for_each_row(rows_of(sql), [&](const text_row& row) {
     page.events.push_back(
         event_record{read_int64(row, 0), read_text(row, 1), split_words(read_text(row, 2)),
                      split_words(read_text(row, 3)), read_text(row, 4), read_int64(row, 5)});
@@ -271,7 +271,7 @@ event_page store_reader::list_events(const event_query& query) {
 
 std::vector<std::string> store_reader::authorized_order_ids() {
   std::vector<std::string> ids;
-  for_each_row(session_.get(), url_.kind, "SELECT id FROM orders WHERE status = 'authorized'",
+  for_each_row(rows_of("SELECT id FROM orders WHERE status = 'authorized'"),
                [&](const text_row& row) { ids.push_back(read_text(row, 0)); });
   return ids;
 }
@@ -279,24 +279,22 @@ std::vector<std::string> store_reader::authorized_order_ids() {
 audit_report store_reader::audit() {
   audit_report report;
   // Currencies in use: those with an account besides the world account.
-  for_each_row(session_.get(), url_.kind,
-               "SELECT currency, CAST(SUM(balance) AS TEXT), COUNT(*) FROM accounts"
-               " GROUP BY currency HAVING COUNT(*) > 1 ORDER BY currency",
+  for_each_row(rows_of("SELECT currency, CAST(SUM(balance) AS TEXT), COUNT(*) FROM accounts"
+                       " GROUP BY currency HAVING COUNT(*) > 1 ORDER BY currency"),
                [&](const text_row& row) {
                  report.currencies.push_back(
                      {read_text(row, 0), read_text(row, 1, "0"), read_int64(row, 2), 0});
                });
   for (auto& currency : report.currencies) {
-    for_each_row(session_.get(), url_.kind,
-                 "SELECT COUNT(*) FROM entries e JOIN accounts a ON a.id = e.account_id WHERE " +
-                     equals("a.currency", currency.currency),
-                 [&](const text_row& row) { currency.entries = read_int64(row, 0); });
+    for_each_row(
+        rows_of("SELECT COUNT(*) FROM entries e JOIN accounts a ON a.id = e.account_id WHERE " +
+                equals("a.currency", currency.currency)),
+        [&](const text_row& row) { currency.entries = read_int64(row, 0); });
   }
-  for_each_row(session_.get(), url_.kind,
-               "SELECT a.id, a.balance, CAST(COALESCE(e.total, 0) AS TEXT) FROM accounts a"
-               " LEFT JOIN (SELECT account_id, SUM(amount) AS total FROM entries"
-               " GROUP BY account_id) e ON e.account_id = a.id"
-               " WHERE a.balance <> COALESCE(e.total, 0) ORDER BY a.id",
+  for_each_row(rows_of("SELECT a.id, a.balance, CAST(COALESCE(e.total, 0) AS TEXT) FROM accounts a"
+                       " LEFT JOIN (SELECT account_id, SUM(amount) AS total FROM entries"
+                       " GROUP BY account_id) e ON e.account_id = a.id"
+                       " WHERE a.balance <> COALESCE(e.total, 0) ORDER BY a.id"),
                [&](const text_row& row) {
                  report.mismatched_accounts.push_back(
                      {read_text(row, 0), read_int64(row, 1), read_text(row, 2, "0")});
@@ -307,7 +305,7 @@ audit_report store_reader::audit() {
 std::int64_t store_reader::largest_ordinal() {
   std::int64_t largest = 0;
   for (const char* table : {"users", "accounts", "transfers", "orders"}) {
-    for_each_row(session_.get(), url_.kind, std::string{"SELECT MAX(ordinal) FROM "} + table,
+    for_each_row(rows_of(std::string{"SELECT MAX(ordinal) FROM "} + table),
                  [&](const text_row& row) { largest = std::max(largest, read_int64(row, 0)); });
   }
   return largest;
@@ -315,7 +313,7 @@ std::int64_t store_reader::largest_ordinal() {
 
 std::int64_t store_reader::largest_event_seq() {
   std::int64_t largest = 0;
-  for_each_row(session_.get(), url_.kind, "SELECT MAX(seq) FROM events",
+  for_each_row(rows_of("SELECT MAX(seq) FROM events"),
                [&](const text_row& row) { largest = read_int64(row, 0); });
   return largest;
 }

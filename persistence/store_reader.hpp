@@ -20,6 +20,8 @@ class session;
 
 namespace settle::persistence {
 
+class text_rows;
+
 // One page of a list: newest first, `limit` items after the `starting_after` item.
 struct list_query {
   tenant_name tenant;          // empty: every tenant (admin)
@@ -106,6 +108,7 @@ private:
   template <class Record, class Reader>
   list_page<Record> list(const std::string& table, const std::string& columns,
                          const std::string& scope, const list_query& query, Reader read);
+  text_rows rows_of(const std::string& sql); // throws storage_error when not connected
   std::string lookup(const std::string& sql, const std::vector<std::string>& values);
 
   storage_url url_;
