@@ -127,11 +127,12 @@ void statements_over_rows_are_prepared_once(const test_database& database) {
       rows.integer(id).text("item " + std::to_string(id)).end_row();
     }
     commit_script script{on, kind, prepared};
+    script.query("SELECT 1"); // the transaction is open before the statement is prepared
     script.run(script.over_rows(insert, rows, 0, rows.size()));
     script.commit();
   };
   *session << "INSERT INTO items (id, name) VALUES (3, 'three')";
-  // Prepared in a transaction that is rolled back: the statement stays.
+  // Prepared inside a transaction that is then rolled back: the statement stays.
   CHECK_THROWS_AS(insert_items(*session, 1, 3), storage_error);
   CHECK(count_rows(*session) == 1);
   insert_items(*session, 4, 5);
