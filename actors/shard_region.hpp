@@ -11,6 +11,7 @@
 #include "actors/interfaces.hpp"
 #include "actors/peer_directory.hpp"
 #include "config/options.hpp"
+#include "domain/assert.hpp"
 #include "domain/ids.hpp"
 #include "domain/metrics.hpp"
 #include "domain/shard_map.hpp"
@@ -188,6 +189,17 @@ locate(region_pointer<Traits> self, const std::string& id) {
   return promise;
 }
 
+// The promise of a lookup passed to another node, now answered, out of the waiting list.
+template <class Traits>
+typename shard_region_state<Traits>::promise_type take_forwarded(region_pointer<Traits> self,
+                                                                 std::uint64_t ticket) {
+  auto found = self->state.forwarded.find(ticket);
+  SETTLE_ASSERT(found != self->state.forwarded.end());
+  auto promise = std::move(found->second);
+  self->state.forwarded.erase(found);
+  return promise;
+}
+
 // The entity's actor wherever its shard lives: here, or at the owner's region.
 template <class Traits>
 caf::result<typename Traits::handle, persistence::shard_fence>
@@ -213,13 +225,9 @@ lookup(region_pointer<Traits> self, const std::string& id) {
   self->request(region, entity_timeout, locate_atom::value, id)
     .then(
       [self, ticket](handle& actor, persistence::shard_fence& fence) {
-        self->state.forwarded.at(ticket).deliver(actor, fence);
-        self->state.forwarded.erase(ticket);
+        take_forwarded<Traits>(self, ticket).deliver(actor, fence);
       },
-      [self, ticket](caf::error& error) {
-        self->state.forwarded.at(ticket).deliver(error);
-        self->state.forwarded.erase(ticket);
-      });
+      [self, ticket](caf::error& error) { take_forwarded<Traits>(self, ticket).deliver(error); });
   return promise;
 }
 

@@ -3,7 +3,7 @@
 // clients is valid UTF-8 once strict_json has read it).
 #include "net/json_writer.hpp"
 
-#include <algorithm>
+#include "domain/escaping.hpp"
 
 namespace settle::net {
 namespace {
@@ -49,14 +49,7 @@ void append_escape(std::string& out, char c) {
 
 void append_json_string(std::string& out, std::string_view text) {
   out += '"';
-  for (auto special = std::find_if(text.begin(), text.end(), needs_escape); special != text.end();
-       special = std::find_if(text.begin(), text.end(), needs_escape)) {
-    auto run = static_cast<std::size_t>(special - text.begin());
-    out.append(text.substr(0, run));
-    append_escape(out, *special);
-    text.remove_prefix(run + 1);
-  }
-  out.append(text);
+  append_escaped(out, text, needs_escape, append_escape);
   out += '"';
 }
 

@@ -10,7 +10,7 @@
 namespace settle::persistence {
 
 std::string prepared_statements::execute(soci::session& session, const std::string& sql,
-                                         const std::string& arguments) {
+                                         const std::vector<std::string>& arguments) {
   auto found = names_.find(sql);
   if (found == names_.end()) {
     std::string name = "settle_statement_" + std::to_string(names_.size() + 1);
@@ -21,7 +21,13 @@ std::string prepared_statements::execute(soci::session& session, const std::stri
     }
     found = names_.emplace(sql, std::move(name)).first;
   }
-  return "EXECUTE " + found->second + arguments;
+  std::string text = "EXECUTE " + found->second + " (";
+  for (std::size_t index = 0; index < arguments.size(); ++index) {
+    text += index == 0 ? "" : ", ";
+    text += arguments[index];
+  }
+  text += ")";
+  return text;
 }
 
 } // namespace settle::persistence

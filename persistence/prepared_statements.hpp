@@ -6,6 +6,7 @@
 
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 namespace soci {
 class session;
@@ -15,10 +16,11 @@ namespace settle::persistence {
 
 class prepared_statements {
 public:
-  // The text that runs `sql` (with parameters $1...) with `arguments` ("(a, b, ...)"),
-  // preparing `sql` on the session's connection the first time. Throws storage_error
-  // when the database refuses to prepare it.
-  std::string execute(soci::session& session, const std::string& sql, const std::string& arguments);
+  // The text that runs `sql` (with parameters $1...) with `arguments` (SQL literals, one
+  // per parameter), preparing `sql` on the session's connection the first time. Throws
+  // storage_error when the database refuses to prepare it.
+  std::string execute(soci::session& session, const std::string& sql,
+                      const std::vector<std::string>& arguments);
 
   // Forgets every name: a new connection has none of them.
   void clear() noexcept { names_.clear(); }

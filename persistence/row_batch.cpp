@@ -2,9 +2,8 @@
 #include "persistence/row_batch.hpp"
 
 #include "domain/assert.hpp"
+#include "domain/escaping.hpp"
 #include "persistence/sql_literal.hpp"
-
-#include <algorithm>
 
 namespace settle::persistence {
 namespace {
@@ -14,18 +13,12 @@ namespace {
 std::string array_element(std::string_view text) {
   std::string element = "\"";
   element.reserve(text.size() + 2);
-  // Runs without a special character are copied whole. (Not find_first_of: it calls
-  // memchr on the two specials once per character of the text.)
-  auto is_special = [](char c) { return c == '"' || c == '\\'; };
-  for (auto special = std::find_if(text.begin(), text.end(), is_special); special != text.end();
-       special = std::find_if(text.begin(), text.end(), is_special)) {
-    auto run = static_cast<std::size_t>(special - text.begin());
-    element.append(text.substr(0, run));
-    element.push_back('\\');
-    element.push_back(*special);
-    text.remove_prefix(run + 1);
-  }
-  element.append(text);
+  append_escaped(
+    element, text, [](char c) { return c == '"' || c == '\\'; },
+    [](std::string& out, char special) {
+      out.push_back('\\');
+      out.push_back(special);
+    });
   element.push_back('"');
   return element;
 }
@@ -137,15 +130,13 @@ std::string row_batch::parameter_relation() const {
   });
 }
 
-std::string row_batch::arguments(std::size_t start, std::size_t end) const {
+std::vector<std::string> row_batch::arguments(std::size_t start, std::size_t end) const {
   SETTLE_ASSERT(kind_ == dialect::postgresql && start < end && end <= rows_);
-  std::string sql = "(";
+  std::vector<std::string> arrays(columns_.size());
   for (std::size_t column = 0; column < columns_.size(); ++column) {
-    sql += column == 0 ? "" : ", ";
-    append_literal(sql, column_array(column, start, end));
+    append_literal(arrays[column], column_array(column, start, end));
   }
-  sql += ")";
-  return sql;
+  return arrays;
 }
 
 } // namespace settle::persistence

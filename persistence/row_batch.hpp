@@ -36,9 +36,9 @@ public:
   std::string relation(std::size_t start, std::size_t end) const;
 
   // PostgreSQL: the same relation with the arrays as parameters $1..., and the arguments
-  // for rows [start, end): "('{...}', '{...}')".
+  // for rows [start, end): one array literal per column, "'{...}'".
   std::string parameter_relation() const;
-  std::string arguments(std::size_t start, std::size_t end) const;
+  std::vector<std::string> arguments(std::size_t start, std::size_t end) const;
 
   // Calls visit(start, end) for each run of rows one statement takes, in order.
   template <class Visit>

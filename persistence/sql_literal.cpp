@@ -2,19 +2,19 @@
 #include "persistence/sql_literal.hpp"
 
 #include "domain/assert.hpp"
+#include "domain/escaping.hpp"
 
 namespace settle::persistence {
 
 void append_literal(std::string& sql, std::string_view text) {
   SETTLE_ASSERT(text.find('\0') == std::string_view::npos);
   sql.push_back('\'');
-  // Runs without a quote are copied whole (the writer quotes every group's rows).
-  for (auto quote = text.find('\''); quote != std::string_view::npos; quote = text.find('\'')) {
-    sql.append(text.substr(0, quote + 1));
-    sql.push_back('\''); // doubled
-    text.remove_prefix(quote + 1);
-  }
-  sql.append(text);
+  append_escaped(
+    sql, text, [](char c) { return c == '\''; },
+    [](std::string& out, char quote) {
+      out.push_back(quote); // doubled
+      out.push_back(quote);
+    });
   sql.push_back('\'');
 }
 

@@ -67,11 +67,7 @@ std::string store_reader::lookup(const std::string& sql, const std::vector<std::
     append_literal(literals.emplace_back(), value);
   }
   if (url_.kind == dialect::postgresql) {
-    std::string arguments = "(";
-    for (const auto& literal : literals) {
-      arguments += (arguments.size() > 1 ? ", " : "") + literal;
-    }
-    return prepared_.execute(*session_, sql, arguments + ")");
+    return prepared_.execute(*session_, sql, literals);
   }
   // One pass from the left, so a value that contains "$2" is never taken for a parameter.
   std::string text;
