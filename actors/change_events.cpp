@@ -37,7 +37,8 @@ persistence::event_record transfer_settled_event(const transfer_record& transfer
 
 persistence::event_record order_event(const response_renderer& renderer,
                                       const order_record& order) {
-  return persistence::make_event(order_event_name(order.status), {order.tenant},
+  return persistence::make_event(order_event_name(order.status),
+                                 {order.tenant, order.payee_tenant},
                                  {order.id, order.payer_account, order.payee_account},
                                  renderer.order(order));
 }

@@ -30,10 +30,21 @@ persistence::idempotency_record forgotten(persistence::idempotency_record record
   return record;
 }
 
+// Every path of a request ends here, once: the place it held in the gateway is given
+// back with its answer. A second answer would be a bug; it is dropped, so that it can
+// neither reach the client nor give back a place twice.
+void finish(gateway_pointer self, const context_pointer& context, api_response answer) {
+  if (context->answered) {
+    return;
+  }
+  context->answered = true;
+  --self->state.in_flight;
+  context->request.reply(std::move(answer));
+}
+
 void reply(gateway_pointer self, const context_pointer& context, unsigned status,
            std::string body) {
-  --self->state.in_flight;
-  context->request.reply(api_response{status, std::move(body), false});
+  finish(self, context, api_response{status, std::move(body), false});
 }
 
 void release_claim(gateway_pointer self, persistence::idempotency_record record) {
@@ -407,8 +418,8 @@ void execute(gateway_pointer self, const context_pointer& context, const readine
           });
 }
 
-// The payer must be the requester's own account; the payee may be anyone's, and is only
-// checked to exist. Both must hold the order's currency.
+// The payer must be the requester's own account; the payee may be anyone's but a world
+// account (admins only), and is only checked to exist. Both must hold the order's currency.
 void execute(gateway_pointer self, const context_pointer& context,
              const create_order_command& command) {
   auto on_payer = [self, context, command](const account_actor&, const account_record& payer,
@@ -416,6 +427,11 @@ void execute(gateway_pointer self, const context_pointer& context,
     auto on_payee = [self, context, command, payer](const account_actor&,
                                                     const account_record& payee,
                                                     const persistence::shard_fence&) {
+      if (payee.tenant == system_tenant && !context->request.who.admin) {
+        respond_failure(self, context,
+                        make_failure(settle_errc::not_found, "no such account", "payee_account"));
+        return;
+      }
       if (payer.currency != command.currency || payee.currency != command.currency) {
         respond_failure(self, context,
                         make_failure(settle_errc::currency_mismatch,
@@ -427,6 +443,7 @@ void execute(gateway_pointer self, const context_pointer& context,
       order.tenant = context->request.who.tenant;
       order.payer_account = command.payer_account;
       order.payee_account = command.payee_account;
+      order.payee_tenant = payee.tenant;
       order.amount = command.amount;
       order.currency = command.currency;
       order.capture = command.capture;
@@ -540,16 +557,13 @@ void claim_and_dispatch(gateway_pointer self, const context_pointer& context) {
           dispatch(self, context);
           return;
         }
-        --self->state.in_flight;
-        context->request.reply(
-          api_response{static_cast<unsigned>(stored.status), std::move(stored.body), true});
+        finish(self, context,
+               api_response{static_cast<unsigned>(stored.status), std::move(stored.body), true});
       },
       [self, context](caf::error& error) {
         auto reason = to_failure(error);
         const auto& renderer = *self->state.dependencies.renderer;
-        --self->state.in_flight;
-        context->request.reply(api_response{renderer.status_of(reason.code),
-                                            renderer.error(reason), false});
+        reply(self, context, renderer.status_of(reason.code), renderer.error(reason));
       });
 }
 

@@ -23,6 +23,7 @@ using gateway_pointer = gateway_actor::stateful_pointer<gateway_state>;
 struct request_context {
   api_request request;
   bool answer_stored = false; // the idempotency record was committed with the effect
+  bool answered = false;      // the reply was sent (a second one is a bug)
 };
 
 using context_pointer = std::shared_ptr<request_context>;

@@ -4,6 +4,8 @@
 // transaction as its effect). One key, one effect.
 #include "actors/idempotency_guard.hpp"
 
+#include "domain/clock.hpp"
+
 #include <caf/all.hpp>
 
 #include <deque>
@@ -15,14 +17,27 @@ namespace {
 
 using persistence::idempotency_record;
 
-// Answered keys kept in memory; older ones are read back from the database.
-constexpr std::size_t cached_answers_limit = 100000;
+// What a cached answer costs, roughly: its strings and the containers' own nodes.
+std::size_t bytes_of(const std::string& slot, const idempotency_record& record) {
+  constexpr std::size_t overhead = 160;
+  return 2 * slot.size() + record.tenant.size() + record.key.size() + record.fingerprint.size()
+         + record.body.size() + overhead;
+}
+
+struct cached_answer {
+  idempotency_record record;
+  std::size_t bytes = 0;
+};
 
 struct idempotency_guard_state {
   storage_reader_actor reader;
+  config::idempotency_options options;
   std::unordered_set<std::string> in_flight;
-  std::unordered_map<std::string, idempotency_record> answers;
+  // Recently answered keys, bounded in bytes (oldest out first); older ones are read
+  // back from the database.
+  std::unordered_map<std::string, cached_answer> answers;
   std::deque<std::string> answer_order;
+  std::size_t cached_bytes = 0;
   static inline const char* name = "idempotency_guard";
 };
 
@@ -34,13 +49,32 @@ std::string slot_of(const tenant_name& tenant, const std::string& key) {
 
 void remember(idempotency_guard_state& state, const idempotency_record& record) {
   auto slot = slot_of(record.tenant, record.key);
-  if (state.answers.emplace(slot, record).second) {
+  auto bytes = bytes_of(slot, record);
+  auto [found, inserted] = state.answers.try_emplace(slot);
+  if (inserted) {
     state.answer_order.push_back(slot);
+  } else {
+    state.cached_bytes -= found->second.bytes;
   }
-  while (state.answer_order.size() > cached_answers_limit) {
-    state.answers.erase(state.answer_order.front());
+  found->second = cached_answer{record, bytes};
+  state.cached_bytes += bytes;
+  while (state.cached_bytes > state.options.cache_bytes && !state.answer_order.empty()) {
+    auto oldest = state.answers.find(state.answer_order.front());
+    state.cached_bytes -= oldest->second.bytes;
+    state.answers.erase(oldest);
     state.answer_order.pop_front();
   }
+}
+
+// A cached answer replayed only within the retention; an older one is asked of the
+// database, which keeps it until the sweep deletes it.
+const idempotency_record* cached(const idempotency_guard_state& state, const std::string& slot) {
+  auto found = state.answers.find(slot);
+  if (found == state.answers.end()) {
+    return nullptr;
+  }
+  auto cutoff = now_milliseconds() - state.options.retention_seconds * 1000;
+  return found->second.record.created_at < cutoff ? nullptr : &found->second.record;
 }
 
 // The stored answer when the request is the same, else `idempotency_key_reused`.
@@ -61,8 +95,8 @@ caf::result<idempotency_record> claim(guard_pointer self, const tenant_name& ten
     return make_settle_error(settle_errc::idempotency_key_in_use,
                              "a request with this Idempotency-Key is still being processed");
   }
-  if (auto found = state.answers.find(slot); found != state.answers.end()) {
-    return replay_or_refuse(found->second, fingerprint);
+  if (const auto* answer = cached(state, slot)) {
+    return replay_or_refuse(*answer, fingerprint);
   }
   state.in_flight.insert(slot);
   auto promise = self->make_response_promise<idempotency_record>();
@@ -93,8 +127,10 @@ caf::result<idempotency_record> claim(guard_pointer self, const tenant_name& ten
 }
 
 idempotency_guard_actor::behavior_type idempotency_guard(guard_pointer self,
-                                                         storage_reader_actor reader) {
+                                                         storage_reader_actor reader,
+                                                         config::idempotency_options options) {
   self->state.reader = std::move(reader);
+  self->state.options = options;
   return {
     [self](claim_atom, const tenant_name& tenant, const std::string& key,
            const std::string& fingerprint) { return claim(self, tenant, key, fingerprint); },
@@ -110,8 +146,9 @@ idempotency_guard_actor::behavior_type idempotency_guard(guard_pointer self,
 } // namespace
 
 idempotency_guard_actor spawn_idempotency_guard(caf::actor_system& system,
-                                                storage_reader_actor reader) {
-  return system.spawn(idempotency_guard, std::move(reader));
+                                                storage_reader_actor reader,
+                                                const config::idempotency_options& options) {
+  return system.spawn(idempotency_guard, std::move(reader), options);
 }
 
 } // namespace settle

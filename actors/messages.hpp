@@ -162,7 +162,7 @@ typename Inspector::result_type inspect(Inspector& f, order_outcome& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, order_record& x) {
   return f(caf::meta::type_name("order_record"), x.id, x.tenant, x.payer_account,
-           x.payee_account, x.amount, x.currency, x.capture, x.status, x.amount_authorized,
+           x.payee_account, x.payee_tenant, x.amount, x.currency, x.capture, x.status, x.amount_authorized,
            x.amount_captured, x.amount_refunded, x.description, x.failure_code, x.expires_at,
            x.authorization_ttl_seconds, x.created_at, x.updated_at, x.ordinal);
 }

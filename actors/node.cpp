@@ -9,6 +9,7 @@
 #include "actors/event_hub.hpp"
 #include "actors/event_log_reader.hpp"
 #include "actors/idempotency_guard.hpp"
+#include "actors/idempotency_sweeper.hpp"
 #include "actors/ledger_writer.hpp"
 #include "actors/order.hpp"
 #include "actors/shard_region.hpp"
@@ -197,7 +198,10 @@ node_actors start_node(caf::actor_system& system, const config::node_options& op
       caf::anon_send(actors.orders, lookup_atom::value, id);
     }
   }
-  actors.idempotency = spawn_idempotency_guard(system, actors.reader);
+  actors.idempotency = spawn_idempotency_guard(system, actors.reader, options.idempotency);
+  actors.idempotency_sweeper = spawn_idempotency_sweeper(
+    system, *url, std::chrono::seconds{options.idempotency.retention_seconds},
+    std::chrono::seconds{options.idempotency.sweep_interval_seconds});
   gateway_dependencies dependencies;
   dependencies.accounts = actors.accounts;
   dependencies.users = actors.users;
@@ -235,6 +239,7 @@ void stop_node(caf::actor_system& system, const node_actors& actors) {
   stop(actors.users);
   stop(actors.orders);
   stop(actors.idempotency);
+  stop(actors.idempotency_sweeper);
   stop(actors.events);
   stop(actors.reader);
   stop(actors.writer);

@@ -22,6 +22,7 @@ struct node_actors {
   order_region_actor orders;
   idempotency_guard_actor idempotency;
   event_hub_actor events;
+  caf::actor idempotency_sweeper;
   // In a cluster only:
   cluster_manager_actor cluster;
   node_directory_actor directory;

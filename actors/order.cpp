@@ -340,10 +340,30 @@ void refund(order_pointer self, const order_request& request, outcome_promise pr
     [promise](const failure& reason) mutable { promise.deliver(make_settle_error(reason)); });
 }
 
+// Who may see an order: the payer's tenant and the payee's.
+bool may_see(const requester& who, const order_record& order) {
+  return who.may_see(order.tenant) || who.may_see(order.payee_tenant);
+}
+
+// Who may take an action: the payee's tenant refunds, the payer's tenant does the rest.
+std::optional<failure> refusal_of(const requester& who, const order_record& order,
+                                  order_action action) {
+  if (!may_see(who, order)) {
+    return make_failure(settle_errc::not_found, "no such order");
+  }
+  if (action == order_action::refund && !who.may_see(order.payee_tenant)) {
+    return make_failure(settle_errc::forbidden, "only the payee's tenant may refund an order");
+  }
+  if (action != order_action::refund && !who.may_see(order.tenant)) {
+    return make_failure(settle_errc::forbidden, "only the payer's tenant may act on an order");
+  }
+  return std::nullopt;
+}
+
 caf::result<order_outcome> act(order_pointer self, const order_request& request) {
   const auto& order = self->state.record;
-  if (!request.who.may_see(order.tenant)) {
-    return make_settle_error(settle_errc::not_found, "no such order");
+  if (auto refusal = refusal_of(request.who, order, request.action)) {
+    return make_settle_error(*refusal);
   }
   if (!is_allowed(order.status, request.action)) {
     return make_settle_error(settle_errc::invalid_state,
@@ -391,8 +411,11 @@ void expire(order_pointer self) {
 
 caf::result<order_record> update_description(order_pointer self, const requester& who,
                                              const std::string& description) {
-  if (!who.may_see(self->state.record.tenant)) {
+  if (!may_see(who, self->state.record)) {
     return make_settle_error(settle_errc::not_found, "no such order");
+  }
+  if (!who.may_see(self->state.record.tenant)) {
+    return make_settle_error(settle_errc::forbidden, "only the payer's tenant may change an order");
   }
   auto updated = self->state.record;
   updated.description = description;
@@ -421,7 +444,7 @@ order_actor::behavior_type order(order_pointer self, order_record record,
   arm_expiry(self);
   return {
     [self](caf::get_atom, const requester& who) -> caf::result<order_record> {
-      if (!who.may_see(self->state.record.tenant)) {
+      if (!may_see(who, self->state.record)) {
         return make_settle_error(settle_errc::not_found, "no such order");
       }
       return self->state.record;

@@ -58,7 +58,8 @@ struct transfer_run {
   answer_shape shape = answer_shape::single;
   std::string batch;    // the token under which a batch's promised credits are spendable
   bool optimistic = false;           // in the optimistic pass of a batch
-  std::size_t unfinished = 0;        // jobs of the optimistic pass still reserving
+  std::size_t unfinished = 0;        // jobs of the optimistic pass not yet answered
+  std::size_t in_window = 0;         // jobs of the optimistic pass asked, not yet answered
   std::vector<transfer_job> pristine; // the jobs as they were before that pass
 };
 
@@ -149,16 +150,15 @@ void reserve(gateway_pointer self, const run_pointer& run, std::size_t index);
 // Transfers of one batch being reserved at once in the optimistic pass.
 constexpr std::size_t optimistic_window = 64;
 
+void fill_window(gateway_pointer self, const run_pointer& run);
+
 // Called when both legs of a job have answered.
 void job_done(gateway_pointer self, const run_pointer& run, std::size_t index) {
   auto& job = run->jobs[index];
   if (run->optimistic) {
-    if (run->next < run->jobs.size()) {
-      reserve(self, run, run->next++);
-    }
-    if (--run->unfinished == 0) {
-      end_optimistic_pass(self, run);
-    }
+    --run->in_window;
+    --run->unfinished;
+    fill_window(self, run);
     return;
   }
   if (!job.accepted()) {
@@ -242,13 +242,10 @@ void reserve_world_leg(gateway_pointer self, const run_pointer& run, std::size_t
   reserve_leg(self, run, index, deposit, requester{system_tenant, true});
 }
 
+// Asks the legs of a valid job.
 void reserve(gateway_pointer self, const run_pointer& run, std::size_t index) {
   auto& job = run->jobs[index];
   const auto& who = run->context->request.who;
-  if (job.invalid) {
-    job_done(self, run, index);
-    return;
-  }
   if (job.from.world || job.to.world) {
     reserve_leg(self, run, index, job.to.world, who); // the account's own leg
     return;
@@ -259,7 +256,11 @@ void reserve(gateway_pointer self, const run_pointer& run, std::size_t index) {
   leg_answered(self, run, index);
 }
 
+// The sequential pass: asks the next valid job, or concludes when none is left.
 void reserve_next(gateway_pointer self, const run_pointer& run) {
+  while (run->next < run->jobs.size() && run->jobs[run->next].invalid) {
+    ++run->next;
+  }
   if (run->next == run->jobs.size()) {
     conclude(self, run);
     return;
@@ -393,6 +394,24 @@ void end_optimistic_pass(gateway_pointer self, const run_pointer& run) {
   reserve_next(self, run);
 }
 
+// Asks the next jobs of the optimistic pass until the window is full, and ends the pass
+// once every job has answered. An invalid job asks nothing: it is done at once, and
+// never holds a place in the window.
+void fill_window(gateway_pointer self, const run_pointer& run) {
+  while (run->in_window < optimistic_window && run->next < run->jobs.size()) {
+    auto index = run->next++;
+    if (run->jobs[index].invalid) {
+      --run->unfinished;
+      continue;
+    }
+    ++run->in_window;
+    reserve(self, run, index); // answers later: every leg is a request to an actor
+  }
+  if (run->unfinished == 0) {
+    end_optimistic_pass(self, run);
+  }
+}
+
 void start_batch(gateway_pointer self, const run_pointer& run) {
   if (run->jobs.empty()) {
     conclude(self, run);
@@ -401,11 +420,10 @@ void start_batch(gateway_pointer self, const run_pointer& run) {
   run->pristine = run->jobs;
   run->optimistic = true;
   run->unfinished = run->jobs.size();
+  run->in_window = 0;
+  run->next = 0;
   run->batch.clear(); // nothing promised within the batch is spent in this pass
-  run->next = std::min(optimistic_window, run->jobs.size());
-  for (std::size_t index = 0; index < run->next; ++index) {
-    reserve(self, run, index);
-  }
+  fill_window(self, run);
 }
 
 } // namespace

@@ -27,6 +27,10 @@ key_table parse_keys(const std::string& text) {
       throw std::runtime_error{"keys file line " + std::to_string(line_number)
                                + ": expected KEY TENANT ROLE with ROLE admin or tenant"};
     }
+    if (tenant[0] == '_') { // the system's own tenants (_system owns the world accounts)
+      throw std::runtime_error{"keys file line " + std::to_string(line_number)
+                               + ": a tenant name may not start with '_'"};
+    }
     keys[key] = api_key{tenant, role == "admin" ? key_role::admin : key_role::tenant};
   }
   return keys;

@@ -6,6 +6,8 @@
 
 #include <caf/config_option_adder.hpp>
 
+#include <cctype>
+#include <optional>
 #include <sstream>
 
 namespace settle::config {
@@ -23,6 +25,30 @@ std::vector<std::string> split_list(const std::string& text) {
   return items;
 }
 
+// "90s", "30m", "24h", "7d" in seconds; nothing when malformed.
+std::optional<std::int64_t> parse_duration(const std::string& text) {
+  std::size_t digits = 0;
+  while (digits < text.size() && digits < 12 && std::isdigit(static_cast<unsigned char>(text[digits]))) {
+    ++digits;
+  }
+  if (digits == 0 || digits + 1 != text.size()) {
+    return std::nullopt;
+  }
+  std::int64_t count = std::stoll(text.substr(0, digits));
+  switch (text.back()) {
+    case 's':
+      return count;
+    case 'm':
+      return count * 60;
+    case 'h':
+      return count * 3600;
+    case 'd':
+      return count * 86400;
+    default:
+      return std::nullopt;
+  }
+}
+
 } // namespace
 
 node_config::node_config() {
@@ -34,6 +60,12 @@ node_config::node_config() {
     .add(http.body_limit, "body-limit", "largest request body in bytes")
     .add(http.batch_body_limit, "batch-body-limit", "largest batch request body in bytes")
     .add(http.max_connections, "max-connections", "open connections at most")
+    .add(http.max_connections_per_address, "max-connections-per-address",
+         "open connections from one client address at most")
+    .add(http.max_work_in_flight, "max-work-in-flight",
+         "transfers (a batch: its items) being processed at most; beyond: 503")
+    .add(http.max_work_per_key, "max-work-per-key",
+         "transfers being processed for one API key at most; beyond: 429")
     .add(http.header_timeout_seconds, "header-timeout", "seconds to receive a request's header")
     .add(http.idle_timeout_seconds, "idle-timeout", "seconds a keep-alive connection may idle")
     .add(http.request_timeout_seconds, "request-timeout", "seconds to wait for an answer")
@@ -50,8 +82,16 @@ node_config::node_config() {
     .add(cluster.node_id, "node-id", "this node's name")
     .add(cluster.listen, "listen", "HOST:PORT for node-to-node traffic")
     .add(cluster.seeds, "seeds", "ID@HOST:PORT,... of the other nodes");
-  opt_group{custom_options_, "auth"}.add(options.keys_file, "keys-file",
-                                              "file of KEY TENANT ROLE lines");
+  opt_group{custom_options_, "auth"}
+    .add(options.keys_file, "keys-file", "file of KEY TENANT ROLE lines")
+    .add(options.http.rate_limit, "rate-limit",
+         "requests per second per API key, in bursts of as many (0: no limit)");
+  auto& idempotency = options.idempotency;
+  opt_group{custom_options_, "idempotency"}
+    .add(retention_text_, "retention", "how long answers are replayed, e.g. 24h, 7d (24h at least)")
+    .add(idempotency.sweep_interval_seconds, "sweep-interval",
+         "seconds between looks for expired answers")
+    .add(idempotency.cache_bytes, "cache-bytes", "bytes of answers cached in memory at most");
   auto& actors = options.actors;
   opt_group{custom_options_, "settle"}
     .add(currencies_text_, "currencies", "accepted ISO 4217 codes, comma separated")
@@ -73,6 +113,23 @@ std::string node_config::finish() {
   }
   if (options.actors.scheduler_threads < 1 || options.http.threads < 1) {
     return "settle.scheduler-threads and http.threads must be at least 1";
+  }
+  auto retention = parse_duration(retention_text_);
+  if (!retention || *retention < 24 * 3600) {
+    return "idempotency.retention must be a duration of at least 24h (e.g. 24h, 7d), got "
+           + retention_text_;
+  }
+  options.idempotency.retention_seconds = *retention;
+  if (options.idempotency.sweep_interval_seconds < 1) {
+    return "idempotency.sweep-interval must be at least 1 second";
+  }
+  const auto& http = options.http;
+  // A batch of the largest size (1000 transfers) must fit in either bound of work.
+  if (http.max_work_in_flight < 1000 || http.max_work_per_key < 1000) {
+    return "http.max-work-in-flight and http.max-work-per-key must be at least 1000";
+  }
+  if (http.max_connections_per_address < 1 || !(http.rate_limit >= 0)) {
+    return "http.max-connections-per-address must be at least 1 and auth.rate-limit at least 0";
   }
   set("scheduler.max-threads", options.actors.scheduler_threads);
   set("scheduler.policy", caf::atom("sharing"));

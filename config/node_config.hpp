@@ -21,6 +21,7 @@ public:
 private:
   std::string currencies_text_ = "USD,EUR,GBP,JPY,CNY,CHF,BHD";
   std::string cors_text_;
+  std::string retention_text_ = "24h";
 };
 
 } // namespace settle::config

@@ -16,6 +16,12 @@ struct http_options {
   std::size_t body_limit = 64 * 1024;
   std::size_t batch_body_limit = 1024 * 1024;
   std::size_t max_connections = 10000;
+  std::size_t max_connections_per_address = 1000; // from one client address at most
+  // Work in flight, in units of one transfer (a batch weighs its items): beyond the
+  // node's bound requests are answered 503, beyond a key's 429, before any is queued.
+  std::size_t max_work_in_flight = 65536;
+  std::size_t max_work_per_key = 32768;
+  double rate_limit = 0; // requests per second per API key, in bursts of as many; 0: off
   std::int64_t header_timeout_seconds = 10;
   std::int64_t idle_timeout_seconds = 60;
   std::int64_t request_timeout_seconds = 30; // waiting for the actors' answer
@@ -43,11 +49,18 @@ struct actor_options {
   std::size_t max_resident_entities = 200000; // per region; beyond, the idlest go first
 };
 
+struct idempotency_options {
+  std::int64_t retention_seconds = 24 * 3600; // answers are replayed this long, then deleted
+  std::int64_t sweep_interval_seconds = 60;   // how often expired answers are looked for
+  std::size_t cache_bytes = 64 * 1024 * 1024; // the in-memory replay cache's bound
+};
+
 struct node_options {
   http_options http;
   storage_options storage;
   cluster_options cluster;
   actor_options actors;
+  idempotency_options idempotency;
   std::string keys_file;
   std::vector<std::string> currencies;
 };

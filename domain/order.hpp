@@ -34,6 +34,7 @@ struct order_record {
   tenant_name tenant;
   std::string payer_account;
   std::string payee_account;
+  tenant_name payee_tenant; // the payee account's tenant: it sees the order and alone refunds it
   std::int64_t amount = 0;
   std::string currency;
   settle::capture_method capture = capture_method::automatic;

@@ -40,6 +40,40 @@ bool is_json_media_type(std::string_view content_type) {
   return beast::iequals(media, "application/json");
 }
 
+// The method as a metrics label: a fixed set, so that made-up methods add no label value.
+const char* method_label(http::verb method) {
+  switch (method) {
+    case http::verb::get:
+      return "GET";
+    case http::verb::post:
+      return "POST";
+    case http::verb::put:
+      return "PUT";
+    case http::verb::delete_:
+      return "DELETE";
+    case http::verb::options:
+      return "OPTIONS";
+    case http::verb::head:
+      return "HEAD";
+    case http::verb::patch:
+      return "PATCH";
+    default:
+      return "other";
+  }
+}
+
+bool is_api_path(std::string_view path) {
+  return path == "/v1" || path.rfind("/v1/", 0) == 0;
+}
+
+// What a request weighs in the admission's bounds: a batch its items, anything else one.
+std::size_t weight_of(const command& built) {
+  if (const auto* batch = std::get_if<transfer_batch_command>(&built)) {
+    return std::max<std::size_t>(batch->items.size(), 1);
+  }
+  return 1;
+}
+
 bool origin_allowed(const config::http_options& options, std::string_view origin) {
   for (const auto& allowed : options.cors_origins) {
     if (allowed == "*" || allowed == origin) {
@@ -51,8 +85,12 @@ bool origin_allowed(const config::http_options& options, std::string_view origin
 
 } // namespace
 
-http_session::http_session(boost::asio::ip::tcp::socket socket, std::shared_ptr<ingress_state> state)
-  : stream_(std::move(socket)), state_(std::move(state)), answer_timer_(stream_.get_executor()) {
+http_session::http_session(boost::asio::ip::tcp::socket socket, std::shared_ptr<ingress_state> state,
+                           std::shared_ptr<address_slot> slot)
+  : stream_(std::move(socket)),
+    state_(std::move(state)),
+    slot_(std::move(slot)),
+    answer_timer_(stream_.get_executor()) {
   ++state_->open_connections;
 }
 
@@ -78,16 +116,33 @@ void http_session::close_if_idle() {
   });
 }
 
+// A kept-alive connection may idle up to the idle timeout; once the next request's first
+// bytes are in, its header has the header timeout, as a new connection's has: a header
+// sent a byte at a time cannot hold a connection for long.
 void http_session::do_read_header() {
+  if (first_request_ || buffer_.size() > 0) {
+    read_header();
+    return;
+  }
+  stream_.expires_after(std::chrono::seconds{state_->options.idle_timeout_seconds});
+  stream_.async_read_some(buffer_.prepare(header_limit),
+                          [self = shared_from_this()](beast::error_code error, std::size_t bytes) {
+                            if (error) {
+                              self->close();
+                              return;
+                            }
+                            self->buffer_.commit(bytes);
+                            self->read_header();
+                          });
+}
+
+void http_session::read_header() {
   parser_.emplace();
   parser_->header_limit(header_limit);
   // The route's body limit is set once the header is in; until then a large
   // Content-Length must not fail the header read, so that it can be answered 413.
   parser_->body_limit(boost::none);
-  // A new connection has the header timeout; a kept-alive one may idle longer first.
-  auto timeout = first_request_ ? state_->options.header_timeout_seconds
-                                : state_->options.idle_timeout_seconds;
-  stream_.expires_after(std::chrono::seconds{timeout});
+  stream_.expires_after(std::chrono::seconds{state_->options.header_timeout_seconds});
   http::async_read_header(stream_, buffer_, *parser_,
                           [self = shared_from_this()](beast::error_code error, std::size_t) {
                             self->on_read_header(error);
@@ -108,10 +163,12 @@ void http_session::on_read_header(beast::error_code error) {
                                                                  : state_->options.body_limit;
   parser_->body_limit(limit);
   route_label_ = "unmatched";
+  if (refuse_before_body()) {
+    return;
+  }
   if (auto length = parser_->content_length(); length && *length > limit) {
-    body_unread_ = true;
-    send_error(make_failure(settle_errc::body_too_large,
-                            "the body is larger than " + std::to_string(limit) + " bytes"));
+    refuse_unread(make_failure(settle_errc::body_too_large,
+                               "the body is larger than " + std::to_string(limit) + " bytes"));
     return;
   }
   stream_.expires_after(std::chrono::seconds{state_->options.header_timeout_seconds * 3});
@@ -135,13 +192,43 @@ void http_session::on_read_body(beast::error_code error) {
   handle_request();
 }
 
-bool http_session::authenticate(requester& who) {
-  auto authorization = parser_->get()[http::field::authorization];
-  auto found = state_->requester_of_header({authorization.data(), authorization.size()});
-  if (found) {
-    who = *found;
+// A /v1 request is authenticated and rate limited as soon as its header is in, so that
+// a stranger's body (or a limited key's) is never read. The stream's upgrade
+// authenticates itself (a browser cannot set its headers), and preflights carry no key.
+bool http_session::refuse_before_body() {
+  const auto& header = parser_->get();
+  std::string_view target{header.target().data(), header.target().size()};
+  auto path = target.substr(0, target.find('?'));
+  who_.reset();
+  key_.clear();
+  if (!is_api_path(path) || header.method() == http::verb::options
+      || (path == "/v1/stream" && beast::websocket::is_upgrade(header))) {
+    return false;
   }
-  return found.has_value();
+  auto authorization = header[http::field::authorization];
+  auto key = bearer_key({authorization.data(), authorization.size()});
+  who_ = key.empty() ? std::nullopt : state_->requester_of_key(key);
+  if (!who_) {
+    refuse_unread(make_failure(settle_errc::unauthenticated, "a valid API key is required"));
+    return true;
+  }
+  key_ = std::string{key};
+  auto token = state_->admission_control->take_token(key_);
+  if (token.answer != admission::verdict::admitted) {
+    retry_after_ = token.retry_after.count();
+    refuse_unread(make_failure(settle_errc::rate_limited,
+                               "too many requests for this API key; retry after a while"));
+    return true;
+  }
+  return false;
+}
+
+// Answers without reading the body; the connection then closes, since the unread body
+// would be taken for the next request.
+void http_session::refuse_unread(const failure& reason) {
+  const auto length = parser_->content_length();
+  body_unread_ = parser_->chunked() || (length && *length > 0);
+  send_error(reason);
 }
 
 void http_session::handle_request() {
@@ -198,16 +285,17 @@ void http_session::handle_api(const route_match& match, route_input input, const
   if (match.matched != nullptr && match.matched->kind == endpoint::stream
       && beast::websocket::is_upgrade(request)) {
     answer_timer_.cancel();
-    auto stream = std::make_shared<websocket_session>(std::move(stream_), state_);
+    auto stream = std::make_shared<websocket_session>(std::move(stream_), state_, slot_);
     state_->register_stream(stream);
     stream->run(parser_->release());
     return;
   }
   api_request api;
-  if (!authenticate(api.who)) {
+  if (!who_) { // authenticated with the header (refuse_before_body)
     send_error(make_failure(settle_errc::unauthenticated, "a valid API key is required"));
     return;
   }
+  api.who = *who_;
   if (match.matched == nullptr) {
     send_unmatched(match, path);
     return;
@@ -246,20 +334,35 @@ void http_session::handle_api(const route_match& match, route_input input, const
     return;
   }
   api.command = std::move(std::get<command>(built));
-  send_to_gateway(std::move(api));
+  auto admitted = state_->admission_control->admit_work(key_, weight_of(api.command));
+  if (!admitted.admitted) {
+    retry_after_ = admitted.retry_after.count();
+    send_error(admitted.answer == admission::verdict::node_busy
+                 ? make_failure(settle_errc::unavailable,
+                                "the node is at its bound of work in flight; retry after a while")
+                 : make_failure(settle_errc::rate_limited,
+                                "this API key is at its bound of work in flight; retry after a while"));
+    return;
+  }
+  send_to_gateway(std::move(api), std::move(admitted.admitted));
 }
 
 void http_session::handle_readiness() {
   api_request api;
   api.command = readiness_command{};
-  send_to_gateway(std::move(api));
+  send_to_gateway(std::move(api), nullptr);
 }
 
-void http_session::send_to_gateway(api_request request) {
+// The ticket of the admitted work is given back when the gateway answers, even an answer
+// that comes after the session gave up waiting: the work was in flight until then.
+void http_session::send_to_gateway(api_request request, std::shared_ptr<admission::ticket> ticket) {
   auto generation = ++generation_;
   auto self = shared_from_this();
   auto executor = stream_.get_executor();
-  request.reply = [self, executor, generation](api_response answer) {
+  request.reply = [self, executor, generation, ticket](api_response answer) {
+    if (ticket) {
+      ticket->release();
+    }
     boost::asio::post(executor, [self, generation, answer = std::move(answer)]() mutable {
       self->on_gateway_answer(generation, std::move(answer));
     });
@@ -301,14 +404,14 @@ void http_session::send_error(const failure& reason) {
 void http_session::send(unsigned status, std::string body, std::string_view content_type) {
   const auto& request = parser_->get();
   bool keep_alive = request.keep_alive() && !state_->draining
-                    && status != 413; // an unread body leaves the stream unusable
+                    && !body_unread_; // an unread body leaves the stream unusable
   response_ = response{static_cast<http::status>(status), request.version()};
   response_.set(http::field::server, "settled");
   if (!body.empty() || status != 204) {
     response_.set(http::field::content_type, content_type);
   }
   if (status == 503 || status == 429) {
-    response_.set(http::field::retry_after, "1");
+    response_.set(http::field::retry_after, std::to_string(retry_after_));
   }
   if (status == 405) {
     response_.set(http::field::allow, allow_header_);
@@ -331,9 +434,8 @@ void http_session::send(unsigned status, std::string body, std::string_view cont
   response_.keep_alive(keep_alive);
   response_.prepare_payload();
   std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - started_;
-  metrics_registry::instance().count_http_request(
-    route_label_, std::string{request.method_string().data(), request.method_string().size()},
-    status, elapsed.count());
+  metrics_registry::instance().count_http_request(route_label_, method_label(request.method()),
+                                                  status, elapsed.count());
   stream_.expires_after(std::chrono::seconds{state_->options.idle_timeout_seconds});
   http::async_write(stream_, response_,
                     [self = shared_from_this(), keep_alive](beast::error_code error, std::size_t) {
@@ -344,6 +446,7 @@ void http_session::send(unsigned status, std::string body, std::string_view cont
 void http_session::on_write(bool close_after, beast::error_code error) {
   busy_ = false;
   replayed_ = false;
+  retry_after_ = 1;
   allow_header_.clear();
   if (!error && body_unread_) {
     linger_then_close();

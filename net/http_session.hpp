@@ -20,7 +20,8 @@ namespace settle::net {
 
 class http_session : public std::enable_shared_from_this<http_session> {
 public:
-  http_session(boost::asio::ip::tcp::socket socket, std::shared_ptr<ingress_state> state);
+  http_session(boost::asio::ip::tcp::socket socket, std::shared_ptr<ingress_state> state,
+               std::shared_ptr<address_slot> slot);
   ~http_session();
 
   void run();
@@ -33,14 +34,16 @@ private:
   using response = boost::beast::http::response<boost::beast::http::string_body>;
 
   void do_read_header();
+  void read_header();
   void on_read_header(boost::beast::error_code error);
   void on_read_body(boost::beast::error_code error);
   void handle_request();
   void handle_api(const route_match& match, route_input input, const std::string& path);
   void handle_readiness();
-  void send_to_gateway(api_request request);
+  void send_to_gateway(api_request request, std::shared_ptr<admission::ticket> ticket);
   void on_gateway_answer(std::uint64_t generation, api_response answer);
-  bool authenticate(requester& who);
+  bool refuse_before_body();
+  void refuse_unread(const failure& reason);
 
   void send_error(const failure& reason);
   void send_unmatched(const route_match& match, const std::string& path);
@@ -54,14 +57,18 @@ private:
   std::optional<request_parser> parser_;
   response response_;
   std::shared_ptr<ingress_state> state_;
+  std::shared_ptr<address_slot> slot_;
   boost::asio::steady_timer answer_timer_;
   std::chrono::steady_clock::time_point started_;
   std::string route_label_;
   std::string allow_header_;
+  std::optional<requester> who_; // the request's key, known from its header
+  std::string key_;
+  std::int64_t retry_after_ = 1; // seconds, for a 429 or 503
   bool replayed_ = false;
   bool busy_ = false;
   bool first_request_ = true;
-  bool body_unread_ = false; // answered before reading the body (413)
+  bool body_unread_ = false; // answered before reading the body (401, 413, 429)
   std::size_t lingered_bytes_ = 0;
   std::uint64_t generation_ = 0; // identifies the request an answer belongs to
 };

@@ -5,6 +5,7 @@
 #include "actors/gateway.hpp"
 #include "config/keys_file.hpp"
 #include "config/options.hpp"
+#include "net/admission.hpp"
 
 #include <atomic>
 #include <map>
@@ -13,6 +14,7 @@
 #include <optional>
 #include <string_view>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace settle::net {
@@ -49,6 +51,35 @@ struct ingress_state {
 
   // Who an `Authorization: Bearer KEY` header names, or nothing.
   std::optional<requester> requester_of_header(std::string_view header) const;
+
+  // Rate limits and bounds of work in flight, per key and for the node.
+  std::shared_ptr<admission> admission_control;
+
+  // Open connections per client address, each bounded by the options.
+  std::mutex addresses_mutex;
+  std::unordered_map<std::string, std::size_t> connections_by_address;
 };
+
+// The KEY of an `Authorization: Bearer KEY` header, or empty.
+std::string_view bearer_key(std::string_view header);
+
+// A connection's place in its client address's count, given back when the connection
+// ends (its HTTP session, or the WebSocket session it became).
+class address_slot {
+public:
+  address_slot(std::shared_ptr<ingress_state> state, std::string address);
+  ~address_slot();
+  address_slot(const address_slot&) = delete;
+  address_slot& operator=(const address_slot&) = delete;
+
+private:
+  std::shared_ptr<ingress_state> state_;
+  std::string address_;
+};
+
+// A place for a new connection from `address`, or nothing when that address already
+// has as many open connections as the options allow.
+std::shared_ptr<address_slot> take_address_slot(const std::shared_ptr<ingress_state>& state,
+                                                const std::string& address);
 
 } // namespace settle::net

@@ -38,17 +38,49 @@ std::optional<requester> ingress_state::requester_of_key(std::string_view key) c
   return requester{found->second.tenant, found->second.role == config::key_role::admin};
 }
 
-std::optional<requester> ingress_state::requester_of_header(std::string_view header) const {
+std::string_view bearer_key(std::string_view header) {
   constexpr std::string_view scheme = "bearer ";
   if (header.size() <= scheme.size()) {
-    return std::nullopt;
+    return {};
   }
   for (std::size_t i = 0; i < scheme.size(); ++i) {
     if (std::tolower(static_cast<unsigned char>(header[i])) != scheme[i]) {
-      return std::nullopt;
+      return {};
     }
   }
-  return requester_of_key(header.substr(scheme.size()));
+  return header.substr(scheme.size());
+}
+
+std::optional<requester> ingress_state::requester_of_header(std::string_view header) const {
+  auto key = bearer_key(header);
+  return key.empty() ? std::nullopt : requester_of_key(key);
+}
+
+address_slot::address_slot(std::shared_ptr<ingress_state> state, std::string address)
+  : state_(std::move(state)), address_(std::move(address)) {}
+
+address_slot::~address_slot() {
+  std::lock_guard<std::mutex> guard{state_->addresses_mutex};
+  auto found = state_->connections_by_address.find(address_);
+  if (found != state_->connections_by_address.end() && --found->second == 0) {
+    state_->connections_by_address.erase(found); // the map holds connected addresses only
+  }
+}
+
+std::shared_ptr<address_slot> take_address_slot(const std::shared_ptr<ingress_state>& state,
+                                                const std::string& address) {
+  {
+    std::lock_guard<std::mutex> guard{state->addresses_mutex};
+    auto& open = state->connections_by_address[address];
+    if (open >= state->options.max_connections_per_address) {
+      if (open == 0) {
+        state->connections_by_address.erase(address);
+      }
+      return nullptr;
+    }
+    ++open;
+  }
+  return std::make_shared<address_slot>(state, address);
 }
 
 listener::listener(boost::asio::io_context& context, const boost::asio::ip::tcp::endpoint& endpoint,
@@ -78,6 +110,24 @@ boost::asio::ip::tcp::endpoint listener::local_endpoint() const {
   return acceptor_.local_endpoint();
 }
 
+// A connection beyond the node's bound, or its address's, is closed at once: it costs
+// nothing more than its accept.
+void listener::admit(boost::asio::ip::tcp::socket socket) {
+  boost::system::error_code error;
+  auto remote = socket.remote_endpoint(error);
+  std::shared_ptr<address_slot> slot;
+  if (!error && state_->open_connections.load() < state_->options.max_connections) {
+    slot = take_address_slot(state_, remote.address().to_string());
+  }
+  if (!slot) {
+    socket.close(error);
+    return;
+  }
+  auto session = std::make_shared<http_session>(std::move(socket), state_, std::move(slot));
+  state_->register_session(session);
+  session->run();
+}
+
 void listener::do_accept() {
   acceptor_.async_accept(
     boost::asio::make_strand(context_),
@@ -92,16 +142,7 @@ void listener::do_accept() {
         self->backoff_.async_wait([self](boost::system::error_code) { self->do_accept(); });
         return;
       }
-      {
-        if (self->state_->open_connections.load() >= self->state_->options.max_connections) {
-          boost::system::error_code ignored;
-          socket.close(ignored);
-        } else {
-          auto session = std::make_shared<http_session>(std::move(socket), self->state_);
-          self->state_->register_session(session);
-          session->run();
-        }
-      }
+      self->admit(std::move(socket));
       self->do_accept();
     });
 }

@@ -1,5 +1,5 @@
-// Accepts connections and starts a session for each, up to the connection cap; a
-// connection beyond the cap is closed at once.
+// Accepts connections and starts a session for each, up to the node's connection cap
+// and the cap per client address; a connection beyond either is closed at once.
 #pragma once
 
 #include "net/ingress_state.hpp"
@@ -24,6 +24,7 @@ public:
 
 private:
   void do_accept();
+  void admit(boost::asio::ip::tcp::socket socket);
 
   boost::asio::io_context& context_;
   boost::asio::ip::tcp::acceptor acceptor_;

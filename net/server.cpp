@@ -77,6 +77,14 @@ http_server::http_server(gateway_actor gateway, event_hub_actor events,
   state.events = std::move(events);
   state.options = std::move(options);
   state.keys = std::move(keys);
+  std::vector<std::string> key_names;
+  for (const auto& [key, _] : state.keys) {
+    key_names.push_back(key);
+  }
+  state.admission_control = std::make_shared<admission>(
+    admission_limits{state.options.rate_limit, state.options.max_work_in_flight,
+                     state.options.max_work_per_key},
+    key_names);
   state.dashboard = load_dashboard(web_root);
 }
 

@@ -33,9 +33,11 @@ std::string error_frame(const std::string& message) {
 
 } // namespace
 
-websocket_session::websocket_session(beast::tcp_stream stream, std::shared_ptr<ingress_state> state)
+websocket_session::websocket_session(beast::tcp_stream stream, std::shared_ptr<ingress_state> state,
+                                     std::shared_ptr<address_slot> slot)
   : socket_(std::move(stream)),
     state_(std::move(state)),
+    slot_(std::move(slot)),
     backlog_(std::make_shared<std::atomic<std::size_t>>(0)),
     heartbeat_(socket_.get_executor()),
     authentication_deadline_(socket_.get_executor()),
@@ -62,8 +64,13 @@ void websocket_session::run(upgrade_request request) {
   bool header_refused = false;
   auto authorization = request[beast::http::field::authorization];
   if (!authorization.empty()) {
-    from_header = state_->requester_of_header({authorization.data(), authorization.size()});
+    auto key = bearer_key({authorization.data(), authorization.size()});
+    from_header = key.empty() ? std::nullopt : state_->requester_of_key(key);
     header_refused = !from_header;
+    if (from_header && rate_limited(key)) {
+      from_header.reset(); // closed with 1013 once accepted
+      rate_refused_ = true;
+    }
   }
   socket_.async_accept(request, [self = shared_from_this(), from_header,
                                  header_refused](beast::error_code error) {
@@ -84,6 +91,10 @@ void websocket_session::on_accept(beast::error_code error, std::optional<request
   }
   if (header_refused) {
     close_with(websocket::close_code::policy_error, "unknown API key");
+    return;
+  }
+  if (rate_refused_) {
+    close_with(websocket::close_code::try_again_later, "too many requests for this API key");
     return;
   }
   who_ = from_header;
@@ -196,7 +207,17 @@ void websocket_session::handle_auth(const std::string& token) {
     close_with(websocket::close_code::policy_error, "unknown API key");
     return;
   }
+  if (rate_limited(token)) {
+    who_.reset();
+    close_with(websocket::close_code::try_again_later, "too many requests for this API key");
+    return;
+  }
   authentication_deadline_.cancel();
+}
+
+// An authentication counts against the key's rate limit, as a request does.
+bool websocket_session::rate_limited(std::string_view key) {
+  return state_->admission_control->take_token(key).answer != admission::verdict::admitted;
 }
 
 void websocket_session::handle_subscribe(std::vector<std::string> topics, bool has_since,

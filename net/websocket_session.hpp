@@ -26,7 +26,8 @@ class websocket_session : public std::enable_shared_from_this<websocket_session>
 public:
   using upgrade_request = boost::beast::http::request<boost::beast::http::string_body>;
 
-  websocket_session(boost::beast::tcp_stream stream, std::shared_ptr<ingress_state> state);
+  websocket_session(boost::beast::tcp_stream stream, std::shared_ptr<ingress_state> state,
+                    std::shared_ptr<address_slot> slot);
   ~websocket_session();
 
   void run(upgrade_request request);
@@ -41,6 +42,7 @@ private:
   void on_read(boost::beast::error_code error);
   void handle_message(std::string_view text);
   void handle_auth(const std::string& token);
+  bool rate_limited(std::string_view key);
   void handle_subscribe(std::vector<std::string> topics, bool has_since, std::int64_t since);
   void send_frame(std::string frame); // the frame is already counted in backlog_
   void send_own_frame(std::string frame);
@@ -52,6 +54,7 @@ private:
   boost::beast::websocket::stream<boost::beast::tcp_stream> socket_;
   boost::beast::flat_buffer buffer_;
   std::shared_ptr<ingress_state> state_;
+  std::shared_ptr<address_slot> slot_;
   std::deque<std::string> queue_;
   // Frames handed over (by the hub or by this session) and not yet written: posted,
   // queued or being written. Bounded, so a slow client cannot make memory grow.
@@ -64,6 +67,7 @@ private:
   bool writing_ = false;
   bool ping_in_flight_ = false;
   bool closing_ = false;
+  bool rate_refused_ = false; // the upgrade's key is over its rate limit
 };
 
 } // namespace settle::net

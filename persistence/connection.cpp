@@ -16,6 +16,9 @@ std::unique_ptr<soci::session> open_session(const storage_url& url) {
       *session << "PRAGMA journal_mode=WAL";
       *session << "PRAGMA synchronous=FULL";
       *session << "PRAGMA foreign_keys=ON";
+      // Tenants compare byte for byte, as they do on PostgreSQL: SQLite's LIKE ignores
+      // ASCII case unless told otherwise (the event log is filtered by tenant with LIKE).
+      *session << "PRAGMA case_sensitive_like=ON";
       return session;
     }
     return std::make_unique<soci::session>(*soci::factory_postgresql(), url.connection);

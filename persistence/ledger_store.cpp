@@ -67,6 +67,7 @@ void add_order_row(row_batch& rows, const order_record& order) {
     .integer(order.created_at)
     .integer(order.updated_at)
     .integer(order.ordinal)
+    .text(order.payee_tenant)
     .end_row();
 }
 

@@ -122,6 +122,19 @@ const std::vector<migration>& all_migrations() {
        "ALTER TABLE cluster_members ALTER COLUMN node_id TYPE TEXT COLLATE \"C\"",
      },
      true},
+    {6,
+     {
+       // The payee's tenant sees the orders paying its accounts and alone may refund them.
+       "ALTER TABLE orders ADD COLUMN payee_tenant TEXT NOT NULL DEFAULT ''",
+       "UPDATE orders SET payee_tenant = COALESCE("
+       "(SELECT tenant FROM accounts WHERE accounts.id = orders.payee_account), '')",
+       "CREATE INDEX orders_by_payee_tenant ON orders (payee_tenant, ordinal)",
+     }},
+    {7,
+     {
+       "ALTER TABLE orders ALTER COLUMN payee_tenant TYPE TEXT COLLATE \"C\"",
+     },
+     true},
   };
   return migrations;
 }

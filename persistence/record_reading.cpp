@@ -15,7 +15,7 @@ const char* const transfer_columns =
 const char* const order_columns =
     "id, tenant, payer_account, payee_account, amount, currency, capture_method, status,"
     " amount_authorized, amount_captured, amount_refunded, description, failure_code,"
-    " expires_at, authorization_ttl_s, created_at, updated_at, ordinal";
+    " expires_at, authorization_ttl_s, created_at, updated_at, ordinal, payee_tenant";
 const char* const entry_columns =
     "id, account_id, transfer_id, order_id, kind, amount, balance_after, created_at, ordinal";
 
@@ -117,6 +117,7 @@ order_record read_order(const text_row& row) {
   order.created_at = read_int64(row, 15);
   order.updated_at = read_int64(row, 16);
   order.ordinal = read_int64(row, 17);
+  order.payee_tenant = read_text(row, 18);
   return order;
 }
 

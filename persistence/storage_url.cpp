@@ -89,7 +89,8 @@ std::optional<storage_url> parse_storage_url(std::string_view text) {
     if (path.empty()) {
       return std::nullopt;
     }
-    return storage_url{dialect::sqlite, "db=\"" + std::string{path} + "\" timeout=30"};
+    return storage_url{dialect::sqlite, "db=\"" + std::string{path} + "\" timeout=30",
+                       std::string{path}};
   }
   if (starts_with(text, "postgresql://") || starts_with(text, "postgres://")) {
     try {
@@ -97,13 +98,13 @@ std::optional<storage_url> parse_storage_url(std::string_view text) {
       if (!keywords) {
         return std::nullopt;
       }
-      return storage_url{dialect::postgresql, *keywords};
+      return storage_url{dialect::postgresql, *keywords, {}};
     } catch (const std::invalid_argument&) {
       return std::nullopt;
     }
   }
   if (text.find("host=") != std::string_view::npos || text.find("dbname=") != std::string_view::npos) {
-    return storage_url{dialect::postgresql, std::string{text}};
+    return storage_url{dialect::postgresql, std::string{text}, {}};
   }
   return std::nullopt;
 }

@@ -13,6 +13,7 @@ enum class dialect { sqlite, postgresql };
 struct storage_url {
   dialect kind = dialect::sqlite;
   std::string connection; // what the SOCI backend is opened with
+  std::string file;       // SQLite: the database file's path
 };
 
 // The parsed URL, or nothing when it names no supported database.

@@ -195,8 +195,9 @@ list_page<entry_record> store_reader::list_entries(const list_query& query) {
 
 list_page<order_record> store_reader::list_orders(const list_query& query) {
   std::string scope = "1 = 1";
-  if (!query.tenant.empty()) {
-    scope = equals("tenant", query.tenant);
+  if (!query.tenant.empty()) { // the payer's tenant and the payee's
+    scope = "(" + equals("tenant", query.tenant) + " OR " + equals("payee_tenant", query.tenant) +
+            ")";
   }
   if (!query.filter.empty()) {
     scope += " AND (" + equals("payer_account", query.filter) + " OR " +

@@ -8,6 +8,7 @@
 #include "net/json_renderer.hpp"
 #include "net/server.hpp"
 #include "persistence/connection.hpp"
+#include "persistence/database_lock.hpp"
 
 #include <caf/all.hpp>
 #include <caf/io/middleman.hpp>
@@ -58,6 +59,20 @@ config::key_table load_keys(const config::node_options& options) {
   return config::key_table{{key, config::api_key{"default", config::key_role::admin}}};
 }
 
+// One database, one owner: held for the process's life. A single node owns its database
+// alone; the nodes of a cluster share it (persistence/database_lock.hpp).
+std::unique_ptr<persistence::database_lock> own_database(const config::node_options& options) {
+  auto url = persistence::parse_storage_url(options.storage.url);
+  if (!url) {
+    throw persistence::storage_error{"unsupported --storage.url: " + options.storage.url};
+  }
+  bool clustered = !options.cluster.listen.empty();
+  return persistence::lock_database(*url,
+                                    clustered ? persistence::ownership::shared
+                                              : persistence::ownership::exclusive,
+                                    std::chrono::seconds{5});
+}
+
 int serve(config::node_config& configuration, const sigset_t& signals) {
   const auto options = configuration.options;
   if (!options.http.tls_certificate.empty() || !options.http.tls_key.empty()) {
@@ -67,6 +82,13 @@ int serve(config::node_config& configuration, const sigset_t& signals) {
   }
   if (options.keys_file.empty() && !is_loopback(options.http.listen)) {
     std::cerr << "settled: without --auth.keys-file only a loopback address may be served\n";
+    return 2;
+  }
+  std::unique_ptr<persistence::database_lock> owner;
+  try {
+    owner = own_database(options);
+  } catch (const persistence::database_in_use& refusal) {
+    std::cerr << "settled: " << refusal.what() << "\n";
     return 2;
   }
   auto keys = load_keys(options);

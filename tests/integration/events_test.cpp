@@ -395,7 +395,7 @@ TEST_CASE("every order transition writes its event with the order as GET answers
   }
 }
 
-TEST_CASE("a tenant sees only its own events; a transfer between tenants is seen by both", "[events]") {
+TEST_CASE("a tenant sees only its own events; a transfer or an order between tenants is seen by both", "[events]") {
   auto& server = shared_server();
   auto& acme = server.acme();
   auto& globex = server.globex();
@@ -435,7 +435,9 @@ TEST_CASE("a tenant sees only its own events; a transfer between tenants is seen
   CHECK(matching(acme_events, "account.updated", globex_account).empty());
   CHECK(matching(acme_events, "account.created", globex_account).empty());
   CHECK(matching(acme_events, "user.created", globex_user).empty());
-  CHECK(matching(acme_events, "order.created", id_of(globex_order)).empty());
+  // An order paying acme's account is acme's to see (read only), events included.
+  CHECK(only_event_object(acme_events, "order.created", id_of(globex_order)) ==
+        get_object(acme, "/v1/orders/" + id_of(globex_order)));
   CHECK(matching(globex_events, "account.updated", acme_account).empty());
   CHECK(last_account_update(globex_events, globex_account) == get_object(globex, account_path(globex_account)));
   CHECK(last_account_update(acme_events, acme_account) == get_object(acme, account_path(acme_account)));
@@ -447,6 +449,8 @@ TEST_CASE("a tenant sees only its own events; a transfer between tenants is seen
     const auto object = object_field(event, "object");
     if (name_of(event) == "transfer.settled") {
       CHECK((string_field(object, "from_account") == acme_account || string_field(object, "to_account") == acme_account));
+    } else if (name_of(event).rfind("order.", 0) == 0 && id_of(object) == id_of(globex_order)) {
+      CHECK(string_field(object, "payee_account") == acme_account);
     } else {
       CHECK_FALSE(mentions(event_list{event}, globex_account));
       CHECK(id_of(object) != globex_user);

@@ -33,14 +33,16 @@ std::string write_keys_file(const std::string& directory) {
   std::ofstream file(path);
   file << admin_key << " operations admin\n"
        << acme_key << " acme tenant\n"
-       << globex_key << " globex tenant\n";
+       << globex_key << " globex tenant\n"
+       << acme_upper_key << " ACME tenant\n";
   if (!file) {
     throw std::runtime_error("cannot write " + path);
   }
   return path;
 }
 
-test_server::test_server() : directory_(make_temporary_directory()) {
+test_server::test_server(std::vector<std::string> extra_arguments)
+    : directory_(make_temporary_directory()) {
   try {
     storage_ = make_test_storage(directory_);
     process_options options;
@@ -48,6 +50,7 @@ test_server::test_server() : directory_(make_temporary_directory()) {
     options.storage_url = storage_->url();
     options.keys_file = write_keys_file(directory_);
     options.log_path = directory_ + "/settled.log";
+    options.extra_arguments = std::move(extra_arguments);
     process_ = std::make_unique<settled_process>(options);
   } catch (...) {
     storage_.reset();

@@ -10,18 +10,22 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace settle::integration {
 
-// The keys file of every test server: one admin and two tenants, to test isolation.
+// The keys file of every test server: one admin and three tenants, to test isolation.
 inline const std::string admin_key = "sk_test_admin_7c1f0e";
 inline const std::string acme_key = "sk_test_acme_42b9d3";
 inline const std::string globex_key = "sk_test_globex_e85a10";
+// A tenant whose name differs from acme's only in case: another tenant.
+inline const std::string acme_upper_key = "sk_test_acme_upper_5d0c2e";
 
 class test_server {
  public:
-  // Creates a temporary folder, the storage and the keys file, and starts the server.
-  test_server();
+  // Creates a temporary folder, the storage and the keys file, and starts the server
+  // with `extra_arguments` appended to its command line (e.g. "--auth.rate-limit=5").
+  explicit test_server(std::vector<std::string> extra_arguments = {});
   // Kills the server, drops the storage and removes the folder.
   ~test_server();
   test_server(const test_server&) = delete;
@@ -31,6 +35,7 @@ class test_server {
   api_client& admin() { return client_for(admin_key); }
   api_client& acme() { return client_for(acme_key); }
   api_client& globex() { return client_for(globex_key); }
+  api_client& acme_upper() { return client_for(acme_upper_key); }
   // No Authorization header at all.
   api_client& anonymous() { return client_for(""); }
 

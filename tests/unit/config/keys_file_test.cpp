@@ -97,3 +97,15 @@ TEST_CASE("generate_key makes distinct admin keys of 32 random characters", "[ke
   }
   CHECK(keys.size() == 20);
 }
+
+TEST_CASE("a tenant name starting with '_' is refused: those are the system's own", "[keys_file]") {
+  CHECK(refusal_of("sk_ok acme tenant\nsk_world _system tenant\n").find("line 2") != std::string::npos);
+  CHECK(refusal_of("sk_admin _ops admin\n").find("'_'") != std::string::npos);
+  CHECK(refusal_of("sk_acme acme_ tenant\n") == "parsed");
+}
+
+TEST_CASE("tenant names that differ only in case are two tenants", "[keys_file]") {
+  auto keys = settle::config::parse_keys("sk_lower acme tenant\nsk_upper ACME tenant\n");
+  CHECK(keys.at("sk_lower").tenant == "acme");
+  CHECK(keys.at("sk_upper").tenant == "ACME");
+}
