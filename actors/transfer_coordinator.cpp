@@ -58,7 +58,6 @@ struct transfer_run {
   answer_shape shape = answer_shape::single;
   std::string batch;    // the token under which a batch's promised credits are spendable
   bool optimistic = false;           // in the optimistic pass of a batch
-  std::size_t unfinished = 0;        // jobs of the optimistic pass not yet answered
   std::size_t in_window = 0;         // jobs of the optimistic pass asked, not yet answered
   std::vector<transfer_job> pristine; // the jobs as they were before that pass
 };
@@ -157,7 +156,6 @@ void job_done(gateway_pointer self, const run_pointer& run, std::size_t index) {
   auto& job = run->jobs[index];
   if (run->optimistic) {
     --run->in_window;
-    --run->unfinished;
     fill_window(self, run);
     return;
   }
@@ -395,19 +393,17 @@ void end_optimistic_pass(gateway_pointer self, const run_pointer& run) {
 }
 
 // Asks the next jobs of the optimistic pass until the window is full, and ends the pass
-// once every job has answered. An invalid job asks nothing: it is done at once, and
-// never holds a place in the window.
+// once every job was asked and has answered. An invalid job asks nothing and never holds
+// a place in the window.
 void fill_window(gateway_pointer self, const run_pointer& run) {
   while (run->in_window < optimistic_window && run->next < run->jobs.size()) {
     auto index = run->next++;
-    if (run->jobs[index].invalid) {
-      --run->unfinished;
-      continue;
+    if (!run->jobs[index].invalid) {
+      ++run->in_window;
+      reserve(self, run, index); // answers later: every leg is a request to an actor
     }
-    ++run->in_window;
-    reserve(self, run, index); // answers later: every leg is a request to an actor
   }
-  if (run->unfinished == 0) {
+  if (run->next == run->jobs.size() && run->in_window == 0) {
     end_optimistic_pass(self, run);
   }
 }
@@ -419,7 +415,6 @@ void start_batch(gateway_pointer self, const run_pointer& run) {
   }
   run->pristine = run->jobs;
   run->optimistic = true;
-  run->unfinished = run->jobs.size();
   run->in_window = 0;
   run->next = 0;
   run->batch.clear(); // nothing promised within the batch is spent in this pass

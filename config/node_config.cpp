@@ -3,6 +3,7 @@
 #include "config/node_config.hpp"
 
 #include "domain/currency.hpp"
+#include "domain/validation.hpp"
 
 #include <caf/config_option_adder.hpp>
 
@@ -124,8 +125,8 @@ std::string node_config::finish() {
     return "idempotency.sweep-interval must be at least 1 second";
   }
   const auto& http = options.http;
-  // A batch of the largest size (1000 transfers) must fit in either bound of work.
-  if (http.max_work_in_flight < 1000 || http.max_work_per_key < 1000) {
+  // A batch of the largest size must fit in either bound of work.
+  if (http.max_work_in_flight < maximum_batch_items || http.max_work_per_key < maximum_batch_items) {
     return "http.max-work-in-flight and http.max-work-per-key must be at least 1000";
   }
   if (http.max_connections_per_address < 1 || !(http.rate_limit >= 0)) {

@@ -22,6 +22,7 @@ inline constexpr std::size_t maximum_description_length = 1000; // code points
 inline constexpr std::size_t maximum_idempotency_key_length = 255;
 inline constexpr std::int64_t maximum_list_limit = 100;
 inline constexpr std::int64_t default_list_limit = 20;
+inline constexpr std::size_t maximum_batch_items = 1000; // transfers in one batch
 
 // The number of Unicode code points in valid UTF-8 text.
 std::size_t count_code_points(std::string_view utf8) noexcept;

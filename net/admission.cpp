@@ -36,12 +36,12 @@ admission::admission(admission_limits limits, const std::vector<std::string>& ke
   }
 }
 
-admission::outcome admission::take_token(std::string_view key, clock::time_point now) {
+admission::outcome admission::take_token(const std::string& key, clock::time_point now) {
   if (limits_.requests_per_second <= 0) {
     return {};
   }
   std::lock_guard<std::mutex> guard{mutex_};
-  auto found = keys_.find(std::string{key});
+  auto found = keys_.find(key);
   if (found == keys_.end()) {
     return {verdict::rate_limited, std::chrono::seconds{1}, nullptr};
   }
@@ -62,10 +62,10 @@ admission::outcome admission::take_token(std::string_view key, clock::time_point
           nullptr};
 }
 
-admission::outcome admission::admit_work(std::string_view key, std::size_t weight) {
+admission::outcome admission::admit_work(const std::string& key, std::size_t weight) {
   weight = std::max<std::size_t>(weight, 1);
   std::lock_guard<std::mutex> guard{mutex_};
-  auto found = keys_.find(std::string{key});
+  auto found = keys_.find(key);
   if (found == keys_.end() || found->second.work + weight > limits_.work_per_key) {
     return {verdict::key_busy, std::chrono::seconds{1}, nullptr};
   }

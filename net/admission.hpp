@@ -10,7 +10,6 @@
 #include <memory>
 #include <mutex>
 #include <string>
-#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -54,10 +53,10 @@ public:
   admission(admission_limits limits, const std::vector<std::string>& keys);
 
   // Takes one token of the key's bucket: a request (or a stream's authentication).
-  outcome take_token(std::string_view key, clock::time_point now = clock::now());
+  outcome take_token(const std::string& key, clock::time_point now = clock::now());
 
   // Admits `weight` units of work for the key, within the key's and the node's bounds.
-  outcome admit_work(std::string_view key, std::size_t weight);
+  outcome admit_work(const std::string& key, std::size_t weight);
 
   std::size_t work_in_flight() const;
 

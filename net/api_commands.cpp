@@ -344,7 +344,6 @@ built_command build_transfer_batch(const route_input& input) {
   if (auto unknown = refuse_query(input)) {
     return *unknown;
   }
-  constexpr std::size_t maximum_items = 1000;
   auto body = body_object(input.body, false);
   if (auto* reason = std::get_if<failure>(&body)) {
     return *reason;
@@ -356,7 +355,7 @@ built_command build_transfer_batch(const route_input& input) {
   if (fields.failed()) {
     return *fields.failed();
   }
-  if (items->empty() || items->size() > maximum_items) {
+  if (items->empty() || items->size() > maximum_batch_items) {
     return make_failure(settle_errc::invalid_parameter,
                         "transfers must hold 1 to 1000 transfers", "transfers");
   }

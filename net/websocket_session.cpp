@@ -60,21 +60,13 @@ void websocket_session::run(upgrade_request request) {
   socket_.control_callback([this](websocket::frame_type, beast::string_view) {
     last_heard_ = std::chrono::steady_clock::now();
   });
-  std::optional<requester> from_header;
-  bool header_refused = false;
+  std::optional<stream_refusal> refusal; // told once the upgrade is accepted
   auto authorization = request[beast::http::field::authorization];
   if (!authorization.empty()) {
-    auto key = bearer_key({authorization.data(), authorization.size()});
-    from_header = key.empty() ? std::nullopt : state_->requester_of_key(key);
-    header_refused = !from_header;
-    if (from_header && rate_limited(key)) {
-      from_header.reset(); // closed with 1013 once accepted
-      rate_refused_ = true;
-    }
+    refusal = authenticate(bearer_key({authorization.data(), authorization.size()}));
   }
-  socket_.async_accept(request, [self = shared_from_this(), from_header,
-                                 header_refused](beast::error_code error) {
-    self->on_accept(error, from_header, header_refused);
+  socket_.async_accept(request, [self = shared_from_this(), refusal](beast::error_code error) {
+    self->on_accept(error, refusal);
   });
 }
 
@@ -84,20 +76,15 @@ void websocket_session::shut_down() {
   });
 }
 
-void websocket_session::on_accept(beast::error_code error, std::optional<requester> from_header,
-                                  bool header_refused) {
+void websocket_session::on_accept(beast::error_code error,
+                                  std::optional<stream_refusal> refusal) {
   if (error) {
     return;
   }
-  if (header_refused) {
-    close_with(websocket::close_code::policy_error, "unknown API key");
+  if (refusal) {
+    close_with(refusal->code, refusal->reason);
     return;
   }
-  if (rate_refused_) {
-    close_with(websocket::close_code::try_again_later, "too many requests for this API key");
-    return;
-  }
-  who_ = from_header;
   if (!who_) {
     authentication_deadline_.expires_after(authentication_limit);
     authentication_deadline_.async_wait([self = shared_from_this()](beast::error_code error) {
@@ -202,22 +189,28 @@ void websocket_session::handle_auth(const std::string& token) {
     send_own_frame(error_frame("already authenticated"));
     return;
   }
-  who_ = state_->requester_of_key(token);
-  if (!who_) {
-    close_with(websocket::close_code::policy_error, "unknown API key");
-    return;
-  }
-  if (rate_limited(token)) {
-    who_.reset();
-    close_with(websocket::close_code::try_again_later, "too many requests for this API key");
+  if (auto refusal = authenticate(token)) {
+    close_with(refusal->code, refusal->reason);
     return;
   }
   authentication_deadline_.cancel();
 }
 
-// An authentication counts against the key's rate limit, as a request does.
-bool websocket_session::rate_limited(std::string_view key) {
-  return state_->admission_control->take_token(key).answer != admission::verdict::admitted;
+// Learns who the key is; an authentication counts against the key's rate limit, as a
+// request does. A refusal says how to close the stream.
+std::optional<websocket_session::stream_refusal>
+websocket_session::authenticate(std::string_view key) {
+  auto who = key.empty() ? std::nullopt : state_->requester_of_key(key);
+  if (!who) {
+    return stream_refusal{websocket::close_code::policy_error, "unknown API key"};
+  }
+  if (state_->admission_control->take_token(std::string{key}).answer
+      != admission::verdict::admitted) {
+    return stream_refusal{websocket::close_code::try_again_later,
+                          "too many requests for this API key"};
+  }
+  who_ = who;
+  return std::nullopt;
 }
 
 void websocket_session::handle_subscribe(std::vector<std::string> topics, bool has_since,

@@ -36,13 +36,17 @@ public:
   void shut_down();
 
 private:
-  void on_accept(boost::beast::error_code error, std::optional<requester> from_header,
-                 bool header_refused);
+  struct stream_refusal {
+    boost::beast::websocket::close_code code;
+    const char* reason;
+  };
+
+  void on_accept(boost::beast::error_code error, std::optional<stream_refusal> refusal);
+  std::optional<stream_refusal> authenticate(std::string_view key);
   void do_read();
   void on_read(boost::beast::error_code error);
   void handle_message(std::string_view text);
   void handle_auth(const std::string& token);
-  bool rate_limited(std::string_view key);
   void handle_subscribe(std::vector<std::string> topics, bool has_since, std::int64_t since);
   void send_frame(std::string frame); // the frame is already counted in backlog_
   void send_own_frame(std::string frame);
@@ -67,7 +71,6 @@ private:
   bool writing_ = false;
   bool ping_in_flight_ = false;
   bool closing_ = false;
-  bool rate_refused_ = false; // the upgrade's key is over its rate limit
 };
 
 } // namespace settle::net

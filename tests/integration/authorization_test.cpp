@@ -9,10 +9,6 @@ namespace json = boost::json;
 
 namespace {
 
-std::string order_path(const std::string& id) { return "/v1/orders/" + id; }
-
-std::string id_of(const json::object& object) { return string_field(object, "id"); }
-
 http_response act(api_client& client, const std::string& order_id, const std::string& action) {
   return client.post(order_path(order_id) + "/" + action, json::object{});
 }

@@ -28,7 +28,6 @@ const std::set<std::string> event_names{
     "order.cancelled",  "order.expired",   "order.refunded"};
 
 std::string name_of(const json::object& event) { return string_field(event, "event"); }
-std::string id_of(const json::object& object) { return string_field(object, "id"); }
 std::string object_id_of(const json::object& event) { return id_of(object_field(event, "object")); }
 
 // What is wrong with a list of events: the shape of each, and seq strictly increasing.
@@ -116,8 +115,6 @@ bool mentions(const event_list& events, const std::string& id) {
 }
 
 std::string account_path(const std::string& id) { return "/v1/accounts/" + id; }
-std::string order_path(const std::string& id) { return "/v1/orders/" + id; }
-
 // The newest transfer of an account (captures and refunds have no answer of their own).
 json::object newest_transfer(api_client& client, const std::string& account_id) {
   return get_list(client, "/v1/transfers?account=" + account_id + "&limit=1").data.at(0);

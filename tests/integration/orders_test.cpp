@@ -30,7 +30,6 @@ const auto order_keys = key_set({"id", "object", "status", "payer_account", "pay
 constexpr std::int64_t default_ttl_s = 600;
 constexpr std::int64_t largest_ttl_s = 604'800;  // 7 days
 
-std::string order_path(const std::string& id) { return "/v1/orders/" + id; }
 std::string account_path(const std::string& id) { return "/v1/accounts/" + id; }
 
 // The money fields of one account.
@@ -64,8 +63,6 @@ json::object order_of(api_client& client, const std::string& order_id) {
 std::string status_of(api_client& client, const std::string& order_id) {
   return string_field(order_of(client, order_id), "status");
 }
-
-std::string id_of(const json::object& object) { return string_field(object, "id"); }
 
 // POST /v1/orders/{id}/{action} with the body `{}`, whatever the answer.
 http_response act(api_client& client, const std::string& order_id, const std::string& action,

@@ -26,8 +26,6 @@ namespace {
 const auto event_keys = key_set({"type", "seq", "event", "object", "at"});
 
 std::string name_of(const json::object& event) { return string_field(event, "event"); }
-std::string id_of(const json::object& object) { return string_field(object, "id"); }
-
 std::string account_path(const std::string& id) { return "/v1/accounts/" + id; }
 
 json::array topics_of(const std::vector<std::string>& topics) {

@@ -57,6 +57,8 @@ std::vector<std::string> key_set(std::vector<std::string> keys) {
   return keys;
 }
 
+std::string id_of(const boost::json::object& object) { return string_field(object, "id"); }
+
 std::string string_field(const boost::json::object& object, std::string_view key) {
   const auto& value = member(object, key);
   if (!value.is_string()) {

@@ -25,6 +25,8 @@ std::vector<std::string> keys_of(const boost::json::object& object);
 std::vector<std::string> key_set(std::vector<std::string> keys);
 
 std::string string_field(const boost::json::object& object, std::string_view key);
+// The object's "id".
+std::string id_of(const boost::json::object& object);
 std::int64_t integer_field(const boost::json::object& object, std::string_view key);
 boost::json::object object_field(const boost::json::object& object, std::string_view key);
 bool is_null_field(const boost::json::object& object, std::string_view key);

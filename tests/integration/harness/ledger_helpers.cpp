@@ -79,13 +79,15 @@ boost::json::object order_request(const std::string& payer_account, const std::s
           {"capture_method", capture_method}};
 }
 
+std::string order_path(const std::string& order_id) { return "/v1/orders/" + order_id; }
+
 boost::json::object create_order(api_client& client, const boost::json::object& request) {
   return expect_object(client.post("/v1/orders", request), 201, "POST /v1/orders");
 }
 
 boost::json::object order_action(api_client& client, const std::string& order_id, const std::string& action,
                                  const boost::json::object& body) {
-  const auto target = "/v1/orders/" + order_id + "/" + action;
+  const auto target = order_path(order_id) + "/" + action;
   return expect_object(client.post(target, body), 200, "POST " + target);
 }
 
