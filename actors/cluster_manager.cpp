@@ -7,6 +7,7 @@
 
 #include <caf/all.hpp>
 #include <caf/io/middleman.hpp>
+#include <caf/openssl/remote_actor.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -74,10 +75,49 @@ bool split_address(const std::string& address, std::string& host, std::uint16_t&
   return port != 0;
 }
 
-// Opens a CAF connection to another node's directory and learns its regions.
+// Records a peer's regions, watching `watched` (an actor of the peer): when it goes
+// down, the peer is forgotten and marked unreachable (see the down handler).
+void remember_peer(manager_pointer self, const std::string& node_id, const caf::actor& watched,
+                   peer_regions regions) {
+  auto& state = self->state;
+  self->monitor(watched);
+  state.connected[node_id] = watched.address();
+  state.unreachable.erase(node_id);
+  state.wiring.peers->set(node_id, std::move(regions));
+}
+
+// This node's regions, as they travel to a peer.
+peer_regions own_regions(const cluster_wiring& wiring) {
+  return {caf::actor_cast<caf::actor>(wiring.accounts), caf::actor_cast<caf::actor>(wiring.users),
+          caf::actor_cast<caf::actor>(wiring.orders)};
+}
+
+// A peer introduces itself. Only a live member of the cluster (the members table, which
+// a node enters before it connects) with three regions is answered; a node not yet seen
+// in the table retries on its next tick.
+caf::result<caf::actor, caf::actor, caf::actor>
+introduce(manager_pointer self, const std::string& node_id, peer_regions regions) {
+  auto& state = self->state;
+  bool member = std::any_of(state.members.begin(), state.members.end(), [&](const auto& row) {
+    return row.node_id == node_id && row.alive;
+  });
+  if (!member || node_id == state.wiring.node_id || !regions.accounts || !regions.users
+      || !regions.orders) {
+    return make_settle_error(settle_errc::unavailable, "not a member of this cluster");
+  }
+  auto watched = regions.accounts;
+  remember_peer(self, node_id, watched, std::move(regions));
+  auto mine = own_regions(state.wiring);
+  return {std::move(mine.accounts), std::move(mine.users), std::move(mine.orders)};
+}
+
+// Opens a CAF connection to another node's directory, introduces this node and learns
+// the peer's regions. Of two nodes only the one with the smaller id connects: two
+// connections opened at once between the same two nodes (each dialling the other) left
+// requests over TLS unanswered, and one serves both ways.
 void connect(manager_pointer self, const std::string& node_id, const std::string& address) {
   auto& state = self->state;
-  if (node_id == state.wiring.node_id || state.connected.count(node_id) != 0) {
+  if (node_id <= state.wiring.node_id || state.connected.count(node_id) != 0) {
     return;
   }
   std::string host;
@@ -85,20 +125,23 @@ void connect(manager_pointer self, const std::string& node_id, const std::string
   if (!split_address(address, host, port)) {
     return;
   }
-  auto directory = self->system().middleman().remote_actor<node_directory_actor>(host, port);
+  auto directory =
+    state.wiring.tls
+      ? caf::openssl::remote_actor<node_directory_actor>(self->system(), host, port)
+      : self->system().middleman().remote_actor<node_directory_actor>(host, port);
   if (!directory) {
     return; // not up yet; tried again next tick
   }
-  self->monitor(*directory);
-  state.connected[node_id] = directory->address();
-  state.unreachable.erase(node_id);
-  auto peers = state.wiring.peers;
-  self->request(*directory, std::chrono::seconds{5}, regions_atom::value)
-      .then(
-          [peers, node_id](caf::actor& accounts, caf::actor& users, caf::actor& orders) {
-            peers->set(node_id, peer_regions{accounts, users, orders});
-          },
-          [self, node_id](caf::error&) { self->state.connected.erase(node_id); });
+  state.connected[node_id] = directory->address(); // no second connect meanwhile
+  auto watched = caf::actor_cast<caf::actor>(*directory);
+  auto mine = own_regions(state.wiring);
+  self->request(*directory, std::chrono::seconds{5}, regions_atom::value, state.wiring.node_id,
+                mine.accounts, mine.users, mine.orders)
+    .then(
+      [self, node_id, watched](caf::actor& accounts, caf::actor& users, caf::actor& orders) {
+        remember_peer(self, node_id, watched, peer_regions{accounts, users, orders});
+      },
+      [self, node_id](caf::error&) { self->state.connected.erase(node_id); });
 }
 
 void connect_peers(manager_pointer self) {
@@ -113,11 +156,19 @@ void connect_peers(manager_pointer self) {
   }
 }
 
-// The owner each shard should have: round robin over the live members that are up.
+// Whether this node and `node` have met over CAF (each knows the other's regions): a
+// node that cannot present a certificate of the cluster's CA never meets any, so it is
+// never given a shard, even if it reaches the database.
+bool met(const cluster_manager_state& state, const std::string& node) {
+  return node == state.wiring.node_id || state.wiring.peers->find(node).has_value();
+}
+
+// The owner each shard should have: round robin over the live members that are up and
+// that this node has met.
 std::vector<std::string> intended_owners(const cluster_manager_state& state) {
   std::vector<std::string> eligible;
   for (const auto& member : state.members) {
-    if (member.alive && member.state == "up") {
+    if (member.alive && member.state == "up" && met(state, member.node_id)) {
       eligible.push_back(member.node_id);
     }
   }
@@ -197,7 +248,9 @@ std::vector<std::uint32_t> acquire_intended(manager_pointer self,
 }
 
 // The view every router of this node reads: owners from the leases, this node's own
-// only where it holds them at that epoch.
+// only where it holds them at that epoch. A live member whose regions this node has not
+// learned yet (the two have not met over CAF) is shown `joining`: requests for its shards
+// cannot be passed to it from here.
 void publish(manager_pointer self, const std::vector<persistence::lease_row>& rows,
              steady::time_point trusted_until) {
   auto& state = self->state;
@@ -206,7 +259,10 @@ void publish(manager_pointer self, const std::vector<persistence::lease_row>& ro
   std::map<std::string, cluster_member> members;
   for (const auto& member : state.members) {
     bool down = !member.alive || state.unreachable.count(member.node_id) != 0;
-    auto status = down ? "down" : member.state == "leaving" ? "leaving" : "up";
+    auto status = down                       ? "down"
+                  : member.state == "leaving" ? "leaving"
+                  : met(state, member.node_id) ? "up"
+                                               : "joining";
     members[member.node_id] = cluster_member{member.node_id, member.address, status, {}};
   }
   for (const auto& row : rows) {
@@ -384,6 +440,10 @@ cluster_manager(manager_pointer self, std::shared_ptr<persistence::lease_store> 
       [self](tick_atom) { tick(self); },
       [self](poll_atom) { watch_handover(self); },
       [self](leave_atom) { return leave(self); },
+      [self](regions_atom, const std::string& node_id, caf::actor& accounts, caf::actor& users,
+             caf::actor& orders) {
+        return introduce(self, node_id, peer_regions{accounts, users, orders});
+      },
   };
 }
 

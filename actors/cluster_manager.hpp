@@ -45,6 +45,7 @@ struct cluster_wiring {
   order_region_actor orders;
   persistence::storage_url storage;
   std::int64_t lease_milliseconds = 5000;
+  bool tls = false; // peers are reached over CAF's OpenSSL module (--cluster.tls-*)
 };
 
 // `leases` has joined the cluster already (lease_store::join).

@@ -118,16 +118,19 @@ using idempotency_guard_actor = caf::typed_actor<
   // Ends a claim: status 0 forgets it (not stored), else the answer now stored.
   caf::reacts_to<release_atom, persistence::idempotency_record>>;
 
-// What a node offers the other nodes of its cluster: its regions (as untyped handles,
-// so that they travel without registering every typed handle).
-using node_directory_actor =
-  caf::typed_actor<caf::replies_to<regions_atom>::with<caf::actor, caf::actor, caf::actor>>;
+// The one actor a node publishes to the other nodes of its cluster. A peer introduces
+// itself (its node id and its regions: accounts, users, orders) and learns this node's
+// regions, as untyped handles, so that they travel without registering every typed
+// handle. Only a member of the cluster (the members table) is answered.
+using introduction = caf::replies_to<regions_atom, std::string, caf::actor, caf::actor,
+                                     caf::actor>::with<caf::actor, caf::actor, caf::actor>;
+using node_directory_actor = caf::typed_actor<introduction>;
 
 // Keeps this node's shard leases and its view of the cluster (see cluster_manager.hpp).
 // poll_atom: while leaving, whether the others have taken this node's shards over.
 using cluster_manager_actor =
   caf::typed_actor<caf::reacts_to<tick_atom>, caf::reacts_to<poll_atom>,
-                   caf::replies_to<leave_atom>::with<bool>>;
+                   caf::replies_to<leave_atom>::with<bool>, introduction>;
 
 // Where a validated request enters the actors; it answers through the request's callback.
 using gateway_actor = caf::typed_actor<caf::reacts_to<execute_atom, api_request>>;

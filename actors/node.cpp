@@ -21,6 +21,7 @@
 #include "persistence/store_reader.hpp"
 
 #include <caf/io/middleman.hpp>
+#include <caf/openssl/publish.hpp>
 #include <soci/soci.h>
 
 #include <stdexcept>
@@ -107,18 +108,21 @@ stored_state prepare_database(const persistence::storage_url& url,
 // How long a shard's lease lasts without renewal: a dead node's shards move after it.
 constexpr std::int64_t lease_milliseconds = 5000;
 
-node_directory_actor::behavior_type node_directory(node_directory_actor::pointer,
-                                                   caf::actor accounts, caf::actor users,
-                                                   caf::actor orders) {
+// The published face of the cluster manager: it passes introductions on, and nothing
+// else of the manager's interface (leave, ticks) can be reached from another node.
+node_directory_actor::behavior_type node_directory(node_directory_actor::pointer self,
+                                                   cluster_manager_actor manager) {
   return {
-    [=](regions_atom) {
-      return caf::result<caf::actor, caf::actor, caf::actor>{accounts, users, orders};
+    [self, manager](regions_atom atom, const std::string& node_id, caf::actor& accounts,
+                    caf::actor& users, caf::actor& orders) {
+      return self->delegate(manager, atom, node_id, std::move(accounts), std::move(users),
+                            std::move(orders));
     },
   };
 }
 
-// Offers this node's regions to the others at --cluster.listen, and starts the manager
-// that keeps the node's leases.
+// Starts the manager that keeps the node's leases and meets the other nodes, and offers
+// its introductions at --cluster.listen.
 void join_cluster(caf::actor_system& system, const config::node_options& options,
                   const persistence::storage_url& url, node_actors& actors,
                   std::shared_ptr<persistence::lease_store> leases,
@@ -134,14 +138,6 @@ void join_cluster(caf::actor_system& system, const config::node_options& options
   }
   auto host = options.cluster.listen.substr(0, colon);
   auto port = static_cast<std::uint16_t>(std::stoul(options.cluster.listen.substr(colon + 1)));
-  actors.directory = system.spawn(node_directory, caf::actor_cast<caf::actor>(actors.accounts),
-                                  caf::actor_cast<caf::actor>(actors.users),
-                                  caf::actor_cast<caf::actor>(actors.orders));
-  auto published = system.middleman().publish(actors.directory, port, host.c_str(), true);
-  if (!published) {
-    throw std::invalid_argument{"cannot listen on --cluster.listen=" + options.cluster.listen
-                                + ": " + system.render(published.error())};
-  }
   actors.log_reader =
     spawn_event_log_reader(system, actors.reader, actors.events, largest_event_seq);
   wiring.node_id = options.cluster.node_id;
@@ -153,7 +149,19 @@ void join_cluster(caf::actor_system& system, const config::node_options& options
   wiring.orders = actors.orders;
   wiring.storage = url;
   wiring.lease_milliseconds = lease_milliseconds;
+  wiring.tls = options.cluster.tls();
   actors.cluster = spawn_cluster_manager(system, std::move(leases), std::move(wiring));
+  actors.directory = system.spawn(node_directory, actors.cluster);
+  // With --cluster.tls-* only the OpenSSL module listens: no plain port is ever opened.
+  auto published = options.cluster.tls()
+                     ? caf::openssl::publish(actors.directory, port, host.c_str(), true)
+                     : system.middleman().publish(actors.directory, port, host.c_str(), true);
+  if (!published) {
+    caf::anon_send_exit(actors.directory, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(actors.cluster, caf::exit_reason::user_shutdown);
+    throw std::invalid_argument{"cannot listen on --cluster.listen=" + options.cluster.listen
+                                + ": " + system.render(published.error())};
+  }
 }
 
 } // namespace

@@ -8,6 +8,7 @@
 #include <caf/config_option_adder.hpp>
 
 #include <cctype>
+#include <fstream>
 #include <optional>
 #include <sstream>
 
@@ -24,6 +25,16 @@ std::vector<std::string> split_list(const std::string& text) {
     }
   }
   return items;
+}
+
+bool is_loopback_host(const std::string& address) {
+  auto host = address.substr(0, address.rfind(':'));
+  return host == "localhost" || host == "[::1]" || host == "::1" || host.rfind("127.", 0) == 0;
+}
+
+bool readable(const std::string& path) {
+  std::ifstream file{path};
+  return static_cast<bool>(file);
 }
 
 // "90s", "30m", "24h", "7d" in seconds; nothing when malformed.
@@ -82,7 +93,10 @@ node_config::node_config() {
   opt_group{custom_options_, "cluster"}
     .add(cluster.node_id, "node-id", "this node's name")
     .add(cluster.listen, "listen", "HOST:PORT for node-to-node traffic")
-    .add(cluster.seeds, "seeds", "ID@HOST:PORT,... of the other nodes");
+    .add(cluster.seeds, "seeds", "ID@HOST:PORT,... of the other nodes")
+    .add(cluster.tls_ca, "tls-ca", "CA certificate (PEM) that signs every node's certificate")
+    .add(cluster.tls_certificate, "tls-cert", "this node's certificate (PEM)")
+    .add(cluster.tls_key, "tls-key", "this node's private key (PEM)");
   opt_group{custom_options_, "auth"}
     .add(options.keys_file, "keys-file", "file of KEY TENANT ROLE lines")
     .add(options.http.rate_limit, "rate-limit",
@@ -101,6 +115,36 @@ node_config::node_config() {
     .add(actors.max_resident_entities, "max-resident", "resident entity actors per region");
 }
 
+// Node-to-node traffic is authenticated and encrypted with the three --cluster.tls-*
+// options (CAF's OpenSSL module: both sides present a certificate of the CA, others
+// never complete the handshake); without them only a loopback --cluster.listen is served.
+// The files are read again for every connection, so they are checked here, at start.
+std::string node_config::check_cluster_tls() {
+  const auto& cluster = options.cluster;
+  int given = !cluster.tls_ca.empty() + !cluster.tls_certificate.empty() + !cluster.tls_key.empty();
+  if (given != 0 && given != 3) {
+    return "cluster.tls-ca, cluster.tls-cert and cluster.tls-key go together: all three or none";
+  }
+  if (given == 0) {
+    if (!cluster.listen.empty() && !is_loopback_host(cluster.listen)) {
+      return "a cluster.listen that is not a loopback address needs cluster.tls-ca, tls-cert"
+             " and tls-key: node-to-node traffic must be authenticated";
+    }
+    return {};
+  }
+  for (const auto& file : {cluster.tls_ca, cluster.tls_certificate, cluster.tls_key}) {
+    if (!readable(file)) {
+      return "cannot read " + file;
+    }
+  }
+  set("openssl.cafile", cluster.tls_ca);
+  set("openssl.certificate", cluster.tls_certificate);
+  set("openssl.key", cluster.tls_key);
+  // Connections to nodes learned through another node would be plain TCP: never made.
+  set("middleman.enable-automatic-connections", false);
+  return {};
+}
+
 std::string node_config::finish() {
   options.currencies = split_list(currencies_text_);
   options.http.cors_origins = split_list(cors_text_);
@@ -114,6 +158,9 @@ std::string node_config::finish() {
   }
   if (options.actors.scheduler_threads < 1 || options.http.threads < 1) {
     return "settle.scheduler-threads and http.threads must be at least 1";
+  }
+  if (auto problem = check_cluster_tls(); !problem.empty()) {
+    return problem;
   }
   auto retention = parse_duration(retention_text_);
   if (!retention || *retention < 24 * 3600) {

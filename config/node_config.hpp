@@ -19,6 +19,8 @@ public:
   node_options options;
 
 private:
+  std::string check_cluster_tls();
+
   std::string currencies_text_ = "USD,EUR,GBP,JPY,CNY,CHF,BHD";
   std::string cors_text_;
   std::string retention_text_ = "24h";

@@ -40,6 +40,11 @@ struct cluster_options {
   std::string node_id = "node-1";
   std::string listen;
   std::string seeds;
+  // Node-to-node TLS, both sides presenting a certificate of the CA: all three or none.
+  std::string tls_ca;
+  std::string tls_certificate;
+  std::string tls_key;
+  bool tls() const { return !tls_ca.empty(); }
   std::uint32_t shard_count = 64;
 };
 

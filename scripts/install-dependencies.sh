@@ -9,7 +9,7 @@ packages=(
   g++ make cmake ninja-build ccache pkg-config
   libcaf-dev libboost1.81-dev libboost-json1.81-dev
   libsoci-dev libsqlite3-dev libpq-dev libssl-dev catch2
-  postgresql postgresql-contrib curl procps ca-certificates chromium
+  postgresql postgresql-contrib curl procps ca-certificates openssl chromium
   # The front of the cluster example and of the cluster tests.
   nginx-light
   "$@"

@@ -12,6 +12,7 @@
 
 #include <caf/all.hpp>
 #include <caf/io/middleman.hpp>
+#include <caf/openssl/manager.hpp>
 
 #include <csignal>
 #include <cstdio>
@@ -96,6 +97,9 @@ int serve(config::node_config& configuration, const sigset_t& signals) {
   register_message_types(configuration);
   if (!options.cluster.listen.empty()) {
     configuration.load<caf::io::middleman>();
+    if (options.cluster.tls()) {
+      configuration.load<caf::openssl::manager>(); // after the middleman, which it extends
+    }
   }
   caf::actor_system system{configuration};
   auto actors = start_node(system, options, std::make_shared<net::json_renderer>());

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # A three-node Settle cluster on this machine, to try: a throwaway PostgreSQL that the
-# nodes share, three settled nodes that split the 64 shards between them, and nginx in
-# front on loopback, all in temporary folders. Prints the one URL to use and the keys.
+# nodes share, three settled nodes that split the 64 shards between them and speak to
+# each other over mutual TLS (a CA and node certificates made here with openssl), and
+# nginx in front on loopback, all in temporary folders. Prints the one URL to use and the
+# keys.
 # A node that exits is started again 15 s later, as a supervisor would, so that a
 # failover and the rejoin can both be watched. Ctrl-C stops everything and removes it.
 #
@@ -76,6 +78,22 @@ admin_key="sk_admin_$(random_hex)"
 tenant_key="sk_acme_$(random_hex)"
 printf '%s operations admin\n%s acme tenant\n' "$admin_key" "$tenant_key" >"$work/keys"
 
+# The cluster's own CA, and a certificate it signs for each node (EC P-256; each node
+# both accepts and dials, so each certificate serves both ends). Only a node presenting a
+# certificate of this CA can reach another node's actors.
+openssl_quiet() { openssl "$@" >/dev/null 2>&1; }
+openssl_quiet req -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 \
+  -keyout "$work/ca.key" -out "$work/ca.pem" -subj "/CN=Settle cluster CA" \
+  -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign"
+for ((index = 1; index <= node_count; index++)); do
+  id="node-$index"
+  openssl_quiet req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -keyout "$work/$id.key" -out "$work/$id.csr" -subj "/CN=$id"
+  printf 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth,clientAuth\nsubjectAltName=DNS:%s,IP:127.0.0.1\n' "$id" >"$work/$id.ext"
+  openssl_quiet x509 -req -in "$work/$id.csr" -CA "$work/ca.pem" -CAkey "$work/ca.key" \
+    -CAcreateserial -days 30 -sha256 -extfile "$work/$id.ext" -out "$work/$id.pem"
+done
+
 source "$repository/scripts/free-port.sh"
 chosen=()
 http_ports=()
@@ -107,6 +125,8 @@ start_node() {
     --http.listen="127.0.0.1:${http_ports[$1]}" \
     --cluster.listen="127.0.0.1:${cluster_ports[$1]}" \
     ${seeds:+--cluster.seeds="$seeds"} \
+    --cluster.tls-ca="$work/ca.pem" --cluster.tls-cert="$work/$id.pem" \
+    --cluster.tls-key="$work/$id.key" \
     --storage.url="$database_url" \
     --auth.keys-file="$work/keys" >>"$work/$id.log" 2>&1 &
   node_pids[$1]=$!
@@ -155,7 +175,8 @@ fi
 
 cat <<EOF
 
-Settle cluster: $node_count nodes sharing one PostgreSQL, nginx in front.
+Settle cluster: $node_count nodes sharing one PostgreSQL, mutual TLS between them
+(CA and certificates in $work), nginx in front.
 
   URL          $url        (the one address to use; dashboard at $url/)
   admin key    $admin_key

@@ -28,8 +28,8 @@ std::string join(const std::vector<std::string>& parts, const std::string& separ
 
 } // namespace
 
-test_cluster::test_cluster(std::size_t node_count)
-    : directory_(make_temporary_directory()) {
+test_cluster::test_cluster(std::size_t node_count, bool tls)
+    : directory_(make_temporary_directory()), tls_(tls) {
   try {
     if (storage_kind_from_environment() != "postgresql") {
       throw std::runtime_error(
@@ -38,11 +38,17 @@ test_cluster::test_cluster(std::size_t node_count)
     }
     storage_ = make_test_storage(directory_);
     keys_file_ = write_keys_file(directory_);
+    if (tls_) {
+      authority_ = make_certificate_authority(directory_, "cluster-ca");
+    }
     for (std::size_t index = 0; index < node_count; ++index) {
       nodes_.push_back({"node-" + std::to_string(index + 1), free_loopback_port(),
                         free_loopback_port(), nullptr});
     }
     for (std::size_t index = 0; index < node_count; ++index) {
+      if (tls_) {
+        make_signed_certificate(directory_, authority_, nodes_[index].id);
+      }
       nodes_[index].process = std::make_unique<settled_process>(options_for(index));
     }
     wait_until_settled();
@@ -72,14 +78,19 @@ test_cluster::~test_cluster() {
 }
 
 process_options test_cluster::options_for(std::size_t index) const {
+  const auto& node = nodes_[index];
+  certificate_files identity{directory_ + "/" + node.id + ".pem", directory_ + "/" + node.id + ".key"};
+  return node_options(node, authority_, identity);
+}
+
+process_options test_cluster::node_options(const cluster_node& node, const certificate_files& authority,
+                                           const certificate_files& identity) const {
   std::vector<std::string> seeds;
-  for (std::size_t other = 0; other < nodes_.size(); ++other) {
-    if (other != index) {
-      seeds.push_back(nodes_[other].id +
-                      "@127.0.0.1:" + std::to_string(nodes_[other].cluster_port));
+  for (const auto& other : nodes_) {
+    if (other.id != node.id) {
+      seeds.push_back(other.id + "@127.0.0.1:" + std::to_string(other.cluster_port));
     }
   }
-  const auto& node = nodes_[index];
   process_options options;
   options.binary = settled_binary();
   options.storage_url = storage_->url();
@@ -89,7 +100,19 @@ process_options test_cluster::options_for(std::size_t index) const {
   options.extra_arguments = {"--cluster.listen=127.0.0.1:" + std::to_string(node.cluster_port),
                              "--cluster.seeds=" + join(seeds, ",")};
   options.log_path = directory_ + "/" + node.id + ".log";
+  if (tls_) {
+    options.extra_arguments.push_back("--cluster.tls-ca=" + authority.certificate);
+    options.extra_arguments.push_back("--cluster.tls-cert=" + identity.certificate);
+    options.extra_arguments.push_back("--cluster.tls-key=" + identity.key);
+  }
   return options;
+}
+
+std::unique_ptr<settled_process> test_cluster::start_outsider(const std::string& id,
+                                                              const certificate_files& authority,
+                                                              const certificate_files& identity) {
+  cluster_node outsider{id, free_loopback_port(), free_loopback_port(), nullptr};
+  return std::make_unique<settled_process>(node_options(outsider, authority, identity));
 }
 
 std::vector<std::uint16_t> test_cluster::http_ports() const {

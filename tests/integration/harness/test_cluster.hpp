@@ -4,6 +4,7 @@
 #pragma once
 
 #include "tests/integration/harness/api_client.hpp"
+#include "tests/integration/harness/certificates.hpp"
 #include "tests/integration/harness/cluster_view.hpp"
 #include "tests/integration/harness/settled_process.hpp"
 #include "tests/integration/harness/test_server.hpp"
@@ -31,7 +32,9 @@ public:
   // Starts `node_count` nodes (node-1, node-2, ...) and waits until they are settled (see
   // wait_until_settled). Throws when SETTLE_TEST_STORAGE is not postgresql: a cluster
   // needs one database that every node reaches.
-  explicit test_cluster(std::size_t node_count);
+  // With `tls`, the nodes speak to each other over TLS with certificates of one CA made
+  // for the test (`cluster_ca()`).
+  explicit test_cluster(std::size_t node_count, bool tls = false);
   // Kills every node, drops the database and removes the folder.
   ~test_cluster();
   test_cluster(const test_cluster&) = delete;
@@ -73,9 +76,20 @@ public:
 
   static constexpr std::chrono::milliseconds client_timeout{10'000};
 
+  std::uint16_t cluster_port(std::size_t index) const { return nodes_.at(index).cluster_port; }
+  const std::string& directory() const { return directory_; }
+  // The CA of a TLS cluster (empty files without TLS).
+  const certificate_files& cluster_ca() const { return authority_; }
+  // Starts a node on the cluster's database and with its seeds that is not one of its
+  // nodes: it trusts `authority` and presents `identity` (e.g. those of another CA).
+  std::unique_ptr<settled_process> start_outsider(const std::string& id, const certificate_files& authority,
+                                                  const certificate_files& identity);
+
 private:
   api_client& client_for(std::size_t index, const std::string& key);
   process_options options_for(std::size_t index) const;
+  process_options node_options(const cluster_node& node, const certificate_files& authority,
+                               const certificate_files& identity) const;
   // Empty when the node answers ready and its view is settled; else why not.
   std::vector<std::string> unsettled_because(std::size_t index,
                                              const std::vector<std::string>& serving,
@@ -84,6 +98,8 @@ private:
   std::string directory_;
   std::unique_ptr<test_storage> storage_;
   std::string keys_file_;
+  bool tls_ = false;
+  certificate_files authority_;
   std::vector<cluster_node> nodes_;
   std::set<std::size_t> paused_;
   std::map<std::pair<std::size_t, std::string>, std::unique_ptr<api_client>> clients_;

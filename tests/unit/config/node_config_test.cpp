@@ -57,3 +57,14 @@ TEST_CASE("admission bounds hold at least one batch of the largest size", "[node
   CHECK_FALSE(problem_of({"--auth.rate-limit=-1"}).empty());
   CHECK(problem_of({"--auth.rate-limit=2.5"}).empty());
 }
+
+TEST_CASE("node-to-node TLS takes all three files, and a non-loopback cluster address needs it",
+          "[node_config]") {
+  CHECK(problem_of({"--cluster.listen=127.0.0.1:4000"}).empty());
+  CHECK(problem_of({"--cluster.listen=10.0.0.5:4000"}).find("cluster.tls") != std::string::npos);
+  CHECK(problem_of({"--cluster.listen=0.0.0.0:4000"}).find("cluster.tls") != std::string::npos);
+  CHECK(problem_of({"--cluster.tls-ca=/etc/hostname"}).find("all three") != std::string::npos);
+  CHECK(problem_of({"--cluster.listen=10.0.0.5:4000", "--cluster.tls-ca=/nonexistent/ca.pem",
+                    "--cluster.tls-cert=/nonexistent/node.pem", "--cluster.tls-key=/nonexistent/node.key"})
+          .find("cannot read") != std::string::npos);
+}
