@@ -9,6 +9,7 @@
 #include "net/websocket_session.hpp"
 
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl/stream_base.hpp>
 #include <boost/json.hpp>
 
 #include <caf/all.hpp>
@@ -85,31 +86,54 @@ bool origin_allowed(const config::http_options& options, std::string_view origin
 
 } // namespace
 
-http_session::http_session(boost::asio::ip::tcp::socket socket, std::shared_ptr<ingress_state> state,
-                           std::shared_ptr<address_slot> slot)
-  : stream_(std::move(socket)),
+template <class Stream>
+http_session<Stream>::http_session(Stream stream, std::shared_ptr<ingress_state> state,
+                                   std::shared_ptr<address_slot> slot)
+  : stream_(std::move(stream)),
     state_(std::move(state)),
     slot_(std::move(slot)),
     answer_timer_(stream_.get_executor()) {
   ++state_->open_connections;
 }
 
-http_session::~http_session() {
+template <class Stream>
+http_session<Stream>::~http_session() {
   --state_->open_connections;
 }
 
-void http_session::run() {
-  boost::asio::dispatch(stream_.get_executor(),
-                        [self = shared_from_this()] { self->do_read_header(); });
+template <class Stream>
+void http_session<Stream>::run() {
+  boost::asio::dispatch(stream_.get_executor(), [self = this->shared_from_this()] { self->start(); });
 }
 
-void http_session::close_if_idle() {
-  boost::asio::post(stream_.get_executor(), [self = shared_from_this()] {
+// Over TLS the handshake comes first, within the header timeout; a client that does not
+// speak TLS (plain HTTP on an HTTPS port) fails it and gets no HTTP answer.
+template <class Stream>
+void http_session<Stream>::start() {
+  if constexpr (is_tls) {
+    beast::get_lowest_layer(stream_).expires_after(
+      std::chrono::seconds{state_->options.header_timeout_seconds});
+    stream_.async_handshake(boost::asio::ssl::stream_base::server,
+                            [self = this->shared_from_this()](beast::error_code error) {
+                              if (error) {
+                                self->close();
+                                return;
+                              }
+                              self->do_read_header();
+                            });
+  } else {
+    do_read_header();
+  }
+}
+
+template <class Stream>
+void http_session<Stream>::close_if_idle() {
+  boost::asio::post(stream_.get_executor(), [self = this->shared_from_this()] {
     // A request already received but not yet parsed is not idleness: it is answered
     // (with Connection: close), rather than lost to a close the client cannot tell apart
     // from a crash.
     beast::error_code error;
-    auto unread = self->stream_.socket().available(error);
+    auto unread = beast::get_lowest_layer(self->stream_).socket().available(error);
     if (!self->busy_ && self->buffer_.size() == 0 && unread == 0) {
       self->close();
     }
@@ -119,14 +143,15 @@ void http_session::close_if_idle() {
 // A kept-alive connection may idle up to the idle timeout; once the next request's first
 // bytes are in, its header has the header timeout, as a new connection's has: a header
 // sent a byte at a time cannot hold a connection for long.
-void http_session::do_read_header() {
+template <class Stream>
+void http_session<Stream>::do_read_header() {
   if (first_request_ || buffer_.size() > 0) {
     read_header();
     return;
   }
-  stream_.expires_after(std::chrono::seconds{state_->options.idle_timeout_seconds});
+  beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds{state_->options.idle_timeout_seconds});
   stream_.async_read_some(buffer_.prepare(header_limit),
-                          [self = shared_from_this()](beast::error_code error, std::size_t bytes) {
+                          [self = this->shared_from_this()](beast::error_code error, std::size_t bytes) {
                             if (error) {
                               self->close();
                               return;
@@ -136,20 +161,22 @@ void http_session::do_read_header() {
                           });
 }
 
-void http_session::read_header() {
+template <class Stream>
+void http_session<Stream>::read_header() {
   parser_.emplace();
   parser_->header_limit(header_limit);
   // The route's body limit is set once the header is in; until then a large
   // Content-Length must not fail the header read, so that it can be answered 413.
   parser_->body_limit(boost::none);
-  stream_.expires_after(std::chrono::seconds{state_->options.header_timeout_seconds});
+  beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds{state_->options.header_timeout_seconds});
   http::async_read_header(stream_, buffer_, *parser_,
-                          [self = shared_from_this()](beast::error_code error, std::size_t) {
+                          [self = this->shared_from_this()](beast::error_code error, std::size_t) {
                             self->on_read_header(error);
                           });
 }
 
-void http_session::on_read_header(beast::error_code error) {
+template <class Stream>
+void http_session<Stream>::on_read_header(beast::error_code error) {
   if (error) {
     close(); // end of stream, timeout, or a malformed header: nothing to answer
     return;
@@ -171,14 +198,15 @@ void http_session::on_read_header(beast::error_code error) {
                                "the body is larger than " + std::to_string(limit) + " bytes"));
     return;
   }
-  stream_.expires_after(std::chrono::seconds{state_->options.header_timeout_seconds * 3});
+  beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds{state_->options.header_timeout_seconds * 3});
   http::async_read(stream_, buffer_, *parser_,
-                   [self = shared_from_this()](beast::error_code error, std::size_t) {
+                   [self = this->shared_from_this()](beast::error_code error, std::size_t) {
                      self->on_read_body(error);
                    });
 }
 
-void http_session::on_read_body(beast::error_code error) {
+template <class Stream>
+void http_session<Stream>::on_read_body(beast::error_code error) {
   if (error == http::error::body_limit) {
     body_unread_ = true;
     send_error(make_failure(settle_errc::body_too_large, "the body is too large"));
@@ -188,14 +216,15 @@ void http_session::on_read_body(beast::error_code error) {
     close();
     return;
   }
-  stream_.expires_never();
+  beast::get_lowest_layer(stream_).expires_never();
   handle_request();
 }
 
 // A /v1 request is authenticated and rate limited as soon as its header is in, so that
 // a stranger's body (or a limited key's) is never read. The stream's upgrade
 // authenticates itself (a browser cannot set its headers), and preflights carry no key.
-bool http_session::refuse_before_body() {
+template <class Stream>
+bool http_session<Stream>::refuse_before_body() {
   const auto& header = parser_->get();
   std::string_view target{header.target().data(), header.target().size()};
   auto path = target.substr(0, target.find('?'));
@@ -225,13 +254,15 @@ bool http_session::refuse_before_body() {
 
 // Answers without reading the body; the connection then closes, since the unread body
 // would be taken for the next request.
-void http_session::refuse_unread(const failure& reason) {
+template <class Stream>
+void http_session<Stream>::refuse_unread(const failure& reason) {
   const auto length = parser_->content_length();
   body_unread_ = parser_->chunked() || (length && *length > 0);
   send_error(reason);
 }
 
-void http_session::handle_request() {
+template <class Stream>
+void http_session<Stream>::handle_request() {
   const auto& request = parser_->get();
   std::string_view target{request.target().data(), request.target().size()};
   std::string path;
@@ -279,13 +310,14 @@ void http_session::handle_request() {
   }
 }
 
-void http_session::handle_api(const route_match& match, route_input input, const std::string& path) {
+template <class Stream>
+void http_session<Stream>::handle_api(const route_match& match, route_input input, const std::string& path) {
   const auto& request = parser_->get();
   // A browser cannot set headers on an upgrade: the stream authenticates itself.
   if (match.matched != nullptr && match.matched->kind == endpoint::stream
       && beast::websocket::is_upgrade(request)) {
     answer_timer_.cancel();
-    auto stream = std::make_shared<websocket_session>(std::move(stream_), state_, slot_);
+    auto stream = std::make_shared<websocket_session<Stream>>(std::move(stream_), state_, slot_);
     state_->register_stream(stream);
     stream->run(parser_->release());
     return;
@@ -347,7 +379,8 @@ void http_session::handle_api(const route_match& match, route_input input, const
   send_to_gateway(std::move(api), std::move(admitted.admitted));
 }
 
-void http_session::handle_readiness() {
+template <class Stream>
+void http_session<Stream>::handle_readiness() {
   api_request api;
   api.command = readiness_command{};
   send_to_gateway(std::move(api), nullptr);
@@ -355,9 +388,10 @@ void http_session::handle_readiness() {
 
 // The ticket of the admitted work is given back when the gateway answers, even an answer
 // that comes after the session gave up waiting: the work was in flight until then.
-void http_session::send_to_gateway(api_request request, std::shared_ptr<admission::ticket> ticket) {
+template <class Stream>
+void http_session<Stream>::send_to_gateway(api_request request, std::shared_ptr<admission::ticket> ticket) {
   auto generation = ++generation_;
-  auto self = shared_from_this();
+  auto self = this->shared_from_this();
   auto executor = stream_.get_executor();
   request.reply = [self, executor, generation, ticket](api_response answer) {
     if (ticket) {
@@ -379,7 +413,8 @@ void http_session::send_to_gateway(api_request request, std::shared_ptr<admissio
   caf::anon_send(state_->gateway, execute_atom::value, std::move(request));
 }
 
-void http_session::on_gateway_answer(std::uint64_t generation, api_response answer) {
+template <class Stream>
+void http_session<Stream>::on_gateway_answer(std::uint64_t generation, api_response answer) {
   if (generation != generation_ || !busy_) {
     return;
   }
@@ -388,7 +423,8 @@ void http_session::on_gateway_answer(std::uint64_t generation, api_response answ
   send(answer.status, std::move(answer.body));
 }
 
-void http_session::send_unmatched(const route_match& match, const std::string& path) {
+template <class Stream>
+void http_session<Stream>::send_unmatched(const route_match& match, const std::string& path) {
   if (!match.allowed_methods.empty()) {
     allow_header_ = match.allowed_methods;
     send_error(make_failure(settle_errc::method_not_allowed, "this method is not allowed here"));
@@ -397,11 +433,13 @@ void http_session::send_unmatched(const route_match& match, const std::string& p
   }
 }
 
-void http_session::send_error(const failure& reason) {
+template <class Stream>
+void http_session<Stream>::send_error(const failure& reason) {
   send(mapping_of(reason.code).status, error_body(reason));
 }
 
-void http_session::send(unsigned status, std::string body, std::string_view content_type) {
+template <class Stream>
+void http_session<Stream>::send(unsigned status, std::string body, std::string_view content_type) {
   const auto& request = parser_->get();
   bool keep_alive = request.keep_alive() && !state_->draining
                     && !body_unread_; // an unread body leaves the stream unusable
@@ -436,14 +474,15 @@ void http_session::send(unsigned status, std::string body, std::string_view cont
   std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - started_;
   metrics_registry::instance().count_http_request(route_label_, method_label(request.method()),
                                                   status, elapsed.count());
-  stream_.expires_after(std::chrono::seconds{state_->options.idle_timeout_seconds});
+  beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds{state_->options.idle_timeout_seconds});
   http::async_write(stream_, response_,
-                    [self = shared_from_this(), keep_alive](beast::error_code error, std::size_t) {
+                    [self = this->shared_from_this(), keep_alive](beast::error_code error, std::size_t) {
                       self->on_write(!keep_alive, error);
                     });
 }
 
-void http_session::on_write(bool close_after, beast::error_code error) {
+template <class Stream>
+void http_session<Stream>::on_write(bool close_after, beast::error_code error) {
   busy_ = false;
   replayed_ = false;
   retry_after_ = 1;
@@ -463,14 +502,15 @@ void http_session::on_write(bool close_after, beast::error_code error) {
 // it: closing now would reset the connection and destroy the answer before the client
 // reads it. So stop sending, read and drop what still comes (bounded in bytes and
 // time), then close.
-void http_session::linger_then_close() {
+template <class Stream>
+void http_session<Stream>::linger_then_close() {
   constexpr std::size_t linger_limit = 16 * 1024 * 1024;
   beast::error_code ignored;
-  stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ignored);
-  stream_.expires_after(std::chrono::seconds{5});
+  beast::get_lowest_layer(stream_).socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ignored);
+  beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds{5});
   buffer_.consume(buffer_.size());
   stream_.async_read_some(buffer_.prepare(64 * 1024),
-                          [self = shared_from_this()](beast::error_code error, std::size_t bytes) {
+                          [self = this->shared_from_this()](beast::error_code error, std::size_t bytes) {
                             self->lingered_bytes_ += bytes;
                             if (error || self->lingered_bytes_ > linger_limit) {
                               self->close();
@@ -480,11 +520,15 @@ void http_session::linger_then_close() {
                           });
 }
 
-void http_session::close() {
+template <class Stream>
+void http_session<Stream>::close() {
   beast::error_code ignored;
   answer_timer_.cancel();
-  stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ignored);
-  stream_.socket().close(ignored);
+  beast::get_lowest_layer(stream_).socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ignored);
+  beast::get_lowest_layer(stream_).socket().close(ignored);
 }
+
+template class http_session<beast::tcp_stream>;
+template class http_session<tls_stream>;
 
 } // namespace settle::net

@@ -1,7 +1,9 @@
 // One HTTP/1.1 connection: reads a request (header, then a body within its limit),
 // answers it, and reads the next while the connection is kept alive. A request for
 // the actors is sent to the gateway without waiting; the answer comes back through a
-// callback that posts to this connection's strand. Include only from net/ sources.
+// callback that posts to this connection's strand. Over plain TCP or TLS (HTTPS): the
+// session is written once for both streams, as Beast's own servers are. Include only
+// from net/ sources.
 #pragma once
 
 #include "net/ingress_state.hpp"
@@ -10,26 +12,43 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 
 #include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
+#include <type_traits>
 
 namespace settle::net {
 
-class http_session : public std::enable_shared_from_this<http_session> {
+// What the server asks of every connection when it drains, whatever its transport.
+class http_connection {
 public:
-  http_session(boost::asio::ip::tcp::socket socket, std::shared_ptr<ingress_state> state,
-               std::shared_ptr<address_slot> slot);
-  ~http_session();
-
-  void run();
+  virtual ~http_connection() = default;
 
   // Closes the connection if no request is being answered (draining at shutdown).
-  void close_if_idle();
+  virtual void close_if_idle() = 0;
+};
+
+using tls_stream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
+
+// `Stream` is boost::beast::tcp_stream or tls_stream (both instantiated in the .cpp).
+template <class Stream>
+class http_session : public http_connection,
+                     public std::enable_shared_from_this<http_session<Stream>> {
+public:
+  http_session(Stream stream, std::shared_ptr<ingress_state> state,
+               std::shared_ptr<address_slot> slot);
+  ~http_session() override;
+
+  void run();
+  void close_if_idle() override;
 
 private:
+  static constexpr bool is_tls = std::is_same_v<Stream, tls_stream>;
+
+  void start();
   using request_parser = boost::beast::http::request_parser<boost::beast::http::string_body>;
   using response = boost::beast::http::response<boost::beast::http::string_body>;
 
@@ -52,7 +71,7 @@ private:
   void close();
   void linger_then_close();
 
-  boost::beast::tcp_stream stream_;
+  Stream stream_;
   boost::beast::flat_buffer buffer_;
   std::optional<request_parser> parser_;
   response response_;
@@ -72,5 +91,8 @@ private:
   std::size_t lingered_bytes_ = 0;
   std::uint64_t generation_ = 0; // identifies the request an answer belongs to
 };
+
+extern template class http_session<boost::beast::tcp_stream>;
+extern template class http_session<tls_stream>;
 
 } // namespace settle::net

@@ -17,10 +17,14 @@
 #include <unordered_map>
 #include <vector>
 
+namespace boost::asio::ssl {
+class context;
+}
+
 namespace settle::net {
 
-class http_session;
-class websocket_session;
+class http_connection;
+class stream_connection;
 
 struct web_file {
   std::string content_type;
@@ -40,17 +44,21 @@ struct ingress_state {
   std::atomic<bool> draining{false};
 
   std::mutex sessions_mutex; // guards `sessions` and `streams`
-  std::vector<std::weak_ptr<http_session>> sessions;
-  std::vector<std::weak_ptr<websocket_session>> streams;
+  std::vector<std::weak_ptr<http_connection>> sessions;
+  std::vector<std::weak_ptr<stream_connection>> streams;
 
-  void register_session(const std::shared_ptr<http_session>& session);
-  void register_stream(const std::shared_ptr<websocket_session>& stream);
+  void register_session(const std::shared_ptr<http_connection>& session);
+  void register_stream(const std::shared_ptr<stream_connection>& stream);
 
   // Who a key is, or nothing for an unknown key.
   std::optional<requester> requester_of_key(std::string_view key) const;
 
   // Who an `Authorization: Bearer KEY` header names, or nothing.
   std::optional<requester> requester_of_header(std::string_view header) const;
+
+  // With --http.tls-cert/--http.tls-key: the certificate and key every connection
+  // presents (HTTPS and WSS only); null: plain HTTP.
+  std::shared_ptr<boost::asio::ssl::context> tls;
 
   // Rate limits and bounds of work in flight, per key and for the node.
   std::shared_ptr<admission> admission_control;

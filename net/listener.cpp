@@ -11,7 +11,7 @@
 
 namespace settle::net {
 
-void ingress_state::register_session(const std::shared_ptr<http_session>& session) {
+void ingress_state::register_session(const std::shared_ptr<http_connection>& session) {
   std::lock_guard<std::mutex> guard{sessions_mutex};
   // Forget closed sessions now and then, so the list stays as long as the open ones.
   if (sessions.size() > 2 * open_connections.load() + 64) {
@@ -22,7 +22,7 @@ void ingress_state::register_session(const std::shared_ptr<http_session>& sessio
   sessions.push_back(session);
 }
 
-void ingress_state::register_stream(const std::shared_ptr<websocket_session>& stream) {
+void ingress_state::register_stream(const std::shared_ptr<stream_connection>& stream) {
   std::lock_guard<std::mutex> guard{sessions_mutex};
   streams.erase(std::remove_if(streams.begin(), streams.end(),
                                [](const auto& weak) { return weak.expired(); }),
@@ -123,7 +123,17 @@ void listener::admit(boost::asio::ip::tcp::socket socket) {
     socket.close(error);
     return;
   }
-  auto session = std::make_shared<http_session>(std::move(socket), state_, std::move(slot));
+  if (state_->tls) {
+    start_session(std::make_shared<http_session<tls_stream>>(
+      tls_stream{std::move(socket), *state_->tls}, state_, std::move(slot)));
+  } else {
+    start_session(std::make_shared<http_session<boost::beast::tcp_stream>>(
+      boost::beast::tcp_stream{std::move(socket)}, state_, std::move(slot)));
+  }
+}
+
+template <class Session>
+void listener::start_session(std::shared_ptr<Session> session) {
   state_->register_session(session);
   session->run();
 }

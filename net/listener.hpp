@@ -25,6 +25,8 @@ public:
 private:
   void do_accept();
   void admit(boost::asio::ip::tcp::socket socket);
+  template <class Session>
+  void start_session(std::shared_ptr<Session> session);
 
   boost::asio::io_context& context_;
   boost::asio::ip::tcp::acceptor acceptor_;

@@ -7,6 +7,7 @@
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ssl/context.hpp>
 
 #include <fstream>
 #include <sstream>
@@ -66,6 +67,27 @@ web_files load_dashboard(const std::string& web_root) {
   return files;
 }
 
+// The server side of HTTPS: TLS 1.2 or newer, the certificate chain and key from PEM
+// files. Throws std::runtime_error naming the file that could not be used.
+std::shared_ptr<boost::asio::ssl::context> load_tls_context(const std::string& certificate,
+                                                            const std::string& key) {
+  namespace ssl = boost::asio::ssl;
+  auto context = std::make_shared<ssl::context>(ssl::context::tls_server);
+  context->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2
+                       | ssl::context::no_sslv3 | ssl::context::no_tlsv1
+                       | ssl::context::no_tlsv1_1 | ssl::context::single_dh_use);
+  boost::system::error_code error;
+  context->use_certificate_chain_file(certificate, error);
+  if (error) {
+    throw std::runtime_error{"cannot use --http.tls-cert=" + certificate + ": " + error.message()};
+  }
+  context->use_private_key_file(key, ssl::context::pem, error);
+  if (error) {
+    throw std::runtime_error{"cannot use --http.tls-key=" + key + ": " + error.message()};
+  }
+  return context;
+}
+
 } // namespace
 
 http_server::http_server(gateway_actor gateway, event_hub_actor events,
@@ -86,6 +108,9 @@ http_server::http_server(gateway_actor gateway, event_hub_actor events,
                      state.options.max_work_per_key},
     key_names);
   state.dashboard = load_dashboard(web_root);
+  if (!state.options.tls_certificate.empty()) {
+    state.tls = load_tls_context(state.options.tls_certificate, state.options.tls_key);
+  }
 }
 
 http_server::~http_server() {
@@ -132,8 +157,8 @@ void http_server::drain(std::chrono::milliseconds limit) {
   // Keep-alive clients that send within this grace get their answer with
   // Connection: close and go elsewhere; only then are the idle connections closed.
   std::this_thread::sleep_for(std::min(limit, std::chrono::milliseconds{500}));
-  std::vector<std::shared_ptr<http_session>> open;
-  std::vector<std::shared_ptr<websocket_session>> streams;
+  std::vector<std::shared_ptr<http_connection>> open;
+  std::vector<std::shared_ptr<stream_connection>> streams;
   {
     std::lock_guard<std::mutex> guard{self.state->sessions_mutex};
     for (auto& weak : self.state->sessions) {

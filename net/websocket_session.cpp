@@ -33,8 +33,9 @@ std::string error_frame(const std::string& message) {
 
 } // namespace
 
-websocket_session::websocket_session(beast::tcp_stream stream, std::shared_ptr<ingress_state> state,
-                                     std::shared_ptr<address_slot> slot)
+template <class Stream>
+websocket_session<Stream>::websocket_session(Stream stream, std::shared_ptr<ingress_state> state,
+                                             std::shared_ptr<address_slot> slot)
   : socket_(std::move(stream)),
     state_(std::move(state)),
     slot_(std::move(slot)),
@@ -46,13 +47,15 @@ websocket_session::websocket_session(beast::tcp_stream stream, std::shared_ptr<i
   metrics_registry::instance().set_websocket_clients(++open_streams);
 }
 
-websocket_session::~websocket_session() {
+template <class Stream>
+websocket_session<Stream>::~websocket_session() {
   unsubscribe();
   --state_->open_connections;
   metrics_registry::instance().set_websocket_clients(--open_streams);
 }
 
-void websocket_session::run(upgrade_request request) {
+template <class Stream>
+void websocket_session<Stream>::run(upgrade_request request) {
   beast::get_lowest_layer(socket_).expires_never();
   socket_.set_option(websocket::stream_base::timeout{std::chrono::seconds{30},
                                                      websocket::stream_base::none(), false});
@@ -65,18 +68,20 @@ void websocket_session::run(upgrade_request request) {
   if (!authorization.empty()) {
     refusal = authenticate(bearer_key({authorization.data(), authorization.size()}));
   }
-  socket_.async_accept(request, [self = shared_from_this(), refusal](beast::error_code error) {
+  socket_.async_accept(request, [self = this->shared_from_this(), refusal](beast::error_code error) {
     self->on_accept(error, refusal);
   });
 }
 
-void websocket_session::shut_down() {
-  boost::asio::post(socket_.get_executor(), [self = shared_from_this()] {
+template <class Stream>
+void websocket_session<Stream>::shut_down() {
+  boost::asio::post(socket_.get_executor(), [self = this->shared_from_this()] {
     self->close_with(websocket::close_code::going_away, "the server is shutting down");
   });
 }
 
-void websocket_session::on_accept(beast::error_code error,
+template <class Stream>
+void websocket_session<Stream>::on_accept(beast::error_code error,
                                   std::optional<stream_refusal> refusal) {
   if (error) {
     return;
@@ -87,7 +92,7 @@ void websocket_session::on_accept(beast::error_code error,
   }
   if (!who_) {
     authentication_deadline_.expires_after(authentication_limit);
-    authentication_deadline_.async_wait([self = shared_from_this()](beast::error_code error) {
+    authentication_deadline_.async_wait([self = this->shared_from_this()](beast::error_code error) {
       if (!error && !self->who_) {
         self->close_with(websocket::close_code::policy_error, "authenticate within 5 seconds");
       }
@@ -97,9 +102,10 @@ void websocket_session::on_accept(beast::error_code error,
   do_read();
 }
 
-void websocket_session::start_heartbeat() {
+template <class Stream>
+void websocket_session<Stream>::start_heartbeat() {
   heartbeat_.expires_after(ping_interval);
-  heartbeat_.async_wait([self = shared_from_this()](beast::error_code error) {
+  heartbeat_.async_wait([self = this->shared_from_this()](beast::error_code error) {
     if (error || self->closing_) {
       return;
     }
@@ -116,13 +122,15 @@ void websocket_session::start_heartbeat() {
   });
 }
 
-void websocket_session::do_read() {
-  socket_.async_read(buffer_, [self = shared_from_this()](beast::error_code error, std::size_t) {
+template <class Stream>
+void websocket_session<Stream>::do_read() {
+  socket_.async_read(buffer_, [self = this->shared_from_this()](beast::error_code error, std::size_t) {
     self->on_read(error);
   });
 }
 
-void websocket_session::on_read(beast::error_code error) {
+template <class Stream>
+void websocket_session<Stream>::on_read(beast::error_code error) {
   if (error) {
     closing_ = true; // closed by the client, or the connection broke
     heartbeat_.cancel();
@@ -139,7 +147,8 @@ void websocket_session::on_read(beast::error_code error) {
   }
 }
 
-void websocket_session::handle_message(std::string_view text) {
+template <class Stream>
+void websocket_session<Stream>::handle_message(std::string_view text) {
   json::error_code error;
   auto message = json::parse(json::string_view{text.data(), text.size()}, error);
   if (error || !message.is_object() || !message.as_object().contains("type")
@@ -184,7 +193,8 @@ void websocket_session::handle_message(std::string_view text) {
   handle_subscribe(std::move(names), since != nullptr, after);
 }
 
-void websocket_session::handle_auth(const std::string& token) {
+template <class Stream>
+void websocket_session<Stream>::handle_auth(const std::string& token) {
   if (who_) {
     send_own_frame(error_frame("already authenticated"));
     return;
@@ -198,8 +208,9 @@ void websocket_session::handle_auth(const std::string& token) {
 
 // Learns who the key is; an authentication counts against the key's rate limit, as a
 // request does. A refusal says how to close the stream.
-std::optional<websocket_session::stream_refusal>
-websocket_session::authenticate(std::string_view key) {
+template <class Stream>
+std::optional<typename websocket_session<Stream>::stream_refusal>
+websocket_session<Stream>::authenticate(std::string_view key) {
   auto who = key.empty() ? std::nullopt : state_->requester_of_key(key);
   if (!who) {
     return stream_refusal{websocket::close_code::policy_error, "unknown API key"};
@@ -213,7 +224,8 @@ websocket_session::authenticate(std::string_view key) {
   return std::nullopt;
 }
 
-void websocket_session::handle_subscribe(std::vector<std::string> topics, bool has_since,
+template <class Stream>
+void websocket_session<Stream>::handle_subscribe(std::vector<std::string> topics, bool has_since,
                                          std::int64_t since) {
   unsubscribe();
   json::array acknowledged;
@@ -228,7 +240,7 @@ void websocket_session::handle_subscribe(std::vector<std::string> topics, bool h
   subscription.topics = std::move(topics);
   subscription.has_since = has_since;
   subscription.since = since;
-  std::weak_ptr<websocket_session> weak = shared_from_this();
+  std::weak_ptr<websocket_session> weak = this->shared_from_this();
   auto executor = socket_.get_executor();
   auto backlog = backlog_;
   subscription.backlog = backlog;
@@ -249,7 +261,8 @@ void websocket_session::handle_subscribe(std::vector<std::string> topics, bool h
   caf::anon_send(state_->events, subscribe_atom::value, std::move(subscription));
 }
 
-void websocket_session::unsubscribe() {
+template <class Stream>
+void websocket_session<Stream>::unsubscribe() {
   if (subscription_ != 0) {
     caf::anon_send(state_->events, unsubscr_atom::value, subscription_);
     subscription_ = 0;
@@ -258,12 +271,14 @@ void websocket_session::unsubscribe() {
 
 // An empty frame means the hub gave up on this client (it fell behind, or the stored
 // events could not be read): it is closed with 1013 and resumes with `since`.
-void websocket_session::send_own_frame(std::string frame) {
+template <class Stream>
+void websocket_session<Stream>::send_own_frame(std::string frame) {
   backlog_->fetch_add(1);
   send_frame(std::move(frame));
 }
 
-void websocket_session::send_frame(std::string frame) {
+template <class Stream>
+void websocket_session<Stream>::send_frame(std::string frame) {
   if (closing_) {
     backlog_->fetch_sub(1);
     return;
@@ -277,14 +292,15 @@ void websocket_session::send_frame(std::string frame) {
   do_write();
 }
 
-void websocket_session::do_write() {
+template <class Stream>
+void websocket_session<Stream>::do_write() {
   if (writing_ || closing_ || queue_.empty()) {
     return;
   }
   writing_ = true;
   socket_.text(true);
   socket_.async_write(boost::asio::buffer(queue_.front()),
-                      [self = shared_from_this()](beast::error_code error, std::size_t) {
+                      [self = this->shared_from_this()](beast::error_code error, std::size_t) {
                         self->writing_ = false;
                         self->queue_.pop_front();
                         self->backlog_->fetch_sub(1);
@@ -294,7 +310,8 @@ void websocket_session::do_write() {
                       });
 }
 
-void websocket_session::close_with(websocket::close_code code, const char* reason) {
+template <class Stream>
+void websocket_session<Stream>::close_with(websocket::close_code code, const char* reason) {
   if (closing_) {
     return;
   }
@@ -308,7 +325,10 @@ void websocket_session::close_with(websocket::close_code code, const char* reaso
   queue_.erase(queue_.begin() + kept, queue_.end());
   // Beast holds the close frame back until the write in flight, if any, is out.
   socket_.async_close(websocket::close_reason{code, reason},
-                      [self = shared_from_this()](beast::error_code) {});
+                      [self = this->shared_from_this()](beast::error_code) {});
 }
+
+template class websocket_session<beast::tcp_stream>;
+template class websocket_session<beast::ssl_stream<beast::tcp_stream>>;
 
 } // namespace settle::net

@@ -11,7 +11,9 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 #include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
 
 #include <atomic>
 #include <chrono>
@@ -22,18 +24,29 @@
 
 namespace settle::net {
 
-class websocket_session : public std::enable_shared_from_this<websocket_session> {
+// What the server asks of every stream when it drains, whatever its transport.
+class stream_connection {
+public:
+  virtual ~stream_connection() = default;
+
+  // Closes the stream with 1001 (the server is going away); clients resume with since.
+  virtual void shut_down() = 0;
+};
+
+// `Stream` is what the HTTP session ran on: boost::beast::tcp_stream (WS) or an SSL
+// stream over it (WSS); both are instantiated in the .cpp.
+template <class Stream>
+class websocket_session : public stream_connection,
+                          public std::enable_shared_from_this<websocket_session<Stream>> {
 public:
   using upgrade_request = boost::beast::http::request<boost::beast::http::string_body>;
 
-  websocket_session(boost::beast::tcp_stream stream, std::shared_ptr<ingress_state> state,
+  websocket_session(Stream stream, std::shared_ptr<ingress_state> state,
                     std::shared_ptr<address_slot> slot);
-  ~websocket_session();
+  ~websocket_session() override;
 
   void run(upgrade_request request);
-
-  // Closes the stream with 1001 (the server is going away); clients resume with since.
-  void shut_down();
+  void shut_down() override;
 
 private:
   struct stream_refusal {
@@ -55,7 +68,7 @@ private:
   void start_heartbeat();
   void unsubscribe();
 
-  boost::beast::websocket::stream<boost::beast::tcp_stream> socket_;
+  boost::beast::websocket::stream<Stream> socket_;
   boost::beast::flat_buffer buffer_;
   std::shared_ptr<ingress_state> state_;
   std::shared_ptr<address_slot> slot_;
@@ -72,5 +85,8 @@ private:
   bool ping_in_flight_ = false;
   bool closing_ = false;
 };
+
+extern template class websocket_session<boost::beast::tcp_stream>;
+extern template class websocket_session<boost::beast::ssl_stream<boost::beast::tcp_stream>>;
 
 } // namespace settle::net

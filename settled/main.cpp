@@ -76,9 +76,8 @@ std::unique_ptr<persistence::database_lock> own_database(const config::node_opti
 
 int serve(config::node_config& configuration, const sigset_t& signals) {
   const auto options = configuration.options;
-  if (!options.http.tls_certificate.empty() || !options.http.tls_key.empty()) {
-    std::cerr << "settled: --http.tls-cert/--http.tls-key are not supported by this build yet;"
-                 " terminate TLS in front of settled\n";
+  if (options.http.tls_certificate.empty() != options.http.tls_key.empty()) {
+    std::cerr << "settled: --http.tls-cert and --http.tls-key go together\n";
     return 2;
   }
   if (options.keys_file.empty() && !is_loopback(options.http.listen)) {
@@ -106,7 +105,8 @@ int serve(config::node_config& configuration, const sigset_t& signals) {
   net::http_server server{actors.gateway, actors.events, options.http, std::move(keys),
                           web_root()};
   auto bound = server.start();
-  std::cout << "settled " << options.cluster.node_id << " listening on http://" << bound
+  auto scheme = options.http.tls_certificate.empty() ? "http://" : "https://";
+  std::cout << "settled " << options.cluster.node_id << " listening on " << scheme << bound
             << std::endl;
   int received = 0;
   sigwait(&signals, &received);

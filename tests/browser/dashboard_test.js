@@ -1,6 +1,8 @@
 // The dashboard in a real browser: a real settled on a fresh SQLite file, Debian's
 // Chromium driven by playwright-core. Enters an admin key, makes a transfer over HTTP,
-// and checks that it shows on the page within 2 seconds; saves a screenshot.
+// and checks that it shows on the page within 2 seconds; saves a screenshot. With
+// SETTLE_TEST_TLS_CERT and SETTLE_TEST_TLS_KEY set, settled serves HTTPS and the page's
+// events come over WSS (run.sh makes the certificate; the browser is told to accept it).
 //   node dashboard_test.js SETTLED_BINARY ARTIFACT_FOLDER
 "use strict";
 
@@ -11,20 +13,25 @@ const os = require("node:os");
 const path = require("node:path");
 
 const [binary, artifacts] = process.argv.slice(2);
+const tls = Boolean(process.env.SETTLE_TEST_TLS_CERT);
 const chromiumFlags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
   "--no-first-run", "--disable-background-networking", "--disable-component-update",
   "--disable-sync", "--disable-default-apps"];
 
 function startSettled() {
   const folder = fs.mkdtempSync(path.join(os.tmpdir(), "settle-browser-"));
-  const child = spawn(binary, ["--http.listen=127.0.0.1:0", `--storage.url=sqlite:${folder}/settle.db`],
-                      { stdio: ["ignore", "pipe", "inherit"] });
+  const options = ["--http.listen=127.0.0.1:0", `--storage.url=sqlite:${folder}/settle.db`];
+  if (tls) {
+    options.push(`--http.tls-cert=${process.env.SETTLE_TEST_TLS_CERT}`,
+                 `--http.tls-key=${process.env.SETTLE_TEST_TLS_KEY}`);
+  }
+  const child = spawn(binary, options, { stdio: ["ignore", "pipe", "inherit"] });
   return new Promise((resolve, reject) => {
     let output = "";
     const timer = setTimeout(() => reject(new Error("settled did not start: " + output)), 30000);
     child.stdout.on("data", (chunk) => {
       output += chunk;
-      const url = output.match(/listening on (http:\/\/[0-9.:]+)/);
+      const url = output.match(tls ? /listening on (https:\/\/[0-9.:]+)/ : /listening on (http:\/\/[0-9.:]+)/);
       const key = output.match(/sk_admin_[a-z0-9]+/);
       if (url && key) {
         clearTimeout(timer);
@@ -57,7 +64,7 @@ async function main() {
 
     browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: chromiumFlags,
                                       headless: true });
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, ignoreHTTPSErrors: tls });
     await page.goto(server.url + "/");
     await page.fill("#api-key", server.key);
     await page.click("#connect");
@@ -78,9 +85,10 @@ async function main() {
     if (balance.replace(/[^0-9]/g, "") !== expected) {
       throw new Error("payer balance on the page is " + balance + ", expected " + expected);
     }
-    console.log(`the transfer ${transfer.id} appeared ${Date.now() - shownAt} ms after its answer`);
+    console.log(`${server.url}: the transfer ${transfer.id} appeared ${Date.now() - shownAt} ms after its answer`);
     fs.mkdirSync(artifacts, { recursive: true });
-    await page.screenshot({ path: path.join(artifacts, "dashboard.png"), fullPage: true });
+    await page.screenshot({ path: path.join(artifacts, tls ? "dashboard-https.png" : "dashboard.png"),
+                            fullPage: true });
     console.log("1 passed, 0 failed");
   } finally {
     if (browser) await browser.close();
