@@ -13,6 +13,8 @@
 #include "actors/fail_stop.hpp"
 #include "domain/account_rules.hpp"
 #include "domain/assert.hpp"
+#include "domain/ids.hpp"
+#include "domain/validation.hpp"
 
 #include <caf/all.hpp>
 
@@ -224,9 +226,7 @@ caf::result<account_record> reserve_hold(account_pointer self, const leg_request
   std::int64_t releasing = leg.kind == leg_kind::release   ? operation.amount
                            : leg.kind == leg_kind::capture ? leg.hold_amount
                                                            : 0;
-  if (releasing > 0) {
-    SETTLE_ASSERT(state.money.held - state.pending_releases >= releasing);
-    SETTLE_ASSERT(leg.kind != leg_kind::capture || operation.amount <= leg.hold_amount);
+  if (releasing > 0) { // checked by refuse_malformed
     state.pending_releases += releasing;
     state.pending[operation.id] = reserved_leg(leg.kind, operation.amount, leg.hold_amount, {});
     return current_record(state);
@@ -331,9 +331,42 @@ void requester_down(account_pointer self, const caf::down_msg& down) {
   }
 }
 
+// What a leg must be before the account weighs it. A leg may come from another node, so
+// it is checked as a client's request is (the account never counts on its sender having
+// done so): an id not already reserved here, and amounts in the contract's range; a
+// release or capture takes at most what is held and not already being released.
+std::optional<failure> refuse_malformed(const account_state& state, const leg_request& leg) {
+  const auto& operation = leg.transfer;
+  if (operation.id.empty() || operation.id.size() > maximum_id_length) {
+    return make_failure(settle_errc::invalid_parameter, "a leg needs an id of 1 to 64 characters");
+  }
+  if (state.pending.count(operation.id) != 0) {
+    return make_failure(settle_errc::invalid_state, "this leg is already reserved here");
+  }
+  if (auto invalid = validate_amount(operation.amount)) {
+    return invalid;
+  }
+  if (leg.kind != leg_kind::capture && leg.kind != leg_kind::release) {
+    return std::nullopt;
+  }
+  auto releasing = leg.kind == leg_kind::release ? operation.amount : leg.hold_amount;
+  if (leg.kind == leg_kind::capture
+      && (validate_amount(leg.hold_amount) || operation.amount > leg.hold_amount)) {
+    return make_failure(settle_errc::invalid_parameter,
+                        "a capture takes 1 up to the amount held", "amount");
+  }
+  if (state.money.held - state.pending_releases < releasing) {
+    return make_failure(settle_errc::invalid_state, "less money is held than this leg releases");
+  }
+  return std::nullopt;
+}
+
 template <class Reserve>
 caf::result<account_record> reserve_leg(account_pointer self, const leg_request& leg,
                                         Reserve reserve) {
+  if (auto malformed = refuse_malformed(self->state, leg)) {
+    return make_settle_error(*malformed);
+  }
   auto result = reserve(self, leg);
   watch_if_remote(self, leg.transfer.id);
   return result;

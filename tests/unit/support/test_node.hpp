@@ -36,6 +36,10 @@ public:
   api_response execute(const requester& who, command request,
                        std::optional<idempotency_claim> idempotency = std::nullopt);
 
+  // For tests that speak to the node's actors as another node would.
+  caf::actor_system& system() { return *system_; }
+  const node_actors& actors() const { return actors_; }
+
 private:
   caf::actor_system_config configuration_;
   std::optional<caf::actor_system> system_;
