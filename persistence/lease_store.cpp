@@ -4,7 +4,6 @@
 
 #include "persistence/connection.hpp"
 #include "persistence/row_reading.hpp"
-#include "persistence/sql_literal.hpp"
 
 #include <soci/soci.h>
 
@@ -28,12 +27,6 @@ auto guarded(Work work) {
   } catch (const std::exception& error) {
     throw storage_error{error.what()};
   }
-}
-
-std::string literal_of(std::string_view text) {
-  std::string sql;
-  append_literal(sql, text);
-  return sql;
 }
 
 } // namespace
@@ -67,12 +60,12 @@ std::int64_t lease_store::join(const std::string& node_id, const std::string& ad
                      std::to_string(shard_count_ - 1) + ") AS s ON CONFLICT DO NOTHING";
     *session_ << "LOCK TABLE cluster_members IN EXCLUSIVE MODE";
     *session_ << std::string{"DELETE FROM cluster_members WHERE heartbeat_at < "} + database_now +
-                     " - " + std::to_string(forgotten_after_milliseconds) + " AND node_id <> " +
-                     literal_of(node_id);
+                     " - " + std::to_string(forgotten_after_milliseconds) + " AND node_id <> :node",
+        soci::use(node_id, "node");
     long long slot = -1;
     soci::indicator indicator = soci::i_null;
-    *session_ << "SELECT slot FROM cluster_members WHERE node_id = " + literal_of(node_id),
-        soci::into(slot, indicator);
+    *session_ << "SELECT slot FROM cluster_members WHERE node_id = :node",
+        soci::use(node_id, "node"), soci::into(slot, indicator);
     if (indicator != soci::i_ok) {
       *session_ << "SELECT MIN(s) FROM generate_series(0, " + std::to_string(slot_count - 1) +
                        ") AS s WHERE s NOT IN (SELECT slot FROM cluster_members)",
@@ -81,13 +74,12 @@ std::int64_t lease_store::join(const std::string& node_id, const std::string& ad
         throw storage_error{"the cluster has no free node slot (at most 16 nodes)"};
       }
       *session_ << "INSERT INTO cluster_members (node_id, slot, address, state, heartbeat_at)"
-                   " VALUES (" +
-                       literal_of(node_id) + ", " + std::to_string(slot) + ", " +
-                       literal_of(address) + ", 'up', " + database_now + ")";
+                   " VALUES (:node, :slot, :address, 'up', " + std::string{database_now} + ")",
+          soci::use(node_id, "node"), soci::use(slot, "slot"), soci::use(address, "address");
     } else {
-      *session_ << "UPDATE cluster_members SET address = " + literal_of(address) +
-                       ", state = 'up', heartbeat_at = " + database_now +
-                       " WHERE node_id = " + literal_of(node_id);
+      *session_ << "UPDATE cluster_members SET address = :address, state = 'up', heartbeat_at = "
+                       + std::string{database_now} + " WHERE node_id = :node",
+          soci::use(address, "address"), soci::use(node_id, "node");
     }
     transaction.commit();
     return static_cast<std::int64_t>(slot);
@@ -96,16 +88,17 @@ std::int64_t lease_store::join(const std::string& node_id, const std::string& ad
 
 void lease_store::heartbeat(const std::string& node_id, const std::string& state) {
   guarded([&] {
-    *session_ << "UPDATE cluster_members SET state = " + literal_of(state) +
-                     ", heartbeat_at = " + database_now + " WHERE node_id = " + literal_of(node_id);
+    *session_ << "UPDATE cluster_members SET state = :state, heartbeat_at = "
+                     + std::string{database_now} + " WHERE node_id = :node",
+        soci::use(state, "state"), soci::use(node_id, "node");
   });
 }
 
 void lease_store::leave(const std::string& node_id) {
   guarded([&] {
     *session_ << "UPDATE cluster_members SET state = 'leaving', heartbeat_at = 0"
-                 " WHERE node_id = " +
-                     literal_of(node_id);
+                 " WHERE node_id = :node",
+        soci::use(node_id, "node");
   });
 }
 
@@ -148,12 +141,11 @@ std::optional<std::int64_t> lease_store::acquire(std::uint32_t shard, const std:
   return guarded([&]() -> std::optional<std::int64_t> {
     long long epoch = 0;
     soci::indicator indicator = soci::i_null;
-    *session_ << "UPDATE shard_leases SET owner = " + literal_of(node_id) +
-                     ", epoch = epoch + 1, expires_at = " + database_now + " + " +
-                     std::to_string(lease_milliseconds_) +
-                     " WHERE shard = " + std::to_string(shard) +
-                     " AND (owner IS NULL OR expires_at < " + database_now + ") RETURNING epoch",
-        soci::into(epoch, indicator);
+    *session_ << "UPDATE shard_leases SET owner = :node, epoch = epoch + 1, expires_at = "
+                     + std::string{database_now} + " + " + std::to_string(lease_milliseconds_)
+                     + " WHERE shard = " + std::to_string(shard)
+                     + " AND (owner IS NULL OR expires_at < " + database_now + ") RETURNING epoch",
+        soci::use(node_id, "node"), soci::into(epoch, indicator);
     if (indicator != soci::i_ok || !session_->got_data()) {
       return std::nullopt;
     }
@@ -169,14 +161,14 @@ std::vector<std::uint32_t> lease_store::renew(const std::string& node_id,
   return guarded([&] {
     std::string sql = std::string{"UPDATE shard_leases SET expires_at = "} + database_now + " + " +
                       std::to_string(lease_milliseconds_) +
-                      " WHERE owner = " + literal_of(node_id) + " AND (shard, epoch) IN (";
+                      " WHERE owner = :node AND (shard, epoch) IN (";
     for (std::size_t i = 0; i < held.size(); ++i) {
       sql += i == 0 ? "(" : ", (";
       sql += std::to_string(held[i].shard) + ", " + std::to_string(held[i].epoch) + ")";
     }
     sql += ") RETURNING shard";
     std::vector<std::uint32_t> renewed;
-    soci::rowset<soci::row> rows = session_->prepare << sql;
+    soci::rowset<soci::row> rows = (session_->prepare << sql, soci::use(node_id, "node"));
     for (const auto& row : rows) {
       renewed.push_back(static_cast<std::uint32_t>(read_int64(row, 0)));
     }
@@ -186,9 +178,10 @@ std::vector<std::uint32_t> lease_store::renew(const std::string& node_id,
 
 void lease_store::release(const std::string& node_id, const shard_fence& lease) {
   guarded([&] {
-    *session_ << "UPDATE shard_leases SET owner = NULL, expires_at = 0 WHERE owner = " +
-                     literal_of(node_id) + " AND shard = " + std::to_string(lease.shard) +
-                     " AND epoch = " + std::to_string(lease.epoch);
+    *session_ << "UPDATE shard_leases SET owner = NULL, expires_at = 0 WHERE owner = :node"
+                     " AND shard = " + std::to_string(lease.shard)
+                     + " AND epoch = " + std::to_string(lease.epoch),
+        soci::use(node_id, "node");
   });
 }
 

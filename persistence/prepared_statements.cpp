@@ -4,24 +4,29 @@
 #include "persistence/prepared_statements.hpp"
 
 #include "persistence/connection.hpp"
+#include "persistence/text_query.hpp"
 
-#include <soci/soci.h>
+#include <libpq-fe.h>
 
 namespace settle::persistence {
 
-std::string prepared_statements::execute(soci::session& session, const std::string& sql,
-                                         const std::vector<std::string>& arguments) {
+const std::string& prepared_statements::name_of(soci::session& session, const std::string& sql) {
   auto found = names_.find(sql);
   if (found == names_.end()) {
     std::string name = "settle_statement_" + std::to_string(names_.size() + 1);
-    try {
-      session << "PREPARE " + name + " AS " + sql;
-    } catch (const std::exception& error) {
-      throw storage_error{error.what()};
+    auto* connection = postgresql_connection(session);
+    postgresql_result result{PQprepare(connection, name.c_str(), sql.c_str(), 0, nullptr)};
+    if (!result || PQresultStatus(result.get()) != PGRES_COMMAND_OK) {
+      throw storage_error{postgresql_error(connection, result.get())};
     }
     found = names_.emplace(sql, std::move(name)).first;
   }
-  std::string text = "EXECUTE " + found->second + " (";
+  return found->second;
+}
+
+std::string prepared_statements::execute(soci::session& session, const std::string& sql,
+                                         const std::vector<std::string>& arguments) {
+  std::string text = "EXECUTE " + name_of(session, sql) + " (";
   for (std::size_t index = 0; index < arguments.size(); ++index) {
     text += index == 0 ? "" : ", ";
     text += arguments[index];

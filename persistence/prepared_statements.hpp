@@ -22,6 +22,10 @@ public:
   std::string execute(soci::session& session, const std::string& sql,
                       const std::vector<std::string>& arguments);
 
+  // The name `sql` is prepared under on the session's connection, preparing it the first
+  // time (then run with query_prepared). Throws storage_error when refused.
+  const std::string& name_of(soci::session& session, const std::string& sql);
+
   // Forgets every name: a new connection has none of them.
   void clear() noexcept { names_.clear(); }
 

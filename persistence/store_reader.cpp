@@ -1,27 +1,38 @@
-// Read queries. Values are written into the SQL as quoted literals (sql_literal), so both
-// dialects run the same text, each in one round trip (text_query). The lookups that load
-// entities for their actors, by the thousand per second, are prepared once per connection
-// on PostgreSQL and executed with their values (perf: planning them cost more than running
-// them).
+// Read queries. Every value is a bound parameter ($1, $2, ... on both databases), never
+// spliced into the SQL text, so no server setting changes what a query means. The lookups
+// that load entities for their actors, by the thousand per second, are prepared once per
+// connection on PostgreSQL (perf: planning them cost more than running them).
 #include "persistence/store_reader.hpp"
 
 #include "persistence/connection.hpp"
 #include "persistence/record_reading.hpp"
 #include "persistence/row_reading.hpp"
-#include "persistence/sql_literal.hpp"
 #include "persistence/text_query.hpp"
 
 #include <soci/soci.h>
 
 namespace settle::persistence {
-namespace {
 
-std::string equals(const char* column, const std::string& value) {
-  std::string sql = column;
-  sql += " = ";
-  append_literal(sql, value);
-  return sql;
-}
+// The values of one statement: each gets the next parameter number.
+class bound_values {
+public:
+  // "$N" standing for `value`.
+  std::string bind(sql_value value) {
+    values_.push_back(std::move(value));
+    return "$" + std::to_string(values_.size());
+  }
+
+  std::string equals(const char* column, std::string value) {
+    return std::string{column} + " = " + bind(std::move(value));
+  }
+
+  const std::vector<sql_value>& values() const { return values_; }
+
+private:
+  std::vector<sql_value> values_;
+};
+
+namespace {
 
 // Hands each row to `consume`.
 template <class Consume>
@@ -50,36 +61,18 @@ void store_reader::reconnect() {
   session_ = open_session(url_);
 }
 
-text_rows store_reader::rows_of(const std::string& sql) {
+text_rows store_reader::rows_of(const std::string& sql, const std::vector<sql_value>& values) {
   if (!session_) {
     throw storage_error{"not connected to the database"};
   }
-  return query_text_rows(*session_, url_.kind, sql);
+  return query_bound(*session_, url_.kind, sql, values);
 }
 
-// `sql` with its parameters $1...$9 given `values`, as the text to run.
-std::string store_reader::lookup(const std::string& sql, const std::vector<std::string>& values) {
-  if (!session_) {
-    throw storage_error{"not connected to the database"};
+text_rows store_reader::lookup(const std::string& sql, const std::vector<sql_value>& values) {
+  if (!session_ || url_.kind != dialect::postgresql) {
+    return rows_of(sql, values);
   }
-  std::vector<std::string> literals;
-  for (const auto& value : values) {
-    append_literal(literals.emplace_back(), value);
-  }
-  if (url_.kind == dialect::postgresql) {
-    return prepared_.execute(*session_, sql, literals);
-  }
-  // One pass from the left, so a value that contains "$2" is never taken for a parameter.
-  std::string text;
-  for (std::size_t index = 0; index < sql.size(); ++index) {
-    if (sql[index] == '$' && index + 1 < sql.size() && sql[index + 1] >= '1' &&
-        sql[index + 1] <= '9') {
-      text += literals.at(static_cast<std::size_t>(sql[++index] - '1'));
-    } else {
-      text += sql[index];
-    }
-  }
-  return text;
+  return query_prepared(*session_, prepared_.name_of(*session_, sql), values);
 }
 
 store_reader::~store_reader() = default;
@@ -87,25 +80,25 @@ store_reader::~store_reader() = default;
 std::optional<user_record> store_reader::find_user(const std::string& id) {
   static const std::string sql =
     std::string{"SELECT "} + user_columns + " FROM users WHERE id = $1 AND deleted = 0";
-  return find_one<user_record>(rows_of(lookup(sql, {id})), read_user);
+  return find_one<user_record>(lookup(sql, {id}), read_user);
 }
 
 std::optional<account_record> store_reader::find_account(const std::string& id) {
   static const std::string sql =
     std::string{"SELECT "} + account_columns + " FROM accounts WHERE id = $1";
-  return find_one<account_record>(rows_of(lookup(sql, {id})), read_account);
+  return find_one<account_record>(lookup(sql, {id}), read_account);
 }
 
 std::optional<transfer_record> store_reader::find_transfer(const std::string& id) {
   static const std::string sql =
     std::string{"SELECT "} + transfer_columns + " FROM transfers WHERE id = $1";
-  return find_one<transfer_record>(rows_of(lookup(sql, {id})), read_transfer);
+  return find_one<transfer_record>(lookup(sql, {id}), read_transfer);
 }
 
 std::optional<order_record> store_reader::find_order(const std::string& id) {
   static const std::string sql =
     std::string{"SELECT "} + order_columns + " FROM orders WHERE id = $1";
-  return find_one<order_record>(rows_of(lookup(sql, {id})), read_order);
+  return find_one<order_record>(lookup(sql, {id}), read_order);
 }
 
 std::optional<idempotency_record> store_reader::find_idempotency_record(const tenant_name& tenant,
@@ -117,37 +110,41 @@ std::optional<idempotency_record> store_reader::find_idempotency_record(const te
     return idempotency_record{tenant, key, read_text(row, 0), read_int64(row, 1),
                               read_text(row, 2), read_int64(row, 3)};
   };
-  return find_one<idempotency_record>(rows_of(lookup(sql, {tenant, key})), read);
+  return find_one<idempotency_record>(lookup(sql, {tenant, key}), read);
 }
 
 std::int64_t store_reader::count_open_accounts(const std::string& user_id) {
   std::int64_t count = 0;
-  for_each_row(rows_of("SELECT COUNT(*) FROM accounts WHERE " + equals("user_id", user_id) +
-                       " AND status = 'open'"),
+  for_each_row(rows_of("SELECT COUNT(*) FROM accounts WHERE user_id = $1 AND status = 'open'",
+                       {user_id}),
                [&](const text_row& row) { count = read_int64(row, 0); });
   return count;
 }
 
+// `scope`'s values are in `bound`; the cursor and the limit are bound after them.
 template <class Record, class Reader>
 list_page<Record> store_reader::list(const std::string& table, const std::string& columns,
-                                     const std::string& scope, const list_query& query,
-                                     Reader read) {
+                                     const std::string& scope, bound_values& bound,
+                                     const list_query& query, Reader read) {
   list_page<Record> page;
   std::string where = scope.empty() ? std::string{"1 = 1"} : scope;
   if (!query.starting_after.empty()) {
     std::optional<std::int64_t> cursor;
-    for_each_row(rows_of("SELECT ordinal FROM " + table + " WHERE " + where + " AND " +
-                         equals("id", query.starting_after)),
+    bound_values cursor_values = bound;
+    auto sql = "SELECT ordinal FROM " + table + " WHERE " + where + " AND "
+               + cursor_values.equals("id", query.starting_after);
+    for_each_row(rows_of(sql, cursor_values.values()),
                  [&](const text_row& row) { cursor = read_int64(row, 0); });
     if (!cursor) {
       page.cursor_unknown = true;
       return page;
     }
-    where += " AND ordinal < " + std::to_string(*cursor);
+    where += " AND ordinal < " + bound.bind(*cursor);
   }
-  std::string sql = "SELECT " + columns + " FROM " + table + " WHERE " + where +
-                    " ORDER BY ordinal DESC LIMIT " + std::to_string(query.limit + 1);
-  for_each_row(rows_of(sql), [&](const text_row& row) { page.items.push_back(read(row)); });
+  std::string sql = "SELECT " + columns + " FROM " + table + " WHERE " + where
+                    + " ORDER BY ordinal DESC LIMIT " + bound.bind(query.limit + 1);
+  for_each_row(rows_of(sql, bound.values()),
+               [&](const text_row& row) { page.items.push_back(read(row)); });
   if (static_cast<std::int64_t>(page.items.size()) > query.limit) {
     page.items.pop_back();
     page.has_more = true;
@@ -156,76 +153,78 @@ list_page<Record> store_reader::list(const std::string& table, const std::string
 }
 
 list_page<user_record> store_reader::list_users(const list_query& query) {
+  bound_values bound;
   std::string scope = "deleted = 0";
   if (!query.tenant.empty()) {
-    scope += " AND " + equals("tenant", query.tenant);
+    scope += " AND " + bound.equals("tenant", query.tenant);
   }
-  return list<user_record>("users", user_columns, scope, query, read_user);
+  return list<user_record>("users", user_columns, scope, bound, query, read_user);
 }
 
 list_page<account_record> store_reader::list_accounts(const list_query& query) {
-  std::string scope = "tenant <> " + std::string{"'"} + system_tenant + "'";
-  if (!query.tenant.empty()) {
-    scope = equals("tenant", query.tenant);
-  }
+  bound_values bound;
+  std::string scope = query.tenant.empty() ? "tenant <> " + bound.bind(system_tenant)
+                                           : bound.equals("tenant", query.tenant);
   if (!query.filter.empty()) {
-    scope += " AND " + equals("user_id", query.filter);
+    scope += " AND " + bound.equals("user_id", query.filter);
   }
-  return list<account_record>("accounts", account_columns, scope, query, read_account);
+  return list<account_record>("accounts", account_columns, scope, bound, query, read_account);
 }
 
 list_page<transfer_record> store_reader::list_transfers(const list_query& query) {
+  bound_values bound;
   std::string scope;
   if (!query.tenant.empty()) {
-    scope = "(" + equals("from_tenant", query.tenant) + " OR " + equals("to_tenant", query.tenant) +
-            ")";
+    auto tenant = bound.bind(query.tenant);
+    scope = "(from_tenant = " + tenant + " OR to_tenant = " + tenant + ")";
   }
   if (!query.filter.empty()) {
+    auto account = bound.bind(query.filter);
     scope += scope.empty() ? "" : " AND ";
-    scope += "(" + equals("from_account", query.filter) + " OR " +
-             equals("to_account", query.filter) + ")";
+    scope += "(from_account = " + account + " OR to_account = " + account + ")";
   }
-  return list<transfer_record>("transfers", transfer_columns, scope, query, read_transfer);
+  return list<transfer_record>("transfers", transfer_columns, scope, bound, query, read_transfer);
 }
 
 list_page<entry_record> store_reader::list_entries(const list_query& query) {
-  return list<entry_record>("entries", entry_columns, equals("account_id", query.filter), query,
-                            read_entry);
+  bound_values bound;
+  auto scope = bound.equals("account_id", query.filter);
+  return list<entry_record>("entries", entry_columns, scope, bound, query, read_entry);
 }
 
 list_page<order_record> store_reader::list_orders(const list_query& query) {
+  bound_values bound;
   std::string scope = "1 = 1";
   if (!query.tenant.empty()) { // the payer's tenant and the payee's
-    scope = "(" + equals("tenant", query.tenant) + " OR " + equals("payee_tenant", query.tenant) +
-            ")";
+    auto tenant = bound.bind(query.tenant);
+    scope = "(tenant = " + tenant + " OR payee_tenant = " + tenant + ")";
   }
   if (!query.filter.empty()) {
-    scope += " AND (" + equals("payer_account", query.filter) + " OR " +
-             equals("payee_account", query.filter) + ")";
+    auto account = bound.bind(query.filter);
+    scope += " AND (payer_account = " + account + " OR payee_account = " + account + ")";
   }
   if (!query.status.empty()) {
-    scope += " AND " + equals("status", query.status);
+    scope += " AND " + bound.equals("status", query.status);
   }
-  return list<order_record>("orders", order_columns, scope, query, read_order);
+  return list<order_record>("orders", order_columns, scope, bound, query, read_order);
 }
 
 namespace {
 
 // A LIKE pattern that matches `word` as a whole space-separated item, with LIKE's
-// wildcards in it escaped.
-std::string contains_word(const char* column, const std::string& word) {
-  std::string escaped;
+// wildcards in it escaped by '!' (not a backslash, whose meaning in a literal depends on
+// standard_conforming_strings).
+constexpr char like_escape = '!';
+
+std::string word_pattern(const std::string& word) {
+  std::string pattern = "% ";
   for (char c : word) {
-    if (c == '%' || c == '_' || c == '\\') {
-      escaped.push_back('\\');
+    if (c == '%' || c == '_' || c == like_escape) {
+      pattern.push_back(like_escape);
     }
-    escaped.push_back(c);
+    pattern.push_back(c);
   }
-  std::string sql = column;
-  sql += " LIKE ";
-  append_literal(sql, "% " + escaped + " %");
-  sql += " ESCAPE '\\'";
-  return sql;
+  return pattern + " %";
 }
 
 std::vector<std::string> split_words(const std::string& padded) {
@@ -247,14 +246,15 @@ std::vector<std::string> split_words(const std::string& padded) {
 } // namespace
 
 event_page store_reader::list_events(const event_query& query) {
-  std::string sql = "SELECT seq, name, tenants, topics, object, at FROM events WHERE seq > " +
-                    std::to_string(query.after);
+  bound_values bound;
+  std::string sql = "SELECT seq, name, tenants, topics, object, at FROM events WHERE seq > "
+                    + bound.bind(query.after);
   if (!query.tenant.empty()) {
-    sql += " AND " + contains_word("tenants", query.tenant);
+    sql += " AND tenants LIKE " + bound.bind(word_pattern(query.tenant)) + " ESCAPE '!'";
   }
-  sql += " ORDER BY seq LIMIT " + std::to_string(query.limit + 1);
+  sql += " ORDER BY seq LIMIT " + bound.bind(query.limit + 1);
   event_page page;
-  for_each_row(rows_of(sql), [&](const text_row& row) {
+  for_each_row(rows_of(sql, bound.values()), [&](const text_row& row) {
     page.events.push_back(
         event_record{read_int64(row, 0), read_text(row, 1), split_words(read_text(row, 2)),
                      split_words(read_text(row, 3)), read_text(row, 4), read_int64(row, 5)});
@@ -284,8 +284,9 @@ audit_report store_reader::audit() {
                });
   for (auto& currency : report.currencies) {
     for_each_row(
-        rows_of("SELECT COUNT(*) FROM entries e JOIN accounts a ON a.id = e.account_id WHERE " +
-                equals("a.currency", currency.currency)),
+        rows_of("SELECT COUNT(*) FROM entries e JOIN accounts a ON a.id = e.account_id"
+                " WHERE a.currency = $1",
+                {currency.currency}),
         [&](const text_row& row) { currency.entries = read_int64(row, 0); });
   }
   for_each_row(rows_of("SELECT a.id, a.balance, CAST(COALESCE(e.total, 0) AS TEXT) FROM accounts a"

@@ -6,6 +6,7 @@
 #include "domain/records.hpp"
 #include "persistence/prepared_statements.hpp"
 #include "persistence/storage_url.hpp"
+#include "persistence/text_query.hpp"
 #include "persistence/write_set.hpp"
 
 #include <cstdint>
@@ -21,6 +22,7 @@ class session;
 namespace settle::persistence {
 
 class text_rows;
+class bound_values;
 
 // One page of a list: newest first, `limit` items after the `starting_after` item.
 struct list_query {
@@ -107,9 +109,12 @@ public:
 private:
   template <class Record, class Reader>
   list_page<Record> list(const std::string& table, const std::string& columns,
-                         const std::string& scope, const list_query& query, Reader read);
-  text_rows rows_of(const std::string& sql); // throws storage_error when not connected
-  std::string lookup(const std::string& sql, const std::vector<std::string>& values);
+                         const std::string& scope, bound_values& bound, const list_query& query,
+                         Reader read);
+  // Rows of `sql` with its $N bound to `values`; throws storage_error when not connected.
+  text_rows rows_of(const std::string& sql, const std::vector<sql_value>& values = {});
+  // The same for the lookups by key, prepared once per PostgreSQL connection.
+  text_rows lookup(const std::string& sql, const std::vector<sql_value>& values);
 
   storage_url url_;
   std::unique_ptr<soci::session> session_;

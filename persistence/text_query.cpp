@@ -6,6 +6,7 @@
 
 #include <soci/postgresql/soci-postgresql.h>
 #include <soci/soci.h>
+#include <soci/sqlite3/soci-sqlite3.h> // sqlite3.h, inside namespace sqlite_api
 
 #include <libpq-fe.h>
 
@@ -34,7 +35,121 @@ text_rows text_rows_of(soci::rowset<soci::row>& result) {
   return rows ? std::move(*rows) : text_rows{};
 }
 
+// The values as libpq takes them: text, or a null pointer for NULL.
+struct postgresql_parameters {
+  explicit postgresql_parameters(const std::vector<sql_value>& values) {
+    texts.reserve(values.size());
+    for (const auto& value : values) {
+      if (const auto* text = std::get_if<std::string>(&value)) {
+        texts.push_back(*text);
+      } else if (const auto* number = std::get_if<std::int64_t>(&value)) {
+        texts.push_back(std::to_string(*number));
+      } else {
+        texts.emplace_back();
+      }
+    }
+    for (std::size_t index = 0; index < values.size(); ++index) {
+      pointers.push_back(std::holds_alternative<std::monostate>(values[index])
+                           ? nullptr
+                           : texts[index].c_str());
+    }
+  }
+
+  int count() const { return static_cast<int>(pointers.size()); }
+
+  std::vector<std::string> texts;
+  std::vector<const char*> pointers;
+};
+
+text_rows rows_or_error(PGconn* connection, const postgresql_result& result) {
+  if (!result || PQresultStatus(result.get()) != PGRES_TUPLES_OK) {
+    throw storage_error{postgresql_error(connection, result.get())};
+  }
+  return persistence::text_rows_of(result.get());
+}
+
+using namespace sqlite_api;
+
+struct sqlite_statement_deleter {
+  void operator()(sqlite3_stmt* statement) const noexcept { sqlite3_finalize(statement); }
+};
+
+// SQLite numbers the parameters in the order they first appear; each $N is bound by
+// its name, so "$2 ... $1" binds as it reads.
+void bind_sqlite(sqlite3* database, sqlite3_stmt* statement, const std::vector<sql_value>& values) {
+  for (std::size_t index = 0; index < values.size(); ++index) {
+    auto name = "$" + std::to_string(index + 1);
+    int position = sqlite3_bind_parameter_index(statement, name.c_str());
+    if (position == 0) {
+      continue; // a value the statement does not use
+    }
+    const auto& value = values[index];
+    int status = SQLITE_OK;
+    if (const auto* text = std::get_if<std::string>(&value)) {
+      status = sqlite3_bind_text(statement, position, text->data(), static_cast<int>(text->size()),
+                                 SQLITE_TRANSIENT);
+    } else if (const auto* number = std::get_if<std::int64_t>(&value)) {
+      status = sqlite3_bind_int64(statement, position, *number);
+    } else {
+      status = sqlite3_bind_null(statement, position);
+    }
+    if (status != SQLITE_OK) {
+      throw storage_error{sqlite3_errmsg(database)};
+    }
+  }
+}
+
+text_rows query_sqlite(soci::session& session, const std::string& sql,
+                       const std::vector<sql_value>& values) {
+  auto* database = static_cast<soci::sqlite3_session_backend*>(session.get_backend())->conn_;
+  sqlite3_stmt* prepared = nullptr;
+  if (sqlite3_prepare_v2(database, sql.c_str(), static_cast<int>(sql.size()), &prepared, nullptr)
+      != SQLITE_OK) {
+    throw storage_error{sqlite3_errmsg(database)};
+  }
+  std::unique_ptr<sqlite3_stmt, sqlite_statement_deleter> statement{prepared};
+  bind_sqlite(database, statement.get(), values);
+  text_rows rows{static_cast<std::size_t>(sqlite3_column_count(statement.get()))};
+  int status = SQLITE_ROW;
+  while ((status = sqlite3_step(statement.get())) == SQLITE_ROW) {
+    for (int column = 0; column < sqlite3_column_count(statement.get()); ++column) {
+      const auto* text = sqlite3_column_text(statement.get(), column);
+      if (text == nullptr) {
+        rows.add(std::nullopt);
+      } else {
+        rows.add(std::string{reinterpret_cast<const char*>(text),
+                             static_cast<std::size_t>(sqlite3_column_bytes(statement.get(), column))});
+      }
+    }
+  }
+  if (status != SQLITE_DONE) {
+    throw storage_error{sqlite3_errmsg(database)};
+  }
+  return rows;
+}
+
 } // namespace
+
+text_rows query_bound(soci::session& session, dialect kind, const std::string& sql,
+                      const std::vector<sql_value>& values) {
+  if (kind != dialect::postgresql) {
+    return query_sqlite(session, sql, values);
+  }
+  auto* connection = postgresql_connection(session);
+  postgresql_parameters parameters{values};
+  postgresql_result result{PQexecParams(connection, sql.c_str(), parameters.count(), nullptr,
+                                        parameters.pointers.data(), nullptr, nullptr, 0)};
+  return rows_or_error(connection, result);
+}
+
+text_rows query_prepared(soci::session& session, const std::string& name,
+                         const std::vector<sql_value>& values) {
+  auto* connection = postgresql_connection(session);
+  postgresql_parameters parameters{values};
+  postgresql_result result{PQexecPrepared(connection, name.c_str(), parameters.count(),
+                                          parameters.pointers.data(), nullptr, nullptr, 0)};
+  return rows_or_error(connection, result);
+}
 
 void postgresql_result_deleter::operator()(PGresult* result) const noexcept {
   PQclear(result);

@@ -7,8 +7,11 @@
 #include "persistence/storage_url.hpp"
 #include "persistence/text_rows.hpp"
 
+#include <cstdint>
 #include <memory>
 #include <string>
+#include <variant>
+#include <vector>
 
 namespace soci {
 class session;
@@ -21,7 +24,21 @@ namespace settle::persistence {
 
 // Runs `sql` (on PostgreSQL it may be several statements: the last one's rows are
 // returned) and returns its rows. Throws storage_error when the database refuses it.
+// For text without values only: values go through query_bound.
 text_rows query_text_rows(soci::session& session, dialect kind, const std::string& sql);
+
+// A value for a statement's parameter: NULL, text, or an integer.
+using sql_value = std::variant<std::monostate, std::string, std::int64_t>;
+
+// Runs one statement whose parameters $1, $2, ... (the same text on both databases) are
+// bound to `values`, never spliced into the SQL, so no server setting changes what it
+// means. Returns its rows; throws storage_error when the database refuses it.
+text_rows query_bound(soci::session& session, dialect kind, const std::string& sql,
+                      const std::vector<sql_value>& values);
+
+// PostgreSQL: runs the statement prepared as `name` with `values` (see query_bound).
+text_rows query_prepared(soci::session& session, const std::string& name,
+                         const std::vector<sql_value>& values);
 
 // For the commit script, which sends a transaction's last statements itself.
 struct postgresql_result_deleter {
