@@ -1,11 +1,12 @@
-// PostgreSQL through libpq on SOCI's own connection (see text_query); SQLite through SOCI.
+// PostgreSQL through libpq's pipeline mode on SOCI's own connection: the statements of a
+// round trip are queued with a sync point after them and their results read in order.
+// After a refused statement the database skips the rest up to the sync point, so nothing
+// after it (COMMIT included) runs. SQLite through query_bound, one statement at a time.
 #include "persistence/commit_script.hpp"
 
 #include "domain/assert.hpp"
 #include "persistence/connection.hpp"
 #include "persistence/prepared_statements.hpp"
-#include "persistence/row_batch.hpp"
-#include "persistence/text_query.hpp"
 
 #include <soci/soci.h>
 
@@ -14,26 +15,21 @@
 namespace settle::persistence {
 namespace {
 
-// SOCI's errors as the store's.
-template <class Action>
-auto translate_errors(Action action) {
-  try {
-    return action();
-  } catch (const std::exception& error) {
-    throw storage_error{error.what()};
-  }
-}
-
-std::string with_rows(const std::string& sql, const std::string& relation) {
-  constexpr std::string_view placeholder = "{rows}";
-  auto position = sql.find(placeholder);
-  SETTLE_ASSERT(position != std::string::npos);
-  std::string text = sql;
-  text.replace(position, placeholder.size(), relation);
-  return text;
-}
+// SQLSTATE of a transaction ended by the server for idling too long inside it.
+constexpr std::string_view idle_in_transaction_timeout = "25P03";
 
 } // namespace
+
+// What one round trip answered.
+struct commit_script::exchange {
+  std::size_t queued = 0;                // statements handed to libpq
+  bool complete = false;                 // every result and the sync point arrived
+  std::optional<std::size_t> refused_at; // the first statement that failed
+  std::string failure;                   // why (the server's message or libpq's)
+  std::string sqlstate;                  // the server's code for it; empty if libpq's
+  std::string last_command;              // the last statement's tag, if it succeeded
+  text_rows rows;                        // the rows of the statement asked for
+};
 
 commit_script::commit_script(soci::session& session, dialect kind,
                              prepared_statements& prepared)
@@ -41,10 +37,13 @@ commit_script::commit_script(soci::session& session, dialect kind,
     , kind_(kind)
     , prepared_(prepared) {
   if (kind_ == dialect::postgresql) {
-    held_ = "BEGIN;";
-    held_count_ = 1;
+    held_.emplace_back("BEGIN");
   } else {
-    translate_errors([&] { session_.begin(); });
+    try {
+      session_.begin();
+    } catch (const std::exception& error) {
+      throw storage_error{error.what()};
+    }
   }
 }
 
@@ -54,40 +53,30 @@ commit_script::~commit_script() {
   }
 }
 
-std::string commit_script::over_rows(const std::string& sql, const row_batch& rows,
-                                     std::size_t start, std::size_t end) {
-  if (kind_ != dialect::postgresql) {
-    return with_rows(sql, rows.relation(start, end));
-  }
-  return prepared_.execute(session_, with_rows(sql, rows.parameter_relation()),
-                           rows.arguments(start, end));
-}
-
-void commit_script::run(const std::string& statement) {
+void commit_script::run(sql_statement statement) {
   if (kind_ == dialect::postgresql) {
-    held_ += statement;
-    held_ += ';';
-    ++held_count_;
+    held_.push_back(std::move(statement));
   } else {
-    translate_errors([&] { session_ << statement; });
+    query_bound(session_, kind_, statement.sql, statement.values);
   }
 }
 
-text_rows commit_script::query(const std::string& statement) {
+text_rows commit_script::query(sql_statement statement) {
   if (kind_ != dialect::postgresql) {
-    return query_text_rows(session_, kind_, statement);
+    return query_bound(session_, kind_, statement.sql, statement.values);
   }
-  // The held statements first, in the same simple query.
-  std::string text = std::move(held_);
-  held_.clear();
-  held_count_ = 0;
-  text += statement;
-  return query_text_rows(session_, kind_, text);
+  held_.push_back(std::move(statement));
+  auto answer = send_held(held_.size() - 1);
+  if (!answer.complete || answer.refused_at) {
+    rollback();
+    throw storage_error{answer.failure.empty() ? "the database did not answer" : answer.failure};
+  }
+  return std::move(answer.rows);
 }
 
-text_rows commit_script::commit(const std::string& last_query) {
+text_rows commit_script::commit(std::optional<sql_statement> last_query) {
   if (kind_ != dialect::postgresql) {
-    auto rows = last_query.empty() ? text_rows{} : query(last_query);
+    auto rows = last_query ? query(std::move(*last_query)) : text_rows{};
     finished_ = true;
     try {
       session_.commit();
@@ -96,54 +85,105 @@ text_rows commit_script::commit(const std::string& last_query) {
     }
     return rows;
   }
-  finished_ = true;
-  auto* connection = postgresql_connection(session_);
-  std::size_t last_query_result = held_count_; // the results come in statement order
-  std::string text = std::move(held_);
-  held_.clear();
-  if (!last_query.empty()) {
-    text += last_query;
-    text += ';';
+  if (last_query) {
+    held_.push_back(std::move(*last_query));
   }
-  text += "COMMIT;";
-  if (PQsendQuery(connection, text.c_str()) == 0) {
-    // Not sent whole, so COMMIT cannot have run; the connection is replaced.
+  held_.emplace_back("COMMIT");
+  const std::size_t commit_index = held_.size() - 1;
+  auto answer = send_held(last_query ? commit_index - 1 : commit_index);
+  finished_ = true;
+  if (answer.complete && !answer.refused_at && answer.last_command == "COMMIT") {
+    return std::move(answer.rows);
+  }
+  auto* connection = postgresql_connection(session_);
+  // COMMIT cannot have run if it was never sent, if the server refused a statement
+  // before it (the rest of the pipeline is skipped), or if the server ended the
+  // transaction for idling; if the connection still stands, the server answered.
+  bool rolled_back = answer.queued <= commit_index
+                     || (answer.refused_at && *answer.refused_at < commit_index
+                         && !answer.sqlstate.empty())
+                     || answer.sqlstate == idle_in_transaction_timeout
+                     || PQstatus(connection) == CONNECTION_OK;
+  if (!rolled_back) {
+    throw ambiguous_commit{answer.failure.empty() ? "the connection failed during COMMIT"
+                                                  : answer.failure};
+  }
+  rollback();
+  throw storage_error{answer.failure.empty() ? "the transaction was rolled back" : answer.failure};
+}
+
+// Sends the held statements and a sync point in one pipeline and reads every answer;
+// keeps the rows of statement `rows_of`. Throws storage_error only when nothing was sent.
+commit_script::exchange commit_script::send_held(std::size_t rows_of) {
+  auto* connection = postgresql_connection(session_);
+  // Prepared before the pipeline starts (PQprepare waits for its answer): only the
+  // first time a connection sees a statement.
+  std::vector<const std::string*> names;
+  for (const auto& statement : held_) {
+    names.push_back(statement.values.empty() ? nullptr
+                                             : &prepared_.name_of(session_, statement.sql));
+  }
+  if (PQenterPipelineMode(connection) == 0) {
     throw storage_error{PQerrorMessage(connection)};
   }
-  text_rows rows;
-  std::string failure;
-  bool committed = false;
-  for (std::size_t index = 0;; ++index) {
-    postgresql_result result{PQgetResult(connection)};
-    if (!result) {
+  auto statements = std::move(held_);
+  held_.clear();
+  exchange answer;
+  for (std::size_t index = 0; index < statements.size(); ++index) {
+    postgresql_parameters parameters{statements[index].values};
+    int sent = names[index] != nullptr
+                 ? PQsendQueryPrepared(connection, names[index]->c_str(), parameters.count(),
+                                       parameters.values(), nullptr, nullptr, 0)
+                 : PQsendQueryParams(connection, statements[index].sql.c_str(), 0, nullptr,
+                                     nullptr, nullptr, nullptr, 0);
+    if (sent == 0) {
       break;
     }
+    ++answer.queued;
+  }
+  if (answer.queued == statements.size() && PQpipelineSync(connection) == 0) {
+    answer.failure = PQerrorMessage(connection);
+  }
+  // Read even after a failed send: the server's last words (why it closed) may be there.
+  read_answers(connection, statements.size(), rows_of, answer);
+  PQexitPipelineMode(connection); // fails only with answers unread: the connection is replaced
+  return answer;
+}
+
+void commit_script::read_answers(pg_conn* connection, std::size_t count, std::size_t rows_of,
+                                 exchange& answer) {
+  // Each statement's results end with a null; then comes the sync point.
+  for (std::size_t index = 0; index <= count;) {
+    postgresql_result result{PQgetResult(connection)};
+    if (!result) {
+      if (PQstatus(connection) != CONNECTION_OK) {
+        break;
+      }
+      ++index;
+      continue;
+    }
     auto status = PQresultStatus(result.get());
-    if (status == PGRES_FATAL_ERROR && failure.empty()) {
-      failure = postgresql_error(connection, result.get());
-    } else if (index == last_query_result && !last_query.empty() && status == PGRES_TUPLES_OK) {
-      rows = text_rows_of(result.get());
-    } else if (status == PGRES_COMMAND_OK &&
-               std::string_view{PQcmdStatus(result.get())} == "COMMIT") {
-      committed = true;
+    if (status == PGRES_PIPELINE_SYNC) {
+      answer.complete = index == count;
+      break;
+    }
+    if (status == PGRES_FATAL_ERROR && !answer.refused_at) {
+      answer.refused_at = index;
+      answer.failure = postgresql_error(connection, result.get());
+      const char* code = PQresultErrorField(result.get(), PG_DIAG_SQLSTATE);
+      answer.sqlstate = code != nullptr ? code : "";
+    } else if (status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK) {
+      if (index == rows_of) {
+        answer.rows = text_rows_of(result.get());
+      }
+      if (index + 1 == count) {
+        answer.last_command = PQcmdStatus(result.get());
+      }
     }
   }
-  if (committed) {
-    return rows;
+  if (answer.failure.empty() && !answer.complete) {
+    answer.failure = PQerrorMessage(connection);
   }
-  if (failure.empty()) {
-    failure = PQerrorMessage(connection);
-  }
-  // The database ends a transaction left idle too long (a paused node) by rolling it
-  // back and closing the connection before the COMMIT arrives: that outcome is known.
-  bool rolled_back = failure.find("idle-in-transaction timeout") != std::string::npos;
-  if (!rolled_back && PQstatus(connection) != CONNECTION_OK) {
-    throw ambiguous_commit{failure};
-  }
-  // The database answered: a statement failed (COMMIT did not run) or COMMIT itself
-  // failed; either way it rolled the transaction back.
-  rollback();
-  throw storage_error{failure.empty() ? "the transaction was rolled back" : failure};
 }
 
 void commit_script::rollback() noexcept {
@@ -157,7 +197,6 @@ void commit_script::rollback() noexcept {
     return;
   }
   held_.clear();
-  held_count_ = 0;
   try {
     postgresql_result result{PQexec(postgresql_connection(session_), "ROLLBACK")};
   } catch (const std::exception&) {

@@ -52,7 +52,7 @@ public:
   postgresql_advisory_lock(const storage_url& url, ownership mode) : session_(open_session(url)) {
     std::string function = mode == ownership::exclusive ? "pg_try_advisory_lock"
                                                          : "pg_try_advisory_lock_shared";
-    auto rows = query_text_rows(*session_, url.kind,
+    auto rows = query_bound(*session_, url.kind,
                                 "SELECT CAST(" + function + "(" + owner_lock_key + ") AS TEXT)");
     if (rows.size() != 1 || rows[0].text(0) != "true") {
       throw database_in_use{mode == ownership::exclusive

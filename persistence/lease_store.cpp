@@ -55,21 +55,24 @@ void lease_store::reconnect() {
 std::int64_t lease_store::join(const std::string& node_id, const std::string& address) {
   return guarded([&] {
     soci::transaction transaction{*session_};
+    long long last_shard = static_cast<long long>(shard_count_) - 1;
     *session_ << "INSERT INTO shard_leases (shard, owner, epoch, expires_at) SELECT s, NULL, 0, 0"
-                 " FROM generate_series(0, " +
-                     std::to_string(shard_count_ - 1) + ") AS s ON CONFLICT DO NOTHING";
+                 " FROM generate_series(0, CAST(:last AS BIGINT)) AS s ON CONFLICT DO NOTHING",
+        soci::use(last_shard, "last");
     *session_ << "LOCK TABLE cluster_members IN EXCLUSIVE MODE";
+    long long forgotten_after = forgotten_after_milliseconds;
     *session_ << std::string{"DELETE FROM cluster_members WHERE heartbeat_at < "} + database_now +
-                     " - " + std::to_string(forgotten_after_milliseconds) + " AND node_id <> :node",
-        soci::use(node_id, "node");
+                     " - CAST(:forgotten_after AS BIGINT) AND node_id <> :node",
+        soci::use(forgotten_after, "forgotten_after"), soci::use(node_id, "node");
     long long slot = -1;
     soci::indicator indicator = soci::i_null;
     *session_ << "SELECT slot FROM cluster_members WHERE node_id = :node",
         soci::use(node_id, "node"), soci::into(slot, indicator);
     if (indicator != soci::i_ok) {
-      *session_ << "SELECT MIN(s) FROM generate_series(0, " + std::to_string(slot_count - 1) +
-                       ") AS s WHERE s NOT IN (SELECT slot FROM cluster_members)",
-          soci::into(slot, indicator);
+      long long last_slot = slot_count - 1;
+      *session_ << "SELECT MIN(s) FROM generate_series(0, CAST(:last AS BIGINT)) AS s"
+                   " WHERE s NOT IN (SELECT slot FROM cluster_members)",
+          soci::use(last_slot, "last"), soci::into(slot, indicator);
       if (indicator != soci::i_ok) {
         throw storage_error{"the cluster has no free node slot (at most 16 nodes)"};
       }
@@ -105,11 +108,14 @@ void lease_store::leave(const std::string& node_id) {
 std::vector<member_row> lease_store::members() {
   return guarded([&] {
     std::vector<member_row> members;
+    long long lease = lease_milliseconds_;
     soci::rowset<soci::row> rows =
-        session_->prepare
-        << std::string{"SELECT node_id, slot, address, state, CASE WHEN heartbeat_at > "} +
-               database_now + " - " + std::to_string(lease_milliseconds_) +
-               " THEN 1 ELSE 0 END FROM cluster_members ORDER BY node_id";
+        (session_->prepare
+             << std::string{"SELECT node_id, slot, address, state, CASE WHEN heartbeat_at > "}
+                  + database_now
+                  + " - CAST(:lease AS BIGINT) THEN 1 ELSE 0 END FROM cluster_members"
+                    " ORDER BY node_id",
+         soci::use(lease, "lease"));
     for (const auto& row : rows) {
       members.push_back(member_row{row.get<std::string>(0), read_int64(row, 1),
                                    row.get<std::string>(2), row.get<std::string>(3),
@@ -122,12 +128,14 @@ std::vector<member_row> lease_store::members() {
 std::vector<lease_row> lease_store::leases() {
   return guarded([&] {
     std::vector<lease_row> leases;
+    long long shards = shard_count_;
     soci::rowset<soci::row> rows =
-        session_->prepare << std::string{"SELECT shard, COALESCE(owner, ''), epoch,"
-                                         " CASE WHEN owner IS NOT NULL AND expires_at > "} +
-                                 database_now + " THEN 1 ELSE 0 END FROM shard_leases" +
-                                 " WHERE shard < " + std::to_string(shard_count_) +
-                                 " ORDER BY shard";
+        (session_->prepare << std::string{"SELECT shard, COALESCE(owner, ''), epoch,"
+                                          " CASE WHEN owner IS NOT NULL AND expires_at > "}
+                                + database_now
+                                + " THEN 1 ELSE 0 END FROM shard_leases"
+                                  " WHERE shard < CAST(:shards AS BIGINT) ORDER BY shard",
+         soci::use(shards, "shards"));
     for (const auto& row : rows) {
       leases.push_back(lease_row{static_cast<std::uint32_t>(read_int64(row, 0)),
                                  row.get<std::string>(1), read_int64(row, 2),
@@ -140,12 +148,15 @@ std::vector<lease_row> lease_store::leases() {
 std::optional<std::int64_t> lease_store::acquire(std::uint32_t shard, const std::string& node_id) {
   return guarded([&]() -> std::optional<std::int64_t> {
     long long epoch = 0;
+    long long lease = lease_milliseconds_;
+    long long wanted = shard;
     soci::indicator indicator = soci::i_null;
     *session_ << "UPDATE shard_leases SET owner = :node, epoch = epoch + 1, expires_at = "
-                     + std::string{database_now} + " + " + std::to_string(lease_milliseconds_)
-                     + " WHERE shard = " + std::to_string(shard)
+                     + std::string{database_now} + " + CAST(:lease AS BIGINT)"
+                     + " WHERE shard = CAST(:shard AS BIGINT)"
                      + " AND (owner IS NULL OR expires_at < " + database_now + ") RETURNING epoch",
-        soci::use(node_id, "node"), soci::into(epoch, indicator);
+        soci::use(node_id, "node"), soci::use(lease, "lease"), soci::use(wanted, "shard"),
+        soci::into(epoch, indicator);
     if (indicator != soci::i_ok || !session_->got_data()) {
       return std::nullopt;
     }
@@ -159,16 +170,24 @@ std::vector<std::uint32_t> lease_store::renew(const std::string& node_id,
     return {};
   }
   return guarded([&] {
-    std::string sql = std::string{"UPDATE shard_leases SET expires_at = "} + database_now + " + " +
-                      std::to_string(lease_milliseconds_) +
-                      " WHERE owner = :node AND (shard, epoch) IN (";
+    // The held (shard, epoch) pairs as two bound arrays, "{1,2}" and "{7,3}".
+    std::string shards = "{";
+    std::string epochs = "{";
     for (std::size_t i = 0; i < held.size(); ++i) {
-      sql += i == 0 ? "(" : ", (";
-      sql += std::to_string(held[i].shard) + ", " + std::to_string(held[i].epoch) + ")";
+      shards += (i == 0 ? "" : ",") + std::to_string(held[i].shard);
+      epochs += (i == 0 ? "" : ",") + std::to_string(held[i].epoch);
     }
-    sql += ") RETURNING shard";
+    shards += "}";
+    epochs += "}";
+    long long lease = lease_milliseconds_;
+    std::string sql = std::string{"UPDATE shard_leases SET expires_at = "} + database_now
+                      + " + CAST(:lease AS BIGINT) WHERE owner = :node AND (shard, epoch) IN"
+                        " (SELECT * FROM unnest(CAST(:shards AS BIGINT[]),"
+                        " CAST(:epochs AS BIGINT[]))) RETURNING shard";
     std::vector<std::uint32_t> renewed;
-    soci::rowset<soci::row> rows = (session_->prepare << sql, soci::use(node_id, "node"));
+    soci::rowset<soci::row> rows =
+        (session_->prepare << sql, soci::use(lease, "lease"), soci::use(node_id, "node"),
+         soci::use(shards, "shards"), soci::use(epochs, "epochs"));
     for (const auto& row : rows) {
       renewed.push_back(static_cast<std::uint32_t>(read_int64(row, 0)));
     }
@@ -178,10 +197,11 @@ std::vector<std::uint32_t> lease_store::renew(const std::string& node_id,
 
 void lease_store::release(const std::string& node_id, const shard_fence& lease) {
   guarded([&] {
+    long long shard = lease.shard;
+    long long epoch = lease.epoch;
     *session_ << "UPDATE shard_leases SET owner = NULL, expires_at = 0 WHERE owner = :node"
-                     " AND shard = " + std::to_string(lease.shard)
-                     + " AND epoch = " + std::to_string(lease.epoch),
-        soci::use(node_id, "node");
+                 " AND shard = CAST(:shard AS BIGINT) AND epoch = CAST(:epoch AS BIGINT)",
+        soci::use(node_id, "node"), soci::use(shard, "shard"), soci::use(epoch, "epoch");
   });
 }
 

@@ -14,7 +14,7 @@
 #include "persistence/record_reading.hpp"
 #include "persistence/row_batch.hpp"
 #include "persistence/row_reading.hpp"
-#include "persistence/sql_literal.hpp"
+#include "persistence/text_query.hpp"
 
 #include <soci/soci.h>
 
@@ -27,7 +27,7 @@ namespace {
 // Runs `prefix` followed by the rows, as many statements as the batch needs.
 void insert_rows(commit_script& script, const std::string& prefix, const row_batch& rows) {
   rows.for_each_statement([&](std::size_t start, std::size_t end) {
-    script.run(script.over_rows(prefix + " {rows}", rows, start, end));
+    script.run(rows.statement(prefix + " {rows}", start, end));
   });
 }
 
@@ -118,7 +118,7 @@ std::vector<account_record> apply_balance_changes(commit_script& script, dialect
                     " RETURNING ";
   sql += account_columns;
   deltas.for_each_statement([&](std::size_t start, std::size_t end) {
-    auto rows = script.query(script.over_rows(sql, deltas, start, end));
+    auto rows = script.query(deltas.statement(sql, start, end));
     for (std::size_t index = 0; index < rows.size(); ++index) {
       auto account = read_account(rows[index]);
       auto& change = changes.at(account.id);
@@ -174,6 +174,8 @@ void ledger_store::open() {
     // probing the primary key per row is what such a join should do at any table size.
     *session_ << "SET enable_hashjoin = off";
     *session_ << "SET enable_mergejoin = off";
+    // The rows' arrays write NULL as an unquoted NULL element (see row_batch).
+    *session_ << "SET array_nulls = on";
   }
   if (clustered_) {
     // A node paused in the middle of a transaction must not hold rows (or a shard's
@@ -240,11 +242,8 @@ void ledger_store::insert_users(commit_script& script, const group_type& group) 
 void ledger_store::update_users(commit_script& script, const group_type& group) {
   for (const auto* set : group) {
     for (const auto& user : set->users_updated) {
-      script.run(sql_update{"users"}
-                     .text("name", user.name)
-                     .text("email", user.email)
-                     .integer("deleted", user.deleted ? 1 : 0)
-                     .where_id(user.id));
+      script.run({"UPDATE users SET name = $2, email = $3, deleted = $4 WHERE id = $1",
+                  {user.id, user.name, user.email, std::int64_t{user.deleted ? 1 : 0}}});
     }
   }
 }
@@ -275,7 +274,7 @@ void ledger_store::insert_accounts(commit_script& script, const group_type& grou
 void ledger_store::close_accounts(commit_script& script, const group_type& group) {
   for (const auto* set : group) {
     for (const auto& closure : set->accounts_closed) {
-      script.run(sql_update{"accounts"}.text("status", "closed").where_id(closure.account_id));
+      script.run({"UPDATE accounts SET status = 'closed' WHERE id = $1", {closure.account_id}});
     }
   }
 }
@@ -374,7 +373,7 @@ void ledger_store::update_orders(commit_script& script, const group_type& group)
     " expires_at = o.o_expires_at, updated_at = o.o_updated_at"
     " FROM o WHERE orders.id = o.o_id";
   rows.for_each_statement([&](std::size_t start, std::size_t end) {
-    script.run(script.over_rows(sql, rows, start, end));
+    script.run(rows.statement(sql, start, end));
   });
 }
 
@@ -400,7 +399,7 @@ void ledger_store::insert_events_and_commit(commit_script& script, const group_t
                           " RETURNING seq";
   rows.for_each_statement([&](std::size_t start, std::size_t end) {
     bool last = end == rows.size();
-    auto statement = script.over_rows(sql, rows, start, end);
+    auto statement = rows.statement(sql, start, end);
     auto numbers = last ? script.commit(statement) : script.query(statement);
     if (numbers.size() != end - start) {
       // After COMMIT the group is durable: only the numbers are unknown, and a restart
@@ -444,8 +443,8 @@ void ledger_store::serialize_with_other_nodes(commit_script& script,
                                               const ordinal_assigner& assign_ordinals) {
   std::int64_t largest = 0;
   if (clustered_) {
-    script.run("SELECT pg_advisory_xact_lock(7304)");
-    auto rows = script.query("SELECT MAX(ordinal) FROM transfers");
+    script.run({"SELECT pg_advisory_xact_lock(7304)"});
+    auto rows = script.query({"SELECT MAX(ordinal) FROM transfers"});
     largest = rows.size() == 1 ? read_int64(rows[0], 0) : 0;
   }
   if (assign_ordinals) {
@@ -472,13 +471,15 @@ void ledger_store::check_fences(commit_script& script, const group_type& group) 
   if (expected.empty()) {
     return;
   }
-  std::string sql = "SELECT shard, epoch FROM shard_leases WHERE shard IN (";
+  std::string shards = "{";
   for (const auto& entry : expected) {
-    sql += entry.first == expected.begin()->first ? "" : ", ";
-    sql += std::to_string(entry.first);
+    shards += entry.first == expected.begin()->first ? "" : ",";
+    shards += std::to_string(entry.first);
   }
-  sql += ") ORDER BY shard FOR SHARE";
-  auto rows = script.query(sql);
+  shards += "}";
+  auto rows = script.query({"SELECT shard, epoch FROM shard_leases"
+                            " WHERE shard = ANY(CAST($1 AS BIGINT[])) ORDER BY shard FOR SHARE",
+                            {std::move(shards)}});
   for (std::size_t index = 0; index < rows.size(); ++index) {
     auto shard = static_cast<std::uint32_t>(read_int64(rows[index], 0));
     auto epoch = read_int64(rows[index], 1);
@@ -507,13 +508,13 @@ bool ledger_store::abandon_leg(const leg_claim& claim) {
     open();
   }
   try {
-    row_batch row{url_.kind};
-    row.text(claim.leg_id).text(claim.account_id).end_row();
-    std::string sql = "INSERT INTO leg_claims (leg_id, account_id) " + row.relation(0, 1);
-    sql += " ON CONFLICT DO NOTHING";
-    soci::statement statement = (session_->prepare << sql);
-    statement.execute(true);
-    return statement.get_affected_rows() == 1;
+    auto inserted = query_bound(*session_, url_.kind,
+                                "INSERT INTO leg_claims (leg_id, account_id) VALUES ($1, $2)"
+                                " ON CONFLICT DO NOTHING RETURNING leg_id",
+                                {claim.leg_id, claim.account_id});
+    return inserted.size() == 1;
+  } catch (const storage_error&) {
+    throw;
   } catch (const std::exception& error) {
     throw storage_error{error.what()};
   }

@@ -13,6 +13,9 @@ namespace settle::persistence {
 const std::string& prepared_statements::name_of(soci::session& session, const std::string& sql) {
   auto found = names_.find(sql);
   if (found == names_.end()) {
+    if (names_.size() >= limit) {
+      throw storage_error{"more distinct statements than prepared_statements::limit"};
+    }
     std::string name = "settle_statement_" + std::to_string(names_.size() + 1);
     auto* connection = postgresql_connection(session);
     postgresql_result result{PQprepare(connection, name.c_str(), sql.c_str(), 0, nullptr)};
@@ -22,17 +25,6 @@ const std::string& prepared_statements::name_of(soci::session& session, const st
     found = names_.emplace(sql, std::move(name)).first;
   }
   return found->second;
-}
-
-std::string prepared_statements::execute(soci::session& session, const std::string& sql,
-                                         const std::vector<std::string>& arguments) {
-  std::string text = "EXECUTE " + name_of(session, sql) + " (";
-  for (std::size_t index = 0; index < arguments.size(); ++index) {
-    text += index == 0 ? "" : ", ";
-    text += arguments[index];
-  }
-  text += ")";
-  return text;
 }
 
 } // namespace settle::persistence

@@ -1,12 +1,12 @@
-// The writer's statements over row batches, prepared once per PostgreSQL connection. A
-// group commit then sends "EXECUTE name('{...}', ...)" with the rows' arrays, and
-// PostgreSQL no longer parses, analyses and plans the same few statements for every
-// group (perf: about a quarter of the writer backend's CPU with single transfers).
+// Statements prepared once per PostgreSQL connection, by their text. The writer's group
+// commit and the reader's lookups then run them by name with their values, and
+// PostgreSQL no longer parses, analyses and plans the same few statements again and again
+// (perf: about a quarter of the writer backend's CPU with single transfers).
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <unordered_map>
-#include <vector>
 
 namespace soci {
 class session;
@@ -16,22 +16,19 @@ namespace settle::persistence {
 
 class prepared_statements {
 public:
-  // The text that runs `sql` (with parameters $1...) with `arguments` (SQL literals, one
-  // per parameter), preparing `sql` on the session's connection the first time. Throws
-  // storage_error when the database refuses to prepare it.
-  std::string execute(soci::session& session, const std::string& sql,
-                      const std::vector<std::string>& arguments);
+  // The code writes a few dozen statement texts with parameters, never built from
+  // values; more than this is a mistake, refused rather than kept.
+  static constexpr std::size_t limit = 64;
 
   // The name `sql` is prepared under on the session's connection, preparing it the first
-  // time (then run with query_prepared). Throws storage_error when refused.
+  // time. Throws storage_error when the database refuses it, or past the limit.
   const std::string& name_of(soci::session& session, const std::string& sql);
 
   // Forgets every name: a new connection has none of them.
   void clear() noexcept { names_.clear(); }
 
 private:
-  // sql -> its name; as many as the statements the code writes (a dozen), never more.
-  std::unordered_map<std::string, std::string> names_;
+  std::unordered_map<std::string, std::string> names_; // sql -> its name
 };
 
 } // namespace settle::persistence

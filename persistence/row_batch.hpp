@@ -1,11 +1,13 @@
-// Rows for the multi-row statements of a group commit, written the way each database
-// takes them best. SQLite gets a VALUES list of literals. PostgreSQL gets one array
-// literal per column, expanded by unnest(): the statement then stays the same whatever
-// its row count, so it can be prepared once (with VALUES, PostgreSQL analysed, coerced
-// and planned every value; perf showed that as a third of a commit's CPU).
+// Rows for the multi-row statements of a group commit, bound the way each database takes
+// them best. SQLite gets a VALUES list of parameters, one per cell. PostgreSQL gets one
+// array per column, bound as a parameter and expanded by unnest(): the statement then
+// stays the same whatever its row count, so it is prepared once (with VALUES, PostgreSQL
+// analysed, coerced and planned every value; perf showed that as a third of a commit's
+// CPU).
 #pragma once
 
 #include "persistence/storage_url.hpp"
+#include "persistence/text_query.hpp"
 
 #include <algorithm>
 #include <cstdint>
@@ -31,14 +33,10 @@ public:
   std::size_t size() const noexcept { return rows_; }
   bool empty() const noexcept { return rows_ == 0; }
 
-  // Rows [start, end) as a relation that can follow "INSERT INTO t (columns) " or stand
-  // in "WITH d (columns) AS (...)": "VALUES (...), (...)" or "SELECT * FROM unnest(...)".
-  std::string relation(std::size_t start, std::size_t end) const;
-
-  // PostgreSQL: the same relation with the arrays as parameters $1..., and the arguments
-  // for rows [start, end): one array literal per column, "'{...}'".
-  std::string parameter_relation() const;
-  std::vector<std::string> arguments(std::size_t start, std::size_t end) const;
+  // `sql` with "{rows}" standing for rows [start, end) as a relation (one that can follow
+  // "INSERT INTO t (columns) " or stand in "WITH d (columns) AS (...)"), with the rows'
+  // values bound to it as $1...; `sql` has no parameters of its own.
+  sql_statement statement(const std::string& sql, std::size_t start, std::size_t end) const;
 
   // Calls visit(start, end) for each run of rows one statement takes, in order.
   template <class Visit>
@@ -49,18 +47,18 @@ public:
   }
 
 private:
-  // How many rows one statement takes: below SQLite's limit of 500 terms in a compound
-  // SELECT; PostgreSQL's arrays have no such limit.
+  // How many rows one statement takes: SQLite allows 32,766 parameters in a statement and
+  // 500 terms in a compound SELECT; PostgreSQL's arrays have no such limit.
   std::size_t rows_per_statement() const noexcept;
 
-  void add_cell(column_type type, std::string cell);
+  void add_cell(column_type type, sql_value cell);
   std::string values_relation(std::size_t start, std::size_t end) const;
-  std::string unnest_relation(std::size_t start, std::size_t end) const;
+  std::string unnest_relation() const;
   std::string column_array(std::size_t column, std::size_t start, std::size_t end) const;
 
   dialect kind_;
   std::vector<column_type> columns_;
-  std::vector<std::string> cells_; // row by row, each already written for kind_
+  std::vector<sql_value> cells_; // row by row
   std::size_t rows_ = 0;
   std::size_t cells_in_row_ = 0;
 };

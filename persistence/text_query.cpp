@@ -1,4 +1,4 @@
-// libpq for PostgreSQL's simple query protocol, SOCI for SQLite.
+// libpq for PostgreSQL, SQLite's own API for SQLite, both on SOCI's connections.
 #include "persistence/text_query.hpp"
 
 #include "persistence/connection.hpp"
@@ -16,53 +16,9 @@
 namespace settle::persistence {
 namespace {
 
-text_rows text_rows_of(soci::rowset<soci::row>& result) {
-  std::optional<text_rows> rows;
-  for (const auto& row : result) {
-    if (!rows) {
-      rows.emplace(row.size());
-    }
-    for (std::size_t column = 0; column < row.size(); ++column) {
-      if (row.get_indicator(column) == soci::i_null) {
-        rows->add(std::nullopt);
-      } else if (row.get_properties(column).get_data_type() == soci::dt_string) {
-        rows->add(row.get<std::string>(column));
-      } else {
-        rows->add(std::to_string(read_int64(row, column)));
-      }
-    }
-  }
-  return rows ? std::move(*rows) : text_rows{};
-}
-
-// The values as libpq takes them: text, or a null pointer for NULL.
-struct postgresql_parameters {
-  explicit postgresql_parameters(const std::vector<sql_value>& values) {
-    texts.reserve(values.size());
-    for (const auto& value : values) {
-      if (const auto* text = std::get_if<std::string>(&value)) {
-        texts.push_back(*text);
-      } else if (const auto* number = std::get_if<std::int64_t>(&value)) {
-        texts.push_back(std::to_string(*number));
-      } else {
-        texts.emplace_back();
-      }
-    }
-    for (std::size_t index = 0; index < values.size(); ++index) {
-      pointers.push_back(std::holds_alternative<std::monostate>(values[index])
-                           ? nullptr
-                           : texts[index].c_str());
-    }
-  }
-
-  int count() const { return static_cast<int>(pointers.size()); }
-
-  std::vector<std::string> texts;
-  std::vector<const char*> pointers;
-};
-
 text_rows rows_or_error(PGconn* connection, const postgresql_result& result) {
-  if (!result || PQresultStatus(result.get()) != PGRES_TUPLES_OK) {
+  auto status = result ? PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
+  if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
     throw storage_error{postgresql_error(connection, result.get())};
   }
   return persistence::text_rows_of(result.get());
@@ -130,6 +86,24 @@ text_rows query_sqlite(soci::session& session, const std::string& sql,
 
 } // namespace
 
+postgresql_parameters::postgresql_parameters(const std::vector<sql_value>& values) {
+  texts_.reserve(values.size());
+  for (const auto& value : values) {
+    if (const auto* text = std::get_if<std::string>(&value)) {
+      texts_.push_back(*text);
+    } else if (const auto* number = std::get_if<std::int64_t>(&value)) {
+      texts_.push_back(std::to_string(*number));
+    } else {
+      texts_.emplace_back();
+    }
+  }
+  for (std::size_t index = 0; index < values.size(); ++index) {
+    pointers_.push_back(std::holds_alternative<std::monostate>(values[index])
+                          ? nullptr
+                          : texts_[index].c_str());
+  }
+}
+
 text_rows query_bound(soci::session& session, dialect kind, const std::string& sql,
                       const std::vector<sql_value>& values) {
   if (kind != dialect::postgresql) {
@@ -138,7 +112,7 @@ text_rows query_bound(soci::session& session, dialect kind, const std::string& s
   auto* connection = postgresql_connection(session);
   postgresql_parameters parameters{values};
   postgresql_result result{PQexecParams(connection, sql.c_str(), parameters.count(), nullptr,
-                                        parameters.pointers.data(), nullptr, nullptr, 0)};
+                                        parameters.values(), nullptr, nullptr, 0)};
   return rows_or_error(connection, result);
 }
 
@@ -147,7 +121,7 @@ text_rows query_prepared(soci::session& session, const std::string& name,
   auto* connection = postgresql_connection(session);
   postgresql_parameters parameters{values};
   postgresql_result result{PQexecPrepared(connection, name.c_str(), parameters.count(),
-                                          parameters.pointers.data(), nullptr, nullptr, 0)};
+                                          parameters.values(), nullptr, nullptr, 0)};
   return rows_or_error(connection, result);
 }
 
@@ -181,23 +155,6 @@ text_rows text_rows_of(const PGresult* result) {
     }
   }
   return rows;
-}
-
-text_rows query_text_rows(soci::session& session, dialect kind, const std::string& sql) {
-  if (kind != dialect::postgresql) {
-    try {
-      soci::rowset<soci::row> result = session.prepare << sql;
-      return text_rows_of(result);
-    } catch (const std::exception& error) {
-      throw storage_error{error.what()};
-    }
-  }
-  auto* connection = postgresql_connection(session);
-  postgresql_result result{PQexec(connection, sql.c_str())};
-  if (!result || PQresultStatus(result.get()) != PGRES_TUPLES_OK) {
-    throw storage_error{postgresql_error(connection, result.get())};
-  }
-  return text_rows_of(result.get());
 }
 
 } // namespace settle::persistence

@@ -1,7 +1,7 @@
-// Queries answered as text rows, in one round trip. PostgreSQL is asked through libpq's
-// simple query protocol on SOCI's own connection (SOCI 4.0 sends a query with rows as
+// Queries answered as text rows, in one round trip, with every value bound. PostgreSQL is
+// asked through libpq on SOCI's own connection (SOCI 4.0 sends a query with rows as
 // prepare, execute and deallocate: three round trips, the reader's and writer's largest
-// cost per query in perf and strace); SQLite is in-process and asked through SOCI.
+// cost per query in perf and strace); SQLite through its own prepared statements.
 #pragma once
 
 #include "persistence/storage_url.hpp"
@@ -22,25 +22,43 @@ struct pg_result;
 
 namespace settle::persistence {
 
-// Runs `sql` (on PostgreSQL it may be several statements: the last one's rows are
-// returned) and returns its rows. Throws storage_error when the database refuses it.
-// For text without values only: values go through query_bound.
-text_rows query_text_rows(soci::session& session, dialect kind, const std::string& sql);
-
 // A value for a statement's parameter: NULL, text, or an integer.
 using sql_value = std::variant<std::monostate, std::string, std::int64_t>;
 
-// Runs one statement whose parameters $1, $2, ... (the same text on both databases) are
-// bound to `values`, never spliced into the SQL, so no server setting changes what it
-// means. Returns its rows; throws storage_error when the database refuses it.
+// A statement with parameters $1, $2, ... (the same text on both databases) and the
+// values bound to them, never spliced into the SQL, so no server setting changes what it
+// means.
+struct sql_statement {
+  sql_statement(std::string text, std::vector<sql_value> bound = {})
+      : sql(std::move(text))
+      , values(std::move(bound)) {}
+
+  std::string sql;
+  std::vector<sql_value> values;
+};
+
+// Runs one statement and returns its rows; throws storage_error when the database
+// refuses it.
 text_rows query_bound(soci::session& session, dialect kind, const std::string& sql,
-                      const std::vector<sql_value>& values);
+                      const std::vector<sql_value>& values = {});
 
 // PostgreSQL: runs the statement prepared as `name` with `values` (see query_bound).
 text_rows query_prepared(soci::session& session, const std::string& name,
                          const std::vector<sql_value>& values);
 
-// For the commit script, which sends a transaction's last statements itself.
+// The values as libpq takes them: text, or a null pointer for NULL.
+class postgresql_parameters {
+public:
+  explicit postgresql_parameters(const std::vector<sql_value>& values);
+  int count() const { return static_cast<int>(pointers_.size()); }
+  const char* const* values() const { return pointers_.data(); }
+
+private:
+  std::vector<std::string> texts_;
+  std::vector<const char*> pointers_;
+};
+
+// For the commit script, which sends a transaction's statements itself.
 struct postgresql_result_deleter {
   void operator()(pg_result* result) const noexcept;
 };

@@ -1,13 +1,15 @@
 // Tests the rows of a multi-row statement on real SQLite and PostgreSQL databases: every
 // awkward text (quotes, backslashes, the array syntax's own characters, non-ASCII), empty
 // text versus NULL, extreme integers, and chunks that split the rows, all read back
-// exactly and in order, as literals and as a commit script's statement (prepared on
-// PostgreSQL, with the arrays as arguments); and an UPDATE joined to the same relation.
+// exactly and in order, as a bound statement and as a commit script's statement (prepared
+// on PostgreSQL, with the arrays as bound values); and an UPDATE joined to the same
+// relation.
 #include "persistence/row_batch.hpp"
 
 #include "persistence/commit_script.hpp"
 #include "persistence/connection.hpp"
 #include "persistence/prepared_statements.hpp"
+#include "persistence/text_query.hpp"
 #include "tests/unit/support/test_database.hpp"
 
 #include <catch2/catch.hpp>
@@ -63,7 +65,7 @@ std::vector<sample> read_back(soci::session& session) {
   return rows;
 }
 
-enum class statement_form { literal, script };
+enum class statement_form { bound, script };
 
 // Inserts the rows `chunk` per statement, in the given form.
 void insert_samples(soci::session& session, settle::persistence::dialect kind,
@@ -76,10 +78,11 @@ void insert_samples(soci::session& session, settle::persistence::dialect kind,
   }
   for (std::size_t start = 0; start < rows.size(); start += chunk) {
     std::size_t end = std::min(rows.size(), start + chunk);
+    auto statement = rows.statement(insert + "{rows}", start, end);
     if (script) {
-      script->run(script->over_rows(insert + "{rows}", rows, start, end));
+      script->run(std::move(statement));
     } else {
-      session << insert + rows.relation(start, end);
+      settle::persistence::query_bound(session, kind, statement.sql, statement.values);
     }
   }
   if (script) {
@@ -121,12 +124,12 @@ void round_trip(const test_database& database, std::size_t chunk, statement_form
 }
 
 void whole_batch_round_trip(const test_database& database) {
-  round_trip(database, 1000, statement_form::literal);
+  round_trip(database, 1000, statement_form::bound);
   round_trip(database, 1000, statement_form::script);
 }
 
 void chunked_round_trip(const test_database& database) {
-  round_trip(database, 5, statement_form::literal);
+  round_trip(database, 5, statement_form::bound);
   round_trip(database, 5, statement_form::script);
 }
 
@@ -139,9 +142,11 @@ void update_joins_the_relation(const test_database& database) {
   row_batch deltas{url.kind};
   deltas.text("a'1").integer(-3).end_row();
   deltas.text("b\\2").integer(5).end_row();
-  *session << "WITH d (delta_id, delta) AS (" + deltas.relation(0, deltas.size()) +
-                  ") UPDATE balances SET balance = balance + d.delta FROM d"
-                  " WHERE balances.id = d.delta_id";
+  auto update = deltas.statement("WITH d (delta_id, delta) AS ({rows})"
+                                 " UPDATE balances SET balance = balance + d.delta FROM d"
+                                 " WHERE balances.id = d.delta_id",
+                                 0, deltas.size());
+  settle::persistence::query_bound(*session, url.kind, update.sql, update.values);
   long long total = 0;
   long long first = 0;
   *session << "SELECT SUM(balance) FROM balances", soci::into(total);

@@ -6,6 +6,7 @@
 
 #include "persistence/connection.hpp"
 #include "persistence/migrations.hpp"
+#include "tests/unit/support/hostile_values.hpp"
 #include "tests/unit/support/test_database.hpp"
 
 #include <catch2/catch.hpp>
@@ -20,8 +21,7 @@ using settle::persistence::list_query;
 using settle::persistence::store_reader;
 using settle::testing::test_database;
 
-const std::vector<std::string> hostile_tenants{
-  "O'Brien", "\\'); SELECT pg_sleep(5); --", "$1 $$", "Zoë 支付", "100%_off!", "back\\slash"};
+const std::vector<std::string>& hostile_tenants = settle::testing::hostile_values;
 
 // Rows put in with SOCI's own bound values, as a test's set-up (not the code under test).
 void store_user(soci::session& session, const std::string& id, const std::string& tenant,
