@@ -106,14 +106,15 @@ sql_statement row_batch::statement(const std::string& sql, std::size_t start,
   return statement;
 }
 
-// "VALUES ($1, $2), ($3, $4)...": one parameter per cell.
+// "VALUES (?1, ?2), (?3, ?4)...": one parameter per cell, SQLite's numbered form (bound
+// by position, see query_bound).
 std::string row_batch::values_relation(std::size_t start, std::size_t end) const {
   std::string sql = "VALUES ";
   std::size_t parameter = 0;
   for (std::size_t row = start; row < end; ++row) {
     sql += row == start ? "(" : ", (";
     for (std::size_t column = 0; column < columns_.size(); ++column) {
-      sql += column == 0 ? "$" : ", $";
+      sql += column == 0 ? "?" : ", ?";
       sql += std::to_string(++parameter);
     }
     sql += ")";

@@ -35,7 +35,7 @@ public:
 
   // `sql` with "{rows}" standing for rows [start, end) as a relation (one that can follow
   // "INSERT INTO t (columns) " or stand in "WITH d (columns) AS (...)"), with the rows'
-  // values bound to it as $1...; `sql` has no parameters of its own.
+  // values bound to it as $1... (?1... on SQLite); `sql` has no parameters of its own.
   sql_statement statement(const std::string& sql, std::size_t start, std::size_t end) const;
 
   // Calls visit(start, end) for each run of rows one statement takes, in order.
