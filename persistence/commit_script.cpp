@@ -96,10 +96,11 @@ text_rows commit_script::commit(std::optional<sql_statement> last_query) {
     return std::move(answer.rows);
   }
   auto* connection = postgresql_connection(session_);
-  // COMMIT cannot have run if it was never sent, if the server refused a statement
-  // before it (the rest of the pipeline is skipped), or if the server ended the
-  // transaction for idling; if the connection still stands, the server answered.
-  bool rolled_back = answer.queued <= commit_index
+  // COMMIT cannot have run if it was never handed to libpq (a failed hand-over may have
+  // sent part of it, or all), if the server refused a statement before it (the rest of
+  // the pipeline is skipped), or if the server ended the transaction for idling; if the
+  // connection still stands, the server answered.
+  bool rolled_back = answer.queued < commit_index
                      || (answer.refused_at && *answer.refused_at < commit_index
                          && !answer.sqlstate.empty())
                      || answer.sqlstate == idle_in_transaction_timeout
@@ -167,11 +168,16 @@ void commit_script::read_answers(pg_conn* connection, std::size_t count, std::si
       answer.complete = index == count;
       break;
     }
-    if (status == PGRES_FATAL_ERROR && !answer.refused_at) {
-      answer.refused_at = index;
-      answer.failure = postgresql_error(connection, result.get());
-      const char* code = PQresultErrorField(result.get(), PG_DIAG_SQLSTATE);
-      answer.sqlstate = code != nullptr ? code : "";
+    if (status == PGRES_FATAL_ERROR) {
+      if (!answer.refused_at) {
+        answer.refused_at = index;
+        answer.failure = postgresql_error(connection, result.get());
+        const char* code = PQresultErrorField(result.get(), PG_DIAG_SQLSTATE);
+        answer.sqlstate = code != nullptr ? code : "";
+      }
+      if (PQstatus(connection) != CONNECTION_OK) {
+        break; // nothing more can arrive
+      }
     } else if (status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK) {
       if (index == rows_of) {
         answer.rows = text_rows_of(result.get());
