@@ -4,6 +4,7 @@
 #include "net/websocket_session.hpp"
 
 #include "domain/metrics.hpp"
+#include "net/stream_message.hpp"
 
 #include <boost/asio/post.hpp>
 #include <boost/json.hpp>
@@ -19,7 +20,6 @@ namespace json = boost::json;
 
 // Frames waiting for a slow client, at most; beyond, it is closed with 1013.
 constexpr std::size_t queued_frames_limit = 1024;
-constexpr std::size_t topics_limit = 100;
 constexpr std::size_t message_limit = 64 * 1024;
 constexpr auto ping_interval = std::chrono::seconds{20};
 constexpr auto silence_limit = std::chrono::seconds{60};
@@ -149,48 +149,21 @@ void websocket_session<Stream>::on_read(beast::error_code error) {
 
 template <class Stream>
 void websocket_session<Stream>::handle_message(std::string_view text) {
-  json::error_code error;
-  auto message = json::parse(json::string_view{text.data(), text.size()}, error);
-  if (error || !message.is_object() || !message.as_object().contains("type")
-      || !message.as_object().at("type").is_string()) {
-    send_own_frame(error_frame("messages are JSON objects with a \"type\""));
+  auto message = parse_stream_message(text);
+  if (auto* refusal = std::get_if<message_refusal>(&message)) {
+    send_own_frame(error_frame(refusal->reason));
     return;
   }
-  const auto& object = message.as_object();
-  auto type = object.at("type").as_string();
-  if (type == "auth") {
-    const auto* token = object.if_contains("token");
-    handle_auth(token && token->is_string() ? std::string{token->as_string()} : std::string{});
-    return;
-  }
-  if (type != "subscribe") {
-    send_own_frame(error_frame("unknown message type"));
+  if (auto* auth = std::get_if<auth_message>(&message)) {
+    handle_auth(auth->token);
     return;
   }
   if (!who_) {
     close_with(websocket::close_code::policy_error, "authenticate first");
     return;
   }
-  const auto* topics = object.if_contains("topics");
-  const auto* since = object.if_contains("since");
-  std::vector<std::string> names;
-  bool valid = topics && topics->is_array() && !topics->as_array().empty()
-               && topics->as_array().size() <= topics_limit
-               && (!since || (since->is_int64() && since->as_int64() >= 0) || since->is_uint64());
-  for (const auto& topic : valid ? topics->as_array() : json::array{}) {
-    valid = valid && topic.is_string();
-    if (valid) {
-      names.emplace_back(topic.as_string());
-    }
-  }
-  if (!valid) {
-    send_own_frame(error_frame("subscribe needs 1 to 100 topics (strings) and an optional since >= 0"));
-    return;
-  }
-  std::int64_t after = since ? (since->is_int64() ? since->as_int64()
-                                                  : static_cast<std::int64_t>(since->as_uint64()))
-                             : 0;
-  handle_subscribe(std::move(names), since != nullptr, after);
+  auto& subscribe = std::get<subscribe_message>(message);
+  handle_subscribe(std::move(subscribe.topics), subscribe.has_since, subscribe.since);
 }
 
 template <class Stream>

@@ -12,6 +12,7 @@
 #include "tests/integration/harness/websocket_client.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <map>
 #include <memory>
 #include <optional>
@@ -533,6 +534,24 @@ TEST_CASE("`since` replays stored events, then live ones, with no gap and no dup
     first_seqs.push_back(seq_of(received[index]));
   }
   CHECK(std::is_sorted(first_seqs.begin(), first_seqs.end()));
+}
+
+TEST_CASE("`since` beyond 2^63 - 1 is refused, and the largest since replays nothing", "[stream]") {
+  auto& server = shared_server();
+  auto& client = server.acme();
+  deposit(client, funded_account(client, 10), 1); // the history is not empty
+  stream connection(server.port(), acme_key);
+  for (std::uint64_t since : {std::uint64_t{1} << 63, ~std::uint64_t{0}}) {
+    INFO("since " << since);
+    connection.client().send_json(json::object{
+      {"type", "subscribe"}, {"topics", topics_of({"*"})}, {"since", since}});
+    auto answer = connection.client().read_json(5s);
+    CHECK(answer.at("type") == "error");
+  }
+  connection.subscribe({"*"}, std::numeric_limits<std::int64_t>::max());
+  const auto replayed = connection.next_within(500ms);
+  INFO("after the largest since: " << replayed.describe());
+  CHECK(replayed.what == websocket_message::kind::timed_out);
 }
 
 TEST_CASE("a consumer resuming with `since` after thousands of events catches up", "[stream]") {
