@@ -4,7 +4,7 @@ PRESET ?= release
 BUILD_DIR := build/$(PRESET)
 JOBS ?= 2
 
-.PHONY: all deps configure build run test clean
+.PHONY: all deps configure build run test fuzz clean
 
 all: build
 
@@ -22,6 +22,15 @@ run: build
 
 test: build
 	scripts/with-postgres.sh ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS)
+
+# libFuzzer (clang, ASan, UBSan) on each fuzz target for FUZZ_SECONDS (default 60);
+# inputs that reach new code join tests/fuzz/corpus/, which make test replays.
+FUZZ_SECONDS ?= 60
+fuzz:
+	@scripts/install-dependencies.sh clang libclang-rt-14-dev
+	@test -f build/fuzz/build.ninja || cmake --preset fuzz
+	cmake --build build/fuzz -j $(JOBS) --target fuzz_targets
+	scripts/run-fuzzers.sh build/fuzz/tests/fuzz $(FUZZ_SECONDS)
 
 clean:
 	rm -rf build

@@ -179,7 +179,7 @@ void reserve_movement(order_pointer self, transfer_record transfer, leg_request 
                        const persistence::shard_fence& payer_fence) mutable {
     transfer.from_tenant = account.tenant;
     std::vector<reserved_leg> legs{{payer, transfer.id, transfer.from_account, payer_fence}};
-    auto after_credit = [self, transfer, legs, on_both](
+    auto after_credit = [transfer, legs, on_both](
                           const account_actor& payee, const account_record& account,
                           const persistence::shard_fence& payee_fence) mutable {
       transfer.to_tenant = account.tenant;

@@ -7,6 +7,10 @@
 
 namespace settle::persistence {
 
+const char* const postgresql_connection_defaults =
+  "connect_timeout=10 keepalives=1 keepalives_idle=30 keepalives_interval=10"
+  " keepalives_count=3 tcp_user_timeout=60000";
+
 std::unique_ptr<soci::session> open_session(const storage_url& url) {
   try {
     if (url.kind == dialect::sqlite) {
@@ -21,7 +25,12 @@ std::unique_ptr<soci::session> open_session(const storage_url& url) {
       *session << "PRAGMA case_sensitive_like=ON";
       return session;
     }
-    return std::make_unique<soci::session>(*soci::factory_postgresql(), url.connection);
+    // libpq waits forever by default: for a connection to a host that does not answer,
+    // and on a connection whose peer vanished without a word. These bound both; the
+    // URL's own settings come later and win (libpq takes a keyword's last value).
+    return std::make_unique<soci::session>(*soci::factory_postgresql(),
+                                           std::string{postgresql_connection_defaults} + " "
+                                             + url.connection);
   } catch (const std::exception& error) {
     throw storage_error{std::string{"cannot open the database: "} + error.what()};
   }

@@ -25,6 +25,11 @@ public:
   using storage_error::storage_error;
 };
 
+// libpq settings every PostgreSQL connection starts with, before the URL's own:
+// connect within 10 s, and find a dead peer by TCP keepalives (after 30 s idle, then
+// 3 probes 10 s apart) or unacknowledged data (60 s).
+extern const char* const postgresql_connection_defaults;
+
 std::unique_ptr<soci::session> open_session(const storage_url& url);
 
 } // namespace settle::persistence

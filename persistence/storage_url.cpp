@@ -86,7 +86,8 @@ std::optional<storage_url> parse_storage_url(std::string_view text) {
     if (starts_with(path, "//")) {
       path.remove_prefix(2);
     }
-    if (path.empty()) {
+    // The path is quoted inside SOCI's connection string: a quote would end it there.
+    if (path.empty() || path.find_first_of(std::string_view{"\"\0", 2}) != std::string_view::npos) {
       return std::nullopt;
     }
     return storage_url{dialect::sqlite, "db=\"" + std::string{path} + "\" timeout=30",

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Runs every libFuzzer binary of FOLDER (fuzz_*) for SECONDS each, one after another,
+# starting from its corpus in tests/fuzz/corpus/<target>; new inputs that reach new code
+# are merged into that corpus (a minimal set). A crash stops the run: its input is kept
+# in build/fuzz/crashes/ and the target's output names it.
+# Usage: scripts/run-fuzzers.sh FOLDER SECONDS
+set -euo pipefail
+cd "$(dirname "$0")/.."
+folder="$1"
+seconds="$2"
+if ! [[ "$seconds" =~ ^[1-9][0-9]*$ ]]; then
+  echo "run-fuzzers: SECONDS must be a whole number of at least 1 (libFuzzer takes 0 as no limit)" >&2
+  exit 2
+fi
+crashes="build/fuzz/crashes"
+mkdir -p "$crashes"
+for binary in "$folder"/fuzz_*; do
+  target="${binary##*/fuzz_}"
+  corpus="tests/fuzz/corpus/$target"
+  found="$(mktemp -d)"
+  echo "== $target: ${seconds} s"
+  "$binary" -max_total_time="$seconds" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
+            -artifact_prefix="$crashes/$target-" -print_final_stats=1 "$found" "$corpus" 2>&1 \
+    | grep -E "^(#[0-9]+ +DONE|stat::number_of_executed_units|==[0-9]+==ERROR|SUMMARY|artifact_prefix|Test unit written)" || true
+  if compgen -G "$crashes/$target-*" >/dev/null; then
+    echo "$target: crash inputs in $crashes" >&2
+    exit 1
+  fi
+  # Keep a minimal set that covers what the corpus and the new finds cover; the seeds
+  # (seed-*) and the inputs of fixed crashes (regression-*) stay whatever they add.
+  minimal="$(mktemp -d)"
+  "$binary" -merge=1 "$minimal" "$corpus" "$found" 2>&1 | grep -E "MERGE-OUTER: [0-9]+ new files" || true
+  find "$corpus" -type f ! -name 'seed-*' ! -name 'regression-*' -delete
+  find "$minimal" -type f -exec cp -n {} "$corpus/" \;
+  rm -rf "$found" "$minimal"
+done
