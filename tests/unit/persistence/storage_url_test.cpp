@@ -80,6 +80,14 @@ TEST_CASE("sqlite: takes relative paths and the // form", "[storage_url]") {
   CHECK(absolute->connection == R"(db="/tmp/settle.db" timeout=30)");
 }
 
+TEST_CASE("a SQLite path with a quote or NUL is refused: it would end db=\"...\" early",
+          "[storage_url]") {
+  CHECK_FALSE(parse_storage_url("sqlite:a\" vfs=\"x").has_value());
+  CHECK_FALSE(parse_storage_url(std::string_view{"sqlite:a\0b", 10}).has_value());
+  CHECK_FALSE(parse_storage_url("sqlite:").has_value());
+  CHECK(parse_storage_url("sqlite:it's here.db").has_value());
+}
+
 TEST_CASE("a postgresql:// URI becomes libpq keywords", "[storage_url]") {
   CHECK(postgresql_keywords("postgresql://settle:secret@db.example.com:6432/ledger")
         == keyword_map{{"user", "settle"},
