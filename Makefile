@@ -4,7 +4,7 @@ PRESET ?= release
 BUILD_DIR := build/$(PRESET)
 JOBS ?= 2
 
-.PHONY: all deps configure build run test fuzz clean
+.PHONY: all deps configure build run test test-sanitizers fuzz clean
 
 all: build
 
@@ -22,6 +22,11 @@ run: build
 
 test: build
 	scripts/with-postgres.sh ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS)
+	@$(MAKE) --no-print-directory test-sanitizers
+
+# The C++ tests again under ASan and UBSan; any sanitizer report fails (see the script).
+test-sanitizers: deps
+	scripts/test-sanitizers.sh $(JOBS)
 
 # libFuzzer (clang, ASan, UBSan) on each fuzz target for FUZZ_SECONDS (default 60);
 # inputs that reach new code join tests/fuzz/corpus/, which make test replays.

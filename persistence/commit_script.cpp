@@ -4,7 +4,6 @@
 // after it (COMMIT included) runs. SQLite through query_bound, one statement at a time.
 #include "persistence/commit_script.hpp"
 
-#include "domain/assert.hpp"
 #include "persistence/connection.hpp"
 #include "persistence/prepared_statements.hpp"
 

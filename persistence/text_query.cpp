@@ -2,7 +2,6 @@
 #include "persistence/text_query.hpp"
 
 #include "persistence/connection.hpp"
-#include "persistence/row_reading.hpp"
 
 #include <soci/postgresql/soci-postgresql.h>
 #include <soci/soci.h>
@@ -11,7 +10,6 @@
 #include <libpq-fe.h>
 
 #include <memory>
-#include <optional>
 
 namespace settle::persistence {
 namespace {
