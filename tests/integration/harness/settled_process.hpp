@@ -42,6 +42,7 @@ class settled_process {
   settled_process& operator=(const settled_process&) = delete;
 
   std::uint16_t port() const { return port_; }
+  pid_t pid() const { return pid_; }
   const process_options& options() const { return options_; }
   bool running();
 
