@@ -188,7 +188,8 @@ node_actors start_node(caf::actor_system& system, const config::node_options& op
                                                          lease_milliseconds);
     placement.ordinal_slot = leases->join(options.cluster.node_id, options.cluster.listen);
   }
-  actors.reader = spawn_storage_reader(system, *url);
+  actors.reader = spawn_storage_reader(
+    system, *url, std::chrono::seconds{options.http.request_timeout_seconds});
   actors.events = spawn_event_hub(system, actors.reader, renderer);
   actors.writer = spawn_ledger_writer(system, *url, options.storage, placement, renderer,
                                       clustered ? event_hub_actor{} : actors.events);

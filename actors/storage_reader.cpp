@@ -95,8 +95,9 @@ storage_reader(storage_reader_actor::pointer, std::shared_ptr<persistence::store
 } // namespace
 
 storage_reader_actor spawn_storage_reader(caf::actor_system& system,
-                                          const persistence::storage_url& url) {
-  auto store = std::make_shared<persistence::store_reader>(url);
+                                          const persistence::storage_url& url,
+                                          std::chrono::milliseconds statement_timeout) {
+  auto store = std::make_shared<persistence::store_reader>(url, statement_timeout);
   return system.spawn<caf::detached>(storage_reader, std::move(store));
 }
 

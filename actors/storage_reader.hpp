@@ -6,9 +6,14 @@
 
 #include <caf/fwd.hpp>
 
+#include <chrono>
+
 namespace settle {
 
+// A read that takes longer than `statement_timeout` is cancelled and answered
+// `unavailable` (PostgreSQL): nobody waits for it longer than a request's timeout.
 storage_reader_actor spawn_storage_reader(caf::actor_system& system,
-                                          const persistence::storage_url& url);
+                                          const persistence::storage_url& url,
+                                          std::chrono::milliseconds statement_timeout);
 
 } // namespace settle

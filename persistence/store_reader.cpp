@@ -51,14 +51,24 @@ std::optional<Record> find_one(const text_rows& rows, Reader read) {
 
 } // namespace
 
-store_reader::store_reader(const storage_url& url)
+store_reader::store_reader(const storage_url& url, std::chrono::milliseconds statement_timeout)
     : url_(url)
-    , session_(open_session(url)) {}
+    , statement_timeout_(statement_timeout) {
+  open();
+}
+
+void store_reader::open() {
+  session_ = open_session(url_);
+  if (url_.kind == dialect::postgresql) {
+    query_bound(*session_, url_.kind, "SELECT set_config('statement_timeout', $1, false)",
+                {std::to_string(statement_timeout_.count())});
+  }
+}
 
 void store_reader::reconnect() {
   session_.reset();
   prepared_.clear();
-  session_ = open_session(url_);
+  open();
 }
 
 text_rows store_reader::rows_of(const std::string& sql, const std::vector<sql_value>& values) {

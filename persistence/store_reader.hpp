@@ -10,6 +10,7 @@
 #include "persistence/write_set.hpp"
 
 #include <cstdint>
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -73,7 +74,10 @@ struct audit_report {
 
 class store_reader {
 public:
-  explicit store_reader(const storage_url& url);
+  // On PostgreSQL each statement is cancelled after `statement_timeout` (one slow query
+  // must not hold the reader, and every request behind it, for ever).
+  explicit store_reader(const storage_url& url,
+                        std::chrono::milliseconds statement_timeout = std::chrono::seconds{30});
   ~store_reader();
   store_reader(const store_reader&) = delete;
   store_reader& operator=(const store_reader&) = delete;
@@ -116,7 +120,10 @@ private:
   // The same for the lookups by key, prepared once per PostgreSQL connection.
   text_rows lookup(const std::string& sql, const std::vector<sql_value>& values);
 
+  void open();
+
   storage_url url_;
+  std::chrono::milliseconds statement_timeout_;
   std::unique_ptr<soci::session> session_;
   prepared_statements prepared_; // on session_'s connection
 };
