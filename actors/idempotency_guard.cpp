@@ -20,13 +20,13 @@ struct idempotency_guard_state {
   storage_reader_actor reader;
   config::idempotency_options options;
   std::unordered_set<std::string> in_flight;
-  // Recently answered keys; older ones are read back from the database.
+  // Recently answered keys (sized from the options at spawn); older ones are read back
+  // from the database.
   answer_cache answers{0};
   static inline const char* name = "idempotency_guard";
 };
 
 using guard_pointer = idempotency_guard_actor::stateful_pointer<idempotency_guard_state>;
-
 
 // A cached answer replayed only within the retention; an older one is asked of the
 // database, which keeps it until the sweep deletes it.
