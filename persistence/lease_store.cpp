@@ -4,6 +4,7 @@
 
 #include "persistence/connection.hpp"
 #include "persistence/row_reading.hpp"
+#include "persistence/text_query.hpp"
 
 #include <soci/soci.h>
 
@@ -171,14 +172,14 @@ std::vector<std::uint32_t> lease_store::renew(const std::string& node_id,
   }
   return guarded([&] {
     // The held (shard, epoch) pairs as two bound arrays, "{1,2}" and "{7,3}".
-    std::string shards = "{";
-    std::string epochs = "{";
-    for (std::size_t i = 0; i < held.size(); ++i) {
-      shards += (i == 0 ? "" : ",") + std::to_string(held[i].shard);
-      epochs += (i == 0 ? "" : ",") + std::to_string(held[i].epoch);
+    std::vector<std::int64_t> shard_numbers;
+    std::vector<std::int64_t> epoch_numbers;
+    for (const auto& lease : held) {
+      shard_numbers.push_back(lease.shard);
+      epoch_numbers.push_back(lease.epoch);
     }
-    shards += "}";
-    epochs += "}";
+    std::string shards = postgresql_integer_array(shard_numbers);
+    std::string epochs = postgresql_integer_array(epoch_numbers);
     long long lease = lease_milliseconds_;
     std::string sql = std::string{"UPDATE shard_leases SET expires_at = "} + database_now
                       + " + CAST(:lease AS BIGINT) WHERE owner = :node AND (shard, epoch) IN"

@@ -471,15 +471,13 @@ void ledger_store::check_fences(commit_script& script, const group_type& group) 
   if (expected.empty()) {
     return;
   }
-  std::string shards = "{";
+  std::vector<std::int64_t> shards;
   for (const auto& entry : expected) {
-    shards += entry.first == expected.begin()->first ? "" : ",";
-    shards += std::to_string(entry.first);
+    shards.push_back(entry.first);
   }
-  shards += "}";
   auto rows = script.query({"SELECT shard, epoch FROM shard_leases"
                             " WHERE shard = ANY(CAST($1 AS BIGINT[])) ORDER BY shard FOR SHARE",
-                            {std::move(shards)}});
+                            {postgresql_integer_array(shards)}});
   for (std::size_t index = 0; index < rows.size(); ++index) {
     auto shard = static_cast<std::uint32_t>(read_int64(rows[index], 0));
     auto epoch = read_int64(rows[index], 1);

@@ -100,21 +100,28 @@ text_rows query_sqlite(soci::session& session, const std::string& sql,
 
 } // namespace
 
+std::string postgresql_integer_array(const std::vector<std::int64_t>& values) {
+  std::string array = "{";
+  for (std::size_t index = 0; index < values.size(); ++index) {
+    array += index == 0 ? "" : ",";
+    array += std::to_string(values[index]);
+  }
+  return array + "}";
+}
+
+// Texts are pointed at where they are (a group commit's arrays run to megabytes); only
+// integers are written out, into texts_, reserved up front so that no pointer moves.
 postgresql_parameters::postgresql_parameters(const std::vector<sql_value>& values) {
   texts_.reserve(values.size());
   for (const auto& value : values) {
     if (const auto* text = std::get_if<std::string>(&value)) {
-      texts_.push_back(*text);
+      pointers_.push_back(text->c_str());
     } else if (const auto* number = std::get_if<std::int64_t>(&value)) {
       texts_.push_back(std::to_string(*number));
+      pointers_.push_back(texts_.back().c_str());
     } else {
-      texts_.emplace_back();
+      pointers_.push_back(nullptr);
     }
-  }
-  for (std::size_t index = 0; index < values.size(); ++index) {
-    pointers_.push_back(std::holds_alternative<std::monostate>(values[index])
-                          ? nullptr
-                          : texts_[index].c_str());
   }
 }
 

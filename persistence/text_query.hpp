@@ -46,7 +46,11 @@ text_rows query_bound(soci::session& session, dialect kind, const std::string& s
 text_rows query_prepared(soci::session& session, const std::string& name,
                          const std::vector<sql_value>& values);
 
-// The values as libpq takes them: text, or a null pointer for NULL.
+// "{1,2,3}": integers as one PostgreSQL array value, bound to CAST($n AS BIGINT[]).
+std::string postgresql_integer_array(const std::vector<std::int64_t>& values);
+
+// The values as libpq takes them: text, or a null pointer for NULL. Points into `values`,
+// which must outlive it.
 class postgresql_parameters {
 public:
   explicit postgresql_parameters(const std::vector<sql_value>& values);
