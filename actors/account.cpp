@@ -262,6 +262,7 @@ caf::result<account_record> close(account_pointer self, const requester& who) {
                              "an account can be closed only when its balance and holds are 0");
   }
   persistence::write_set writes;
+  writes.deadline = who.deadline;
   writes.fences.push_back(state.fence);
   writes.accounts_closed.push_back({state.record.id});
   auto closed = current_record(state);

@@ -79,6 +79,7 @@ void respond(gateway_pointer self, const context_pointer& context, unsigned stat
     return;
   }
   persistence::write_set writes;
+  writes.deadline = context->request.who.deadline;
   writes.idempotency_records.push_back(record);
   self->request(self->state.dependencies.writer, caf::infinite, commit_atom::value,
                 std::move(writes))
@@ -104,6 +105,7 @@ void respond_failure(gateway_pointer self, const context_pointer& context,
 void commit_and_respond(gateway_pointer self, const context_pointer& context,
                         persistence::write_set writes, unsigned status, std::string body) {
   attach_answer(context, writes, status, body);
+  writes.deadline = context->request.who.deadline;
   self->request(self->state.dependencies.writer, caf::infinite, commit_atom::value,
                 std::move(writes))
     .then(

@@ -121,16 +121,36 @@ void commit_group(writer_pointer self, std::vector<pending_write>& writes) {
   }
 }
 
+// A request that its session answered 503 for taking too long is never applied: its
+// write sets are answered here, before the group begins (see request_deadline).
+std::vector<pending_write> admit_to_commit(std::vector<pending_write> writes) {
+  auto now = now_milliseconds();
+  std::vector<pending_write> admitted;
+  admitted.reserve(writes.size());
+  for (auto& write : writes) {
+    if (write.writes.deadline.may_begin_commit(now)) {
+      admitted.push_back(std::move(write));
+    } else {
+      write.promise.deliver(make_settle_error(
+        settle_errc::unavailable,
+        "the request's deadline passed before its commit began; nothing was applied"));
+    }
+  }
+  return admitted;
+}
+
 void flush(writer_pointer self) {
   auto& state = self->state;
   state.flush_scheduled = false;
   if (state.pending.empty()) {
     return;
   }
-  auto writes = std::move(state.pending);
+  auto writes = admit_to_commit(std::move(state.pending));
   state.pending.clear();
   state.pending_rows = 0;
-  commit_group(self, writes);
+  if (!writes.empty()) {
+    commit_group(self, writes);
+  }
 }
 
 void schedule_flush(writer_pointer self) {

@@ -64,10 +64,12 @@ using tick_atom = caf::atom_constant<caf::atom("tick")>;
 using leave_atom = caf::atom_constant<caf::atom("leave")>;
 using poll_atom = caf::atom_constant<caf::atom("poll")>;
 
-// Who asks: every command is checked against the requester's tenant.
+// Who asks: every command is checked against the requester's tenant. The deadline goes
+// with it into every write set made for the request (see request_deadline).
 struct requester {
   tenant_name tenant;
   bool admin = false;
+  request_deadline deadline;
 
   bool may_see(const tenant_name& owner) const { return admin || owner == tenant; }
 };
@@ -139,7 +141,8 @@ failure to_failure(const caf::error& error);
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, requester& x) {
-  return f(caf::meta::type_name("requester"), x.tenant, x.admin);
+  // The commit gate is shared memory of the serving node: only the instant travels.
+  return f(caf::meta::type_name("requester"), x.tenant, x.admin, x.deadline.not_after);
 }
 
 template <class Inspector>
@@ -247,7 +250,8 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, write_set& x) {
   return f(caf::meta::type_name("write_set"), x.fences, x.leg_claims, x.users_inserted, x.users_updated,
            x.accounts_inserted, x.accounts_closed, x.transfers, x.held_changes,
-           x.orders_inserted, x.orders_updated, x.idempotency_records, x.events);
+           x.orders_inserted, x.orders_updated, x.idempotency_records, x.events,
+           x.deadline.not_after);
 }
 
 template <class Inspector>

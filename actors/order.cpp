@@ -65,7 +65,7 @@ private:
 };
 
 // The system itself acts on accounts an order already proved it may use.
-const requester system_requester{system_tenant, true};
+const requester system_requester{system_tenant, true, {}};
 
 void settle_legs(order_pointer self, const std::vector<reserved_leg>& legs, bool committed) {
   for (const auto& leg : legs) {
@@ -109,6 +109,7 @@ void finish(order_pointer self, const order_request& request, action_end end,
       request.who.tenant, request.idempotency_key, request.fingerprint, end.status, end.body,
       now_milliseconds()});
   }
+  end.writes.deadline = request.who.deadline;
   end.writes.fences.push_back(self->state.fence);
   for (const auto& leg : end.legs) {
     guard_leg(self, end.writes, leg.account, leg.fence, leg.operation, leg.account_id);
@@ -421,6 +422,7 @@ caf::result<order_record> update_description(order_pointer self, const requester
   updated.description = description;
   updated.updated_at = now_milliseconds();
   persistence::write_set writes;
+  writes.deadline = who.deadline;
   writes.fences.push_back(self->state.fence);
   writes.orders_updated.push_back(updated);
   auto promise = self->make_response_promise<order_record>();

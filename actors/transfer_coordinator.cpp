@@ -237,7 +237,7 @@ void reserve_world_leg(gateway_pointer self, const run_pointer& run, std::size_t
   world.asked = true;
   (deposit ? job.transfer.from_account : job.transfer.to_account) =
     world_account_id(job.transfer.currency);
-  reserve_leg(self, run, index, deposit, requester{system_tenant, true});
+  reserve_leg(self, run, index, deposit, requester{system_tenant, true, {}});
 }
 
 // Asks the legs of a valid job.
@@ -292,6 +292,7 @@ void conclude(gateway_pointer self, const run_pointer& run) {
                                  [](const transfer_job& job) { return !job.accepted(); });
   bool abort_all = run->atomic && any_refused;
   persistence::write_set writes;
+  writes.deadline = run->context->request.who.deadline;
   release_legs(self, run->jobs, abort_all);
   const auto& renderer = *self->state.dependencies.renderer;
   for (auto& job : run->jobs) {

@@ -28,8 +28,10 @@ bool is_visible(const user_state& state, const requester& who) {
 
 // Commits `writes`, then applies `change` to the state and delivers what it returns.
 template <class Result, class Change>
-caf::result<Result> commit_then(user_pointer self, persistence::write_set writes, Change change) {
+caf::result<Result> commit_then(user_pointer self, const requester& who,
+                                persistence::write_set writes, Change change) {
   auto promise = self->make_response_promise<Result>();
+  writes.deadline = who.deadline;
   writes.fences.push_back(self->state.fence);
   self->request(self->state.writer, caf::infinite, commit_atom::value, std::move(writes))
     .await([self, promise, change](bool) mutable { promise.deliver(change(self->state)); },
@@ -53,7 +55,7 @@ caf::result<user_record> update(user_pointer self, const requester& who,
   writes.users_updated.push_back(updated);
   writes.events.push_back(persistence::make_event("user.updated", {updated.tenant}, {updated.id},
                                                   self->state.renderer->user(updated)));
-  return commit_then<user_record>(self, std::move(writes), [updated](user_state& state) {
+  return commit_then<user_record>(self, who, std::move(writes), [updated](user_state& state) {
     state.record = updated;
     return updated;
   });
@@ -66,7 +68,7 @@ caf::result<user_record> remove(user_pointer self, const requester& who) {
   auto promise = self->make_response_promise<user_record>();
   self->request(self->state.reader, caf::infinite, count_atom::value, self->state.record.id)
     .await(
-      [self, promise](std::int64_t open_accounts) mutable {
+      [self, promise, deadline = who.deadline](std::int64_t open_accounts) mutable {
         if (open_accounts > 0) {
           promise.deliver(make_settle_error(settle_errc::user_has_open_accounts,
                                             "close the user's accounts before deleting it"));
@@ -75,6 +77,7 @@ caf::result<user_record> remove(user_pointer self, const requester& who) {
         user_record deleted = self->state.record;
         deleted.deleted = true;
         persistence::write_set writes;
+        writes.deadline = deadline;
         writes.fences.push_back(self->state.fence);
         writes.users_updated.push_back(deleted);
         writes.events.push_back(persistence::make_event(
@@ -101,7 +104,7 @@ caf::result<account_record> open_account(user_pointer self, const requester& who
   writes.events.push_back(persistence::make_event("account.created", {account.tenant},
                                                   {account.id, account.user_id},
                                                   self->state.renderer->account(account)));
-  return commit_then<account_record>(self, std::move(writes),
+  return commit_then<account_record>(self, who, std::move(writes),
                                      [account](user_state&) { return account; });
 }
 

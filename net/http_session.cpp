@@ -2,7 +2,9 @@
 // operation are ordinary endings of a connection, not failures.
 #include "net/http_session.hpp"
 
+#include "domain/clock.hpp"
 #include "domain/metrics.hpp"
+#include "domain/request_deadline.hpp"
 #include "domain/validation.hpp"
 #include "net/error_mapping.hpp"
 #include "net/fingerprint.hpp"
@@ -388,11 +390,19 @@ void http_session<Stream>::handle_readiness() {
 
 // The ticket of the admitted work is given back when the gateway answers, even an answer
 // that comes after the session gave up waiting: the work was in flight until then.
+// At the request timeout the session answers 503 only if it closes the request's commit
+// gate first; if a commit of the request has begun, it waits for the real outcome
+// (see request_deadline).
 template <class Stream>
 void http_session<Stream>::send_to_gateway(api_request request, std::shared_ptr<admission::ticket> ticket) {
   auto generation = ++generation_;
   auto self = this->shared_from_this();
   auto executor = stream_.get_executor();
+  auto timeout = std::chrono::seconds{state_->options.request_timeout_seconds};
+  auto gate = std::make_shared<commit_gate>();
+  request.who.deadline = request_deadline{
+    now_milliseconds() + std::chrono::duration_cast<std::chrono::milliseconds>(timeout).count(),
+    gate};
   request.reply = [self, executor, generation, ticket](api_response answer) {
     if (ticket) {
       ticket->release();
@@ -401,14 +411,14 @@ void http_session<Stream>::send_to_gateway(api_request request, std::shared_ptr<
       self->on_gateway_answer(generation, std::move(answer));
     });
   };
-  answer_timer_.expires_after(std::chrono::seconds{state_->options.request_timeout_seconds});
-  answer_timer_.async_wait([self, generation](beast::error_code error) {
-    if (error || self->generation_ != generation || !self->busy_) {
+  answer_timer_.expires_after(timeout);
+  answer_timer_.async_wait([self, generation, gate](beast::error_code error) {
+    if (error || self->generation_ != generation || !self->busy_ || !gate->close()) {
       return;
     }
     ++self->generation_; // the late answer, if any, is dropped
     self->send_error(make_failure(settle_errc::unavailable,
-                                  "the request took too long; retry with the same Idempotency-Key"));
+                                  "the request took too long and was not applied; retry"));
   });
   caf::anon_send(state_->gateway, execute_atom::value, std::move(request));
 }

@@ -35,7 +35,7 @@ std::optional<requester> ingress_state::requester_of_key(std::string_view key) c
   if (found == keys.end()) {
     return std::nullopt;
   }
-  return requester{found->second.tenant, found->second.role == config::key_role::admin};
+  return requester{found->second.tenant, found->second.role == config::key_role::admin, {}};
 }
 
 std::string_view bearer_key(std::string_view header) {

@@ -5,6 +5,7 @@
 #include "domain/clock.hpp"
 #include "domain/order.hpp"
 #include "domain/records.hpp"
+#include "domain/request_deadline.hpp"
 #include "domain/shard_fence.hpp"
 
 #include <cstdint>
@@ -63,6 +64,8 @@ struct leg_claim {
 };
 
 struct write_set {
+  // The request it is made for; none for the node's own work (expiry, passivation).
+  request_deadline deadline;
   std::vector<shard_fence> fences;
   std::vector<leg_claim> leg_claims;
   std::vector<user_record> users_inserted;

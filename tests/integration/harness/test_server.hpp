@@ -43,6 +43,8 @@ class test_server {
   std::unique_ptr<api_client> new_client(const std::string& key) const;
 
   settled_process& process() { return *process_; }
+  // The value of --storage.url the server runs on.
+  std::string storage_url() const { return storage_->url(); }
   std::uint16_t port() const { return process_->port(); }
 
   exit_status stop() { return process_->stop(); }

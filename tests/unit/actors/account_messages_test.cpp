@@ -19,8 +19,8 @@ using settle::leg_request;
 using settle::requester;
 using settle::testing::test_node;
 
-const requester acme{"acme", false};
-const requester system_requester{"_system", true};
+const requester acme{"acme", false, {}};
+const requester system_requester{"_system", true, {}};
 
 // Sends one leg to the account's actor as a peer would (through its region), and
 // returns the error code of the answer, or "reserved".

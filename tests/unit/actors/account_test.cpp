@@ -27,9 +27,9 @@ using settle::testing::integer_of;
 using settle::testing::test_node;
 using settle::testing::text_of;
 
-const requester acme{"acme", false};
-const requester globex{"globex", false};
-const requester operations{"operations", true};
+const requester acme{"acme", false, {}};
+const requester globex{"globex", false, {}};
+const requester operations{"operations", true, {}};
 
 settle::create_transfer_command transfer(const std::string& from, const std::string& to,
                                          std::int64_t amount, const std::string& currency = "USD") {

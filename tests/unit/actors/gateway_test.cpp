@@ -26,7 +26,7 @@ std::string outcome_in_child(settle::net::command_builder build, settle::net::ro
       return 0;
     }
     settle::testing::test_node node{settle::testing::sqlite_node_options(directory.file("settle.db"))};
-    auto answer = node.execute({"acme", false}, std::get<settle::command>(built));
+    auto answer = node.execute({"acme", false, {}}, std::get<settle::command>(built));
     return answer.status >= 400 && answer.status < 500 ? 0 : 1;
   });
 }

@@ -18,7 +18,7 @@ namespace {
 using settle::requester;
 using settle::testing::test_node;
 
-const requester acme{"acme", false};
+const requester acme{"acme", false, {}};
 
 // Starts a node, renames the user, and stops the node before the rename's commit window
 // has passed, all on a thread of its own: a CAF 0.17 system is stopped on the thread that
