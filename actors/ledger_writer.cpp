@@ -15,8 +15,10 @@
 
 #include <chrono>
 #include <cstdio>
-#include <cstdlib>
+#include <algorithm>
 #include <memory>
+#include <optional>
+#include <thread>
 #include <vector>
 
 namespace settle {
@@ -66,6 +68,43 @@ void reconnect_quietly(ledger_writer_state& state) {
   }
 }
 
+void deliver_committed(writer_pointer self, std::vector<pending_write>& writes,
+                       std::vector<persistence::event_record> events, double seconds) {
+  auto& state = self->state;
+  auto& metrics = metrics_registry::instance();
+  metrics.observe_commit(writes.size(), seconds);
+  std::size_t transfers = 0;
+  for (const auto& write : writes) {
+    transfers += write.writes.transfers.size();
+  }
+  metrics.count_transfers_settled(transfers);
+  if (state.hub && !events.empty()) {
+    self->anon_send(state.hub, publish_atom::value, std::move(events));
+  }
+  for (auto& write : writes) {
+    write.promise.deliver(true);
+  }
+}
+
+// COMMIT was sent and its answer lost (the connection failed, the database restarted):
+// the group is durable or not, and the accounts' actors must be told which, since they
+// hold its reservations. The database knows; it is asked until it answers. Meanwhile
+// this writer takes no other work, and requests waiting for it are answered 503 at
+// their deadlines by their sessions (see request_deadline).
+std::optional<std::vector<persistence::event_record>> learn_outcome(writer_pointer self) {
+  auto pause = std::chrono::milliseconds{100};
+  for (;;) {
+    try {
+      return self->state.store->outcome_of_last_group();
+    } catch (const persistence::storage_error& error) {
+      std::fprintf(stderr, "settled: cannot learn the outcome of a commit yet: %s\n",
+                   error.what());
+    }
+    std::this_thread::sleep_for(pause);
+    pause = std::min(pause * 2, std::chrono::milliseconds{2000});
+  }
+}
+
 // Commits `writes`; answers each promise with true, or with `unavailable` if its
 // transaction failed.
 void commit_group(writer_pointer self, std::vector<pending_write>& writes) {
@@ -80,35 +119,34 @@ void commit_group(writer_pointer self, std::vector<pending_write>& writes) {
       assign_ordinals(state, write.writes);
     }
   };
+  auto started = std::chrono::steady_clock::now();
+  auto seconds = [started] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  };
   try {
-    auto started = std::chrono::steady_clock::now();
     auto events = state.store->commit(group, number_rows);
-    std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - started;
-    auto& metrics = metrics_registry::instance();
-    metrics.observe_commit(writes.size(), elapsed.count());
-    std::size_t transfers = 0;
-    for (const auto* set : group) {
-      transfers += set->transfers.size();
-    }
-    metrics.count_transfers_settled(transfers);
-    if (state.hub && !events.empty()) {
-      self->anon_send(state.hub, publish_atom::value, std::move(events));
-    }
-    for (auto& write : writes) {
-      write.promise.deliver(true);
-    }
+    deliver_committed(self, writes, std::move(events), seconds());
     return;
   } catch (const persistence::ambiguous_commit& error) {
-    // The accounts' actors hold reservations that may or may not be durable now; only
-    // a restart, which rebuilds every actor from the database, makes them exact again.
-    std::fprintf(stderr, "settled: COMMIT failed with an unknown outcome (%s); stopping\n",
+    std::fprintf(stderr, "settled: the answer to COMMIT was lost (%s); asking the database\n",
                  error.what());
-    std::fflush(stderr);
-    std::_Exit(75);
+    auto events = learn_outcome(self);
+    std::fprintf(stderr, "settled: the database says the group of %zu was %s\n", writes.size(),
+                 events ? "committed" : "not committed");
+    if (events) {
+      deliver_committed(self, writes, std::move(*events), seconds());
+      return;
+    }
+    for (auto& write : writes) {
+      write.promise.deliver(make_settle_error(
+        settle_errc::unavailable, "the database connection failed; nothing was applied"));
+    }
+    return;
   } catch (const persistence::storage_error& error) {
     reconnect_quietly(state);
+    std::fprintf(stderr, "settled: a commit of %zu write sets failed: %s\n", writes.size(),
+                 error.what());
     if (writes.size() == 1) {
-      std::fprintf(stderr, "settled: commit failed: %s\n", error.what());
       writes.front().promise.deliver(make_settle_error(
         settle_errc::unavailable, "the database refused the change; nothing was applied"));
       return;

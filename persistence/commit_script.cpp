@@ -91,19 +91,21 @@ text_rows commit_script::commit(std::optional<sql_statement> last_query) {
   const std::size_t commit_index = held_.size() - 1;
   auto answer = send_held(last_query ? commit_index - 1 : commit_index);
   finished_ = true;
-  if (answer.complete && !answer.refused_at && answer.last_command == "COMMIT") {
+  // COMMIT's own answer is the proof, whatever follows it (a server told to stop may
+  // send its reason right after, in place of the sync point).
+  if (answer.last_command == "COMMIT") {
     return std::move(answer.rows);
   }
   auto* connection = postgresql_connection(session_);
-  // COMMIT cannot have run if it was never handed to libpq (a failed hand-over may have
-  // sent part of it, or all), if the server refused a statement before it (the rest of
-  // the pipeline is skipped), or if the server ended the transaction for idling; if the
-  // connection still stands, the server answered.
+  // COMMIT cannot have run if it was never handed to libpq, or if the server ended the
+  // transaction for idling; and if every answer up to the sync point arrived, a refusal
+  // before COMMIT is what it says. An answer cut short proves nothing: a server told to
+  // shut down at once discards the answers it has not sent yet (COMMIT's among them,
+  // durable or not) and sends only its reason (57P01), which is then read as the answer
+  // to an earlier statement.
   bool rolled_back = answer.queued < commit_index
-                     || (answer.refused_at && *answer.refused_at < commit_index
-                         && !answer.sqlstate.empty())
                      || answer.sqlstate == idle_in_transaction_timeout
-                     || PQstatus(connection) == CONNECTION_OK;
+                     || (answer.complete && PQstatus(connection) == CONNECTION_OK);
   if (!rolled_back) {
     throw ambiguous_commit{answer.failure.empty() ? "the connection failed during COMMIT"
                                                   : answer.failure};

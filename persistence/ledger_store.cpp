@@ -18,7 +18,10 @@
 
 #include <soci/soci.h>
 
+#include <algorithm>
+#include <chrono>
 #include <map>
+#include <thread>
 #include <unordered_map>
 
 namespace settle::persistence {
@@ -155,8 +158,92 @@ void add_event_row(row_batch& rows, const event_record& event) {
 
 ledger_store::ledger_store(const storage_url& url, std::shared_ptr<const account_renderer> renderer,
                            bool clustered)
-  : url_(url), renderer_(std::move(renderer)), clustered_(clustered) {
+  : url_(url), renderer_(std::move(renderer)), clustered_(clustered),
+    writer_id_(generate_id("wrt_")) {
   open();
+  register_writer();
+}
+
+void ledger_store::register_writer() {
+  query_bound(*session_, url_.kind,
+              "INSERT INTO writer_commits (writer, last_group, started_at) VALUES ($1, 0, $2)",
+              {writer_id_, now_milliseconds()});
+  if (!clustered_) {
+    auto rows = query_bound(*session_, url_.kind, "SELECT COALESCE(MAX(seq), 0) FROM events");
+    last_event_seq_ = read_int64(rows[0], 0);
+  }
+}
+
+// Which server process holds this connection, and since when (a process id alone may be
+// reused by another connection after a restart of the database).
+void ledger_store::remember_backend() {
+  if (url_.kind != dialect::postgresql) {
+    return;
+  }
+  auto rows = query_bound(*session_, url_.kind,
+                          "SELECT pid::text, backend_start::text FROM pg_stat_activity"
+                          " WHERE pid = pg_backend_pid()");
+  if (rows.size() == 1) {
+    backend_ = backend_identity{rows[0].text(0), rows[0].text(1)};
+  }
+}
+
+// The connection that sent COMMIT may still be alive on the server (a cut link that the
+// server has not noticed, a paused server): until it has ended, its transaction may
+// still commit, so the outcome cannot be read yet.
+void ledger_store::end_backend(const backend_identity& backend) {
+  if (url_.kind != dialect::postgresql || backend.pid.empty()) {
+    return;
+  }
+  const std::vector<sql_value> identity{backend.pid, backend.start};
+  const std::string matching = " FROM pg_stat_activity"
+                               " WHERE pid = CAST($1 AS INTEGER) AND backend_start::text = $2";
+  query_bound(*session_, url_.kind, "SELECT pg_terminate_backend(pid)" + matching, identity);
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    auto rows = query_bound(*session_, url_.kind, "SELECT count(*)" + matching, identity);
+    if (rows.size() == 1 && read_int64(rows[0], 0) == 0) {
+      return;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds{100});
+  }
+  throw storage_error{"the connection that committed has not ended yet"};
+}
+
+std::optional<std::vector<event_record>> ledger_store::outcome_of_last_group() {
+  SETTLE_ASSERT(in_doubt_.has_value());
+  reconnect();
+  end_backend(*in_doubt_);
+  auto rows = query_bound(*session_, url_.kind,
+                          "SELECT last_group FROM writer_commits WHERE writer = $1", {writer_id_});
+  if (rows.size() != 1) {
+    throw storage_error{"this writer's row of writer_commits is gone"};
+  }
+  if (read_int64(rows[0], 0) < group_number_) {
+    in_doubt_.reset();
+    return std::nullopt;
+  }
+  if (!clustered_) {
+    number_events_after(last_event_seq_);
+  }
+  in_doubt_.reset();
+  return std::move(committed_events_);
+}
+
+// This writer alone numbers events on a single node, so the group's events are the
+// first ones after the largest number it knew, in the order they were inserted.
+void ledger_store::number_events_after(std::int64_t last_seq) {
+  auto rows = query_bound(*session_, url_.kind,
+                          "SELECT seq FROM events WHERE seq > $1 ORDER BY seq LIMIT $2",
+                          {last_seq, static_cast<std::int64_t>(committed_events_.size())});
+  if (rows.size() != committed_events_.size()) {
+    throw storage_error{"the committed group's events are not all in the log"};
+  }
+  for (std::size_t index = 0; index < rows.size(); ++index) {
+    committed_events_[index].seq = read_int64(rows[index], 0);
+  }
+  if (!committed_events_.empty()) {
+    last_event_seq_ = committed_events_.back().seq;
+  }
 }
 
 void ledger_store::open() {
@@ -182,6 +269,7 @@ void ledger_store::open() {
     // lease) locked for ever: the database ends such a transaction after 2 s.
     *session_ << "SET idle_in_transaction_session_timeout = 2000";
   }
+  remember_backend();
 }
 
 ledger_store::~ledger_store() = default;
@@ -207,8 +295,16 @@ std::vector<event_record> ledger_store::commit(const std::vector<const write_set
     committed_events_.clear();
     insert_transfers(script, group);
     insert_idempotency_records(script, group);
+    script.run(sql_statement{"UPDATE writer_commits SET last_group = $1 WHERE writer = $2",
+                             {++group_number_, writer_id_}});
     insert_events_and_commit(script, group);
+    if (!committed_events_.empty()) {
+      last_event_seq_ = std::max(last_event_seq_, committed_events_.back().seq);
+    }
     return std::move(committed_events_);
+  } catch (const ambiguous_commit&) {
+    in_doubt_ = backend_;
+    throw;
   } catch (const storage_error&) {
     throw;
   } catch (const std::exception& error) {

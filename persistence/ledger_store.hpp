@@ -9,6 +9,7 @@
 #include "persistence/write_set.hpp"
 
 #include <functional>
+#include <optional>
 #include <string>
 
 #include <memory>
@@ -58,6 +59,12 @@ public:
   // Opens a fresh connection after a failure (a restarted database, a dropped link).
   void reconnect();
 
+  // After commit() threw ambiguous_commit: connects again, makes sure the connection that
+  // committed is gone, and reads whether the group is durable. Returns its events,
+  // numbered, if it is (unnumbered in a cluster, whose log reader numbers them);
+  // nullopt if it is not. Throws storage_error while the database cannot be reached.
+  std::optional<std::vector<event_record>> outcome_of_last_group();
+
   // Records that the account's node gave up waiting for the outcome of a leg reserved
   // for another node: true if that leg can now never commit, false if it did commit.
   // Waits for a commit of the same leg still in flight.
@@ -65,6 +72,14 @@ public:
 
 private:
   void open();
+  void register_writer();
+  struct backend_identity {
+    std::string pid;
+    std::string start;
+  };
+  void remember_backend();
+  void end_backend(const backend_identity& backend);
+  void number_events_after(std::int64_t last_seq);
   using group_type = std::vector<const write_set*>;
   void serialize_with_other_nodes(commit_script& script, const ordinal_assigner& assign_ordinals);
   void check_fences(commit_script& script, const group_type& group);
@@ -86,6 +101,16 @@ private:
   bool clustered_ = false;
   std::vector<event_record> account_events_;   // of the group being committed
   std::vector<event_record> committed_events_; // the group's events with their seq
+  // The outcome marker (see writer_commits in migrations.cpp).
+  std::string writer_id_;
+  std::int64_t group_number_ = 0;
+  // The connection's server process (PostgreSQL), and the one that sent a COMMIT whose
+  // answer was lost, which must have ended before the outcome is read.
+  backend_identity backend_;
+  std::optional<backend_identity> in_doubt_;
+  // Single node: the largest event number committed, from which the numbers of a group
+  // whose answer was lost are read back (this writer is the only one numbering events).
+  std::int64_t last_event_seq_ = 0;
 };
 
 } // namespace settle::persistence

@@ -134,6 +134,19 @@ const std::vector<migration>& all_migrations() {
        "ALTER TABLE orders ALTER COLUMN payee_tenant TYPE TEXT COLLATE \"C\"",
      },
      true},
+    {8,
+     {
+       // One row per ledger writer (a process's store): the number of its last group,
+       // written in the group's own transaction. When COMMIT's answer is lost, the
+       // writer reads it back to learn whether the group is durable.
+       "CREATE TABLE writer_commits ("
+       " writer TEXT PRIMARY KEY, last_group BIGINT NOT NULL, started_at BIGINT NOT NULL)",
+     }},
+    {9,
+     {
+       "ALTER TABLE writer_commits ALTER COLUMN writer TYPE TEXT COLLATE \"C\"",
+     },
+     true},
   };
   return migrations;
 }

@@ -41,10 +41,28 @@ std::string write_keys_file(const std::string& directory) {
   return path;
 }
 
+namespace {
+
+// Storage named by the caller, who made it and removes it.
+class borrowed_storage : public test_storage {
+ public:
+  explicit borrowed_storage(std::string url) : url_(std::move(url)) {}
+  std::string url() const override { return url_; }
+
+ private:
+  std::string url_;
+};
+
+} // namespace
+
 test_server::test_server(std::vector<std::string> extra_arguments)
+    : test_server(std::move(extra_arguments), std::string{}) {}
+
+test_server::test_server(std::vector<std::string> extra_arguments, std::string storage_url)
     : directory_(make_temporary_directory()) {
   try {
-    storage_ = make_test_storage(directory_);
+    storage_ = storage_url.empty() ? make_test_storage(directory_)
+                                   : std::make_unique<borrowed_storage>(std::move(storage_url));
     process_options options;
     options.binary = settled_binary();
     options.storage_url = storage_->url();

@@ -26,6 +26,8 @@ class test_server {
   // Creates a temporary folder, the storage and the keys file, and starts the server
   // with `extra_arguments` appended to its command line (e.g. "--auth.rate-limit=5").
   explicit test_server(std::vector<std::string> extra_arguments = {});
+  // The same on storage that the caller made and owns (e.g. a private PostgreSQL).
+  test_server(std::vector<std::string> extra_arguments, std::string storage_url);
   // Kills the server, drops the storage and removes the folder.
   ~test_server();
   test_server(const test_server&) = delete;

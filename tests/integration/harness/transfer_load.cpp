@@ -25,15 +25,28 @@ transfer_load::~transfer_load() {
   }
 }
 
-bool transfer_load::wait_for_answers(std::size_t count, std::chrono::milliseconds limit) const {
+namespace {
+
+bool wait_for_count(const std::atomic<std::size_t>& counter, std::size_t count,
+                    std::chrono::milliseconds limit) {
   const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (answered() < count) {
+  while (counter.load() < count) {
     if (std::chrono::steady_clock::now() >= deadline) {
       return false;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   return true;
+}
+
+} // namespace
+
+bool transfer_load::wait_for_answers(std::size_t count, std::chrono::milliseconds limit) const {
+  return wait_for_count(answered_, count, limit);
+}
+
+bool transfer_load::wait_for_settled(std::size_t count, std::chrono::milliseconds limit) const {
+  return wait_for_count(settled_, count, limit);
 }
 
 load_outcome transfer_load::finish() {
@@ -63,6 +76,7 @@ void transfer_load::run_thread(std::size_t index) {
       return;
     }
     ++answered_;
+    settled_ += response.status == 201 ? 1 : 0;
     std::lock_guard lock(mutex_);
     record_answer(outcome_, sent, response);
   }

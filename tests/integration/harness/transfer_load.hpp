@@ -65,8 +65,13 @@ class transfer_load {
   transfer_load(const transfer_load&) = delete;
   transfer_load& operator=(const transfer_load&) = delete;
 
-  // The number of requests answered so far, whatever the answer.
+  // The number of requests answered so far, whatever the answer, and of those settled (201).
   std::size_t answered() const { return answered_.load(); }
+  std::size_t settled() const { return settled_.load(); }
+  // Waits until `count` transfers were settled or `limit` passed; false on the latter.
+  bool wait_for_settled(std::size_t count, std::chrono::milliseconds limit) const;
+  // Ends the threads after their current request; finish() then gathers what they saw.
+  void stop() { abandoned_ = true; }
   // Waits until `count` requests were answered or `limit` passed; false on the latter.
   bool wait_for_answers(std::size_t count, std::chrono::milliseconds limit) const;
   // Waits for every thread to end and gathers what they saw.
@@ -78,6 +83,7 @@ class transfer_load {
   std::uint16_t port_;
   load_plan plan_;
   std::atomic<std::size_t> answered_{0};
+  std::atomic<std::size_t> settled_{0};
   // Set when the load is abandoned (a test failed before finish()), so threads end.
   std::atomic<bool> abandoned_{false};
   std::mutex mutex_;

@@ -122,7 +122,8 @@ void a_refused_query_is_a_storage_error(const test_database& database) {
 
 // The writer's backend is ended by another session before COMMIT is sent. Depending on
 // when the client notices, the send fails (a known rollback: storage_error) or the answer
-// is lost (ambiguous_commit, a storage_error too, which stops the node); never success.
+// is lost (ambiguous_commit, a storage_error too, whose outcome the writer then learns from
+// the database); never success.
 void a_lost_connection_is_an_unknown_outcome(const test_database& database) {
   auto session = session_with_table(database);
   prepared_statements prepared;
