@@ -139,7 +139,7 @@ void join_cluster(caf::actor_system& system, const config::node_options& options
   auto host = options.cluster.listen.substr(0, colon);
   auto port = static_cast<std::uint16_t>(std::stoul(options.cluster.listen.substr(colon + 1)));
   actors.log_reader =
-    spawn_event_log_reader(system, actors.reader, actors.events, largest_event_seq);
+    spawn_event_log_reader(system, actors.queries, actors.events, largest_event_seq);
   wiring.node_id = options.cluster.node_id;
   wiring.address = options.cluster.listen;
   wiring.shards = actors.shards;
@@ -188,9 +188,12 @@ node_actors start_node(caf::actor_system& system, const config::node_options& op
                                                          lease_milliseconds);
     placement.ordinal_slot = leases->join(options.cluster.node_id, options.cluster.listen);
   }
-  actors.reader = spawn_storage_reader(
-    system, *url, std::chrono::seconds{options.http.request_timeout_seconds});
-  actors.events = spawn_event_hub(system, actors.reader, renderer);
+  // Payments never wait behind a client's list or the audit: those have readers of their own.
+  std::chrono::seconds read_timeout{options.http.request_timeout_seconds};
+  actors.reader = spawn_storage_reader(system, *url, read_timeout);
+  actors.queries =
+    spawn_storage_reader_pool(system, *url, read_timeout, options.storage.query_readers);
+  actors.events = spawn_event_hub(system, actors.queries, renderer);
   actors.writer = spawn_ledger_writer(system, *url, options.storage, placement, renderer,
                                       clustered ? event_hub_actor{} : actors.events);
   region_context regions{actors.reader, options.actors, actors.shards, peers};
@@ -215,7 +218,7 @@ node_actors start_node(caf::actor_system& system, const config::node_options& op
   dependencies.accounts = actors.accounts;
   dependencies.users = actors.users;
   dependencies.orders = actors.orders;
-  dependencies.reader = actors.reader;
+  dependencies.reader = actors.queries;
   dependencies.writer = actors.writer;
   dependencies.idempotency = actors.idempotency;
   dependencies.renderer = std::move(renderer);
@@ -251,6 +254,7 @@ void stop_node(caf::actor_system& system, const node_actors& actors) {
   stop(actors.idempotency_sweeper);
   stop(actors.events);
   stop(actors.reader);
+  stop(actors.queries);
   stop(actors.writer);
 }
 

@@ -15,7 +15,8 @@ namespace settle {
 struct node_actors {
   std::shared_ptr<shard_map> shards; // which node owns which shard
   gateway_actor gateway;
-  storage_reader_actor reader;
+  storage_reader_actor reader;  // the payment path's reads: cold loads, idempotency keys
+  storage_reader_actor queries; // clients' reads: GET, lists, events, the audit (a pool)
   ledger_writer_actor writer;
   account_region_actor accounts;
   user_region_actor users;

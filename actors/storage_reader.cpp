@@ -7,6 +7,7 @@
 
 #include <caf/all.hpp>
 
+#include <algorithm>
 #include <memory>
 
 namespace settle {
@@ -99,6 +100,21 @@ storage_reader_actor spawn_storage_reader(caf::actor_system& system,
                                           std::chrono::milliseconds statement_timeout) {
   auto store = std::make_shared<persistence::store_reader>(url, statement_timeout);
   return system.spawn<caf::detached>(storage_reader, std::move(store));
+}
+
+// CAF's actor pool hands each message to the next worker as it is sent (no actor of its
+// own in between), keeping its sender, so answers go straight back to the asker. Round
+// robin: a slow read holds up only the reads that happen to land behind it on its worker.
+storage_reader_actor spawn_storage_reader_pool(caf::actor_system& system,
+                                               const persistence::storage_url& url,
+                                               std::chrono::milliseconds statement_timeout,
+                                               std::size_t readers) {
+  auto spawn_worker = [&system, url, statement_timeout] {
+    return caf::actor_cast<caf::actor>(spawn_storage_reader(system, url, statement_timeout));
+  };
+  auto pool = caf::actor_pool::make(system.dummy_execution_unit(), std::max<std::size_t>(readers, 1),
+                                    spawn_worker, caf::actor_pool::round_robin());
+  return caf::actor_cast<storage_reader_actor>(pool);
 }
 
 } // namespace settle

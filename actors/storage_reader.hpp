@@ -7,6 +7,7 @@
 #include <caf/fwd.hpp>
 
 #include <chrono>
+#include <cstddef>
 
 namespace settle {
 
@@ -15,5 +16,12 @@ namespace settle {
 storage_reader_actor spawn_storage_reader(caf::actor_system& system,
                                           const persistence::storage_url& url,
                                           std::chrono::milliseconds statement_timeout);
+
+// `readers` such actors, each with its own connection, behind one handle that hands them
+// requests in turn; they stop with it.
+storage_reader_actor spawn_storage_reader_pool(caf::actor_system& system,
+                                               const persistence::storage_url& url,
+                                               std::chrono::milliseconds statement_timeout,
+                                               std::size_t readers);
 
 } // namespace settle

@@ -88,7 +88,8 @@ node_config::node_config() {
     .add(storage.url, "url", "sqlite:PATH or postgresql://user:pass@host:port/db")
     .add(storage.commit_window_microseconds, "commit-window", "microseconds a commit gathers")
     .add(storage.commit_max_rows, "commit-max-rows", "rows in one group commit at most")
-    .add(storage.writer_queue_limit, "writer-queue-limit", "write sets waiting at most");
+    .add(storage.query_readers, "query-readers",
+         "connections for clients' reads (lists, events, audit), besides the payment path's");
   auto& cluster = options.cluster;
   opt_group{custom_options_, "cluster"}
     .add(cluster.node_id, "node-id", "this node's name")

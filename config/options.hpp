@@ -33,7 +33,9 @@ struct storage_options {
   std::string url = "sqlite:settle.db";
   std::int64_t commit_window_microseconds = 1000; // how long a group commit gathers
   std::size_t commit_max_rows = 8000;              // a group's bound
-  std::size_t writer_queue_limit = 100000;         // write sets waiting; beyond: 503
+  // Connections for clients' reads (GET, lists, events, the audit); the payment path's
+  // reads (cold accounts, idempotency keys) have one of their own besides.
+  std::size_t query_readers = 2;
 };
 
 struct cluster_options {

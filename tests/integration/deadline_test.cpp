@@ -2,6 +2,7 @@
 // request whose commit had begun when its time ran out is answered with its real outcome
 // (see request_deadline.hpp). The commits are held back by a lock on the storage that the
 // test takes from a connection of its own, as a long transaction of another program would.
+// And payments do not wait behind clients' reads, which have readers of their own.
 #include "tests/integration/harness/storage_write_lock.hpp"
 #include "tests/integration/harness/testing.hpp"
 
@@ -40,7 +41,7 @@ TEST_CASE("a request answered 503 for its deadline is never applied; one whose c
   storage_write_lock lock{server.storage_url()};
   // The first transfer's commit begins and waits for the lock...
   auto first = send_async(server, "/v1/transfers", transfer_request(payer, payee, 1));
-  const bool first_seen_waiting = lock.await_waiter(2 * request_timeout);
+  const bool first_seen_waiting = lock.await_waiters(1, 2 * request_timeout);
   // ...and everything sent after it waits behind that commit, past its deadline.
   json::object batch{{"atomic", true},
                      {"transfers", json::array{transfer_request(payer, payee, 10),
@@ -108,4 +109,38 @@ TEST_CASE("a request answered 503 for its deadline is never applied; one whose c
   }
   CHECK(balance_of(acme, payee) == expected_payee);
   CHECK(audit(server.admin()).at("ok") == true);
+}
+
+TEST_CASE("payments are served while clients' reads wait for the database", "[deadline]") {
+  if (storage_kind_from_environment() != "postgresql") {
+    return; // the lock that holds reads back is PostgreSQL's
+  }
+  test_server server{{"--storage.query-readers=2"}};
+  auto& acme = server.acme();
+  const auto account = new_account(acme);
+  const auto user_count = list_all(acme, "/v1/users").size();
+  // Every query reader waits on a list of users; a deposit (its idempotency lookup is a
+  // read too) must not wait behind them.
+  storage_write_lock users_locked{server.storage_url(), "users"};
+  std::vector<std::future<http_response>> lists;
+  for (int reader = 0; reader < 2; ++reader) {
+    auto client = server.new_client(acme_key);
+    lists.push_back(std::async(std::launch::async, [client = std::move(client)] {
+      return client->get("/v1/users");
+    }));
+  }
+  REQUIRE(users_locked.await_waiters(2, std::chrono::seconds{10}));
+  auto deposited = acme.post("/v1/accounts/" + account + "/deposits", {{"amount", 500}},
+                             {{"Idempotency-Key", "reads-" + random_hex(8)}});
+  CHECK_STATUS(deposited, 201);
+  for (auto& list : lists) {
+    CHECK(list.wait_for(std::chrono::seconds{0}) == std::future_status::timeout);
+  }
+  users_locked.release();
+  for (auto& list : lists) {
+    auto answer = list.get();
+    CHECK_STATUS(answer, 200);
+  }
+  CHECK(balance_of(acme, account) == 500);
+  CHECK(list_all(acme, "/v1/users").size() == user_count);
 }

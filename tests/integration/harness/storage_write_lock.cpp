@@ -84,12 +84,23 @@ storage_write_lock::storage_write_lock(const std::string& storage_url)
   connection_->run(postgresql_lock);
 }
 
+storage_write_lock::storage_write_lock(const std::string& postgresql_url, const std::string& table)
+    : connection_(std::make_unique<connection>()) {
+  connection_->postgresql = PQconnectdb(postgresql_url.c_str());
+  if (PQstatus(connection_->postgresql) != CONNECTION_OK) {
+    throw std::runtime_error("cannot connect to " + postgresql_url + ": "
+                             + PQerrorMessage(connection_->postgresql));
+  }
+  connection_->run(("BEGIN; LOCK TABLE " + table + " IN ACCESS EXCLUSIVE MODE").c_str());
+}
+
 storage_write_lock::~storage_write_lock() = default;
 
-bool storage_write_lock::await_waiter(std::chrono::milliseconds bound) {
+bool storage_write_lock::await_waiters(std::size_t count, std::chrono::milliseconds bound) {
   auto until = std::chrono::steady_clock::now() + bound;
   while (std::chrono::steady_clock::now() < until) {
-    if (connection_->postgresql && connection_->run(postgresql_waiters) != "0") {
+    if (connection_->postgresql
+        && std::stoul(connection_->run(postgresql_waiters)) >= count) {
       return true;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds{20});
