@@ -13,9 +13,9 @@
 
 #include <caf/all.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <algorithm>
 #include <memory>
 #include <optional>
 #include <thread>

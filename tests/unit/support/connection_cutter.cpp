@@ -87,40 +87,40 @@ void connection_cutter::accept_loop() {
 void connection_cutter::relay(int client, int server) {
   bool commit_forwarded = false;
   char buffer[65536];
+  // Passes one chunk from `from` to `to`, unless `cut_here` says the armed cut happens
+  // at it; false when the relay ends.
+  auto pass_on = [&buffer](int from, int to, auto cut_here) {
+    auto got = ::read(from, buffer, sizeof buffer);
+    return got > 0 && !cut_here(static_cast<std::size_t>(got))
+           && ::write(to, buffer, static_cast<std::size_t>(got)) == got;
+  };
+  auto take_cut = [this](cut when) {
+    auto expected = when;
+    if (!armed_.compare_exchange_strong(expected, cut::none)) {
+      return false;
+    }
+    cut_done_ = true;
+    return true;
+  };
+  auto client_chunk = [&](std::size_t size) {
+    bool commit = contains_commit(buffer, size);
+    if (commit && take_cut(cut::before_commit)) {
+      return true;
+    }
+    commit_forwarded = commit_forwarded || commit;
+    return false;
+  };
+  auto server_chunk = [&](std::size_t) {
+    return commit_forwarded && take_cut(cut::after_commit);
+  };
   pollfd sides[2] = {{client, POLLIN, 0}, {server, POLLIN, 0}};
-  while (!stopping_) {
-    if (::poll(sides, 2, 100) < 0) {
+  constexpr short readable = POLLIN | POLLHUP | POLLERR;
+  while (!stopping_ && ::poll(sides, 2, 100) >= 0) {
+    if ((sides[0].revents & readable) && !pass_on(client, server, client_chunk)) {
       break;
     }
-    if (sides[0].revents & (POLLIN | POLLHUP | POLLERR)) {
-      auto got = ::read(client, buffer, sizeof buffer);
-      if (got <= 0) {
-        break;
-      }
-      bool commit = contains_commit(buffer, static_cast<std::size_t>(got));
-      if (commit && armed_ == cut::before_commit) {
-        armed_ = cut::none;
-        cut_done_ = true;
-        break;
-      }
-      if (::write(server, buffer, static_cast<std::size_t>(got)) != got) {
-        break;
-      }
-      commit_forwarded = commit_forwarded || commit;
-    }
-    if (sides[1].revents & (POLLIN | POLLHUP | POLLERR)) {
-      auto got = ::read(server, buffer, sizeof buffer);
-      if (got <= 0) {
-        break;
-      }
-      if (commit_forwarded && armed_ == cut::after_commit) {
-        armed_ = cut::none;
-        cut_done_ = true;
-        break;
-      }
-      if (::write(client, buffer, static_cast<std::size_t>(got)) != got) {
-        break;
-      }
+    if ((sides[1].revents & readable) && !pass_on(server, client, server_chunk)) {
+      break;
     }
   }
   ::close(client);
