@@ -1,5 +1,6 @@
 #include "actors/cluster_manager.hpp"
 
+#include "actors/holding_orders.hpp"
 #include "actors/peer_directory.hpp"
 #include "domain/ids.hpp"
 #include "persistence/connection.hpp"
@@ -306,11 +307,13 @@ void start_authorized_orders(manager_pointer self, const std::vector<std::uint32
   for (auto shard : taken) {
     is_taken[shard] = true;
   }
-  for (const auto& id : state.orders_reader->authorized_order_ids()) {
+  std::vector<std::string> holding;
+  for (auto& id : state.orders_reader->authorized_order_ids()) {
     if (is_taken[shard_of(id, state.wiring.shards->shard_count())]) {
-      self->anon_send(state.wiring.orders, lookup_atom::value, id);
+      holding.push_back(std::move(id));
     }
   }
+  start_holding_orders(self->system(), state.wiring.orders, std::move(holding));
 }
 
 void tick(manager_pointer self) {

@@ -30,7 +30,7 @@ struct pending_write {
 };
 
 struct ledger_writer_state {
-  std::shared_ptr<persistence::ledger_store> store;
+  std::shared_ptr<persistence::commit_store> store;
   config::storage_options options;
   ordinal_clock ordinals;
   event_hub_actor hub;
@@ -217,7 +217,7 @@ caf::result<bool> abandon_leg(writer_pointer self, const persistence::leg_claim&
 }
 
 ledger_writer_actor::behavior_type
-ledger_writer(writer_pointer self, std::shared_ptr<persistence::ledger_store> store,
+ledger_writer(writer_pointer self, std::shared_ptr<persistence::commit_store> store,
               config::storage_options options, writer_placement placement,
               event_hub_actor hub) {
   self->state.store = std::move(store);
@@ -261,8 +261,20 @@ ledger_writer_actor spawn_ledger_writer(caf::actor_system& system,
                                         event_hub_actor hub) {
   auto store = std::make_shared<persistence::ledger_store>(url, std::move(renderer),
                                                            placement.clustered);
-  return system.spawn<caf::detached>(ledger_writer, std::move(store), options, placement,
-                                     std::move(hub));
+  return spawn_ledger_writer(system, std::move(store), options, placement, std::move(hub),
+                             writer_thread::own);
+}
+
+ledger_writer_actor spawn_ledger_writer(caf::actor_system& system,
+                                        std::shared_ptr<persistence::commit_store> store,
+                                        const config::storage_options& options,
+                                        writer_placement placement, event_hub_actor hub,
+                                        writer_thread thread) {
+  if (thread == writer_thread::own) {
+    return system.spawn<caf::detached>(ledger_writer, std::move(store), options, placement,
+                                       std::move(hub));
+  }
+  return system.spawn(ledger_writer, std::move(store), options, placement, std::move(hub));
 }
 
 } // namespace settle

@@ -3,6 +3,7 @@
 
 #include "actors/interfaces.hpp"
 #include "config/options.hpp"
+#include "persistence/commit_store.hpp"
 #include "persistence/ledger_store.hpp"
 #include "persistence/storage_url.hpp"
 
@@ -28,5 +29,15 @@ ledger_writer_actor spawn_ledger_writer(caf::actor_system& system,
                                         writer_placement placement,
                                         std::shared_ptr<const persistence::account_renderer> renderer,
                                         event_hub_actor hub);
+
+// The writer over any store. It runs on its own thread (`detached`) because a store
+// blocks; only the simulation's store in memory, which never blocks, runs on the
+// scheduler, where the simulation's deterministic scheduler decides when it runs.
+enum class writer_thread : bool { scheduler, own };
+ledger_writer_actor spawn_ledger_writer(caf::actor_system& system,
+                                        std::shared_ptr<persistence::commit_store> store,
+                                        const config::storage_options& options,
+                                        writer_placement placement, event_hub_actor hub,
+                                        writer_thread thread);
 
 } // namespace settle

@@ -8,6 +8,7 @@
 #include "actors/cluster_manager.hpp"
 #include "actors/event_hub.hpp"
 #include "actors/event_log_reader.hpp"
+#include "actors/holding_orders.hpp"
 #include "actors/idempotency_guard.hpp"
 #include "actors/idempotency_sweeper.hpp"
 #include "actors/ledger_writer.hpp"
@@ -166,6 +167,33 @@ void join_cluster(caf::actor_system& system, const config::node_options& options
 
 } // namespace
 
+void start_request_actors(caf::actor_system& system, const config::node_options& options,
+                          std::shared_ptr<const response_renderer> renderer,
+                          std::shared_ptr<peer_directory> peers,
+                          const std::vector<std::string>& authorized_orders,
+                          node_actors& actors) {
+  region_context regions{actors.reader, options.actors, actors.shards, std::move(peers)};
+  actors.accounts = spawn_shard_region<account_region_traits>(
+    system, account_region_traits::dependencies{actors.writer, renderer}, regions);
+  actors.users = spawn_shard_region<user_region_traits>(
+    system, user_region_traits::dependencies{actors.writer, actors.reader, renderer}, regions);
+  actors.orders = spawn_shard_region<order_region_traits>(
+    system, order_dependencies{actors.writer, actors.accounts, renderer}, regions);
+  // Orders that hold money run from the start, so their expiry timers run again.
+  start_holding_orders(system, actors.orders, authorized_orders);
+  actors.idempotency = spawn_idempotency_guard(system, actors.reader, options.idempotency);
+  gateway_dependencies dependencies;
+  dependencies.accounts = actors.accounts;
+  dependencies.users = actors.users;
+  dependencies.orders = actors.orders;
+  dependencies.reader = actors.queries;
+  dependencies.writer = actors.writer;
+  dependencies.idempotency = actors.idempotency;
+  dependencies.renderer = std::move(renderer);
+  dependencies.shards = actors.shards;
+  actors.gateway = spawn_gateway(system, std::move(dependencies));
+}
+
 node_actors start_node(caf::actor_system& system, const config::node_options& options,
                        std::shared_ptr<const response_renderer> renderer) {
   auto url = persistence::parse_storage_url(options.storage.url);
@@ -196,34 +224,12 @@ node_actors start_node(caf::actor_system& system, const config::node_options& op
   actors.events = spawn_event_hub(system, actors.queries, renderer);
   actors.writer = spawn_ledger_writer(system, *url, options.storage, placement, renderer,
                                       clustered ? event_hub_actor{} : actors.events);
-  region_context regions{actors.reader, options.actors, actors.shards, peers};
-  actors.accounts = spawn_shard_region<account_region_traits>(
-    system, account_region_traits::dependencies{actors.writer, renderer}, regions);
-  actors.users = spawn_shard_region<user_region_traits>(
-    system, user_region_traits::dependencies{actors.writer, actors.reader, renderer}, regions);
-  actors.orders = spawn_shard_region<order_region_traits>(
-    system, order_dependencies{actors.writer, actors.accounts, renderer}, regions);
-  if (!clustered) {
-    // Orders that hold money run from the start, so their expiry timers run again (in a
-    // cluster the manager starts them with each shard it takes).
-    for (const auto& id : stored.authorized_orders) {
-      caf::anon_send(actors.orders, lookup_atom::value, id);
-    }
-  }
-  actors.idempotency = spawn_idempotency_guard(system, actors.reader, options.idempotency);
+  start_request_actors(system, options, std::move(renderer), peers,
+                       clustered ? std::vector<std::string>{} : stored.authorized_orders,
+                       actors);
   actors.idempotency_sweeper = spawn_idempotency_sweeper(
     system, *url, std::chrono::seconds{options.idempotency.retention_seconds},
     std::chrono::seconds{options.idempotency.sweep_interval_seconds});
-  gateway_dependencies dependencies;
-  dependencies.accounts = actors.accounts;
-  dependencies.users = actors.users;
-  dependencies.orders = actors.orders;
-  dependencies.reader = actors.queries;
-  dependencies.writer = actors.writer;
-  dependencies.idempotency = actors.idempotency;
-  dependencies.renderer = std::move(renderer);
-  dependencies.shards = actors.shards;
-  actors.gateway = spawn_gateway(system, std::move(dependencies));
   if (clustered) {
     join_cluster(system, options, *url, actors, std::move(leases), std::move(peers),
                  stored.largest_event_seq);

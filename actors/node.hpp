@@ -9,6 +9,8 @@
 #include <caf/fwd.hpp>
 
 #include <memory>
+#include <string>
+#include <vector>
 
 namespace settle {
 
@@ -37,6 +39,20 @@ void register_message_types(caf::actor_system_config& config);
 // Throws persistence::storage_error when the database cannot be opened or migrated.
 node_actors start_node(caf::actor_system& system, const config::node_options& options,
                        std::shared_ptr<const response_renderer> renderer);
+
+class peer_directory;
+
+// The actors that carry requests: the shard regions of accounts, users and orders, the
+// idempotency guard and the gateway, working over the storage actors already in
+// `actors` (reader, queries, writer) and its shard map. `authorized_orders`: stored
+// orders that hold money, whose actors start now so that their expiry timers run (a
+// single node's; in a cluster the manager starts them with each shard it takes).
+// start_node calls it; the deterministic simulation calls it over its store in memory.
+void start_request_actors(caf::actor_system& system, const config::node_options& options,
+                          std::shared_ptr<const response_renderer> renderer,
+                          std::shared_ptr<peer_directory> peers,
+                          const std::vector<std::string>& authorized_orders,
+                          node_actors& actors);
 
 // Asks every actor of the node to stop; the caller then awaits them.
 void stop_node(caf::actor_system& system, const node_actors& actors);

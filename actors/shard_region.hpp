@@ -138,7 +138,7 @@ void finish_loading(region_pointer<Traits> self, const std::string& id,
   // Monitored to forget it when it passivates; it stops with its region (see the state).
   self->monitor(actor);
   state.ids_by_address[actor.address()] = id;
-  state.resident[id] = {actor, std::chrono::steady_clock::now(), *lease};
+  state.resident[id] = {actor, self->clock().now(), *lease};
   metrics_registry::instance().add_actors(Traits::kind, 1);
   for (auto& promise : state.loading[id]) {
     promise.deliver(actor, *lease);
@@ -170,7 +170,7 @@ locate(region_pointer<Traits> self, const std::string& id) {
   }
   if (auto found = state.resident.find(id); found != state.resident.end()) {
     if (found->second.fence.epoch == lease->epoch) {
-      found->second.last_used = std::chrono::steady_clock::now();
+      found->second.last_used = self->clock().now();
       return {found->second.actor, found->second.fence};
     }
     retire<Traits>(self, id);
@@ -252,7 +252,8 @@ void rebalance(region_pointer<Traits> self) {
 template <class Traits>
 void sweep(region_pointer<Traits> self) {
   auto& state = self->state;
-  auto now = std::chrono::steady_clock::now();
+  // The actor system's clock: the simulation's virtual one when simulated.
+  auto now = self->clock().now();
   auto idle_limit = std::chrono::seconds{state.options.passivate_after_seconds};
   std::vector<std::pair<std::chrono::steady_clock::time_point, typename Traits::handle>> by_age;
   for (auto& [id, entity] : state.resident) {

@@ -1,15 +1,29 @@
 // Time formatting and ordinal issue.
 #include "domain/clock.hpp"
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
 
 namespace settle {
 
+namespace {
+
+std::atomic<time_source> installed_time_source{nullptr};
+
+} // namespace
+
 std::int64_t now_milliseconds() noexcept {
+  if (auto source = installed_time_source.load(std::memory_order_relaxed)) {
+    return source();
+  }
   using namespace std::chrono;
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+void use_time_source(time_source source) noexcept {
+  installed_time_source.store(source, std::memory_order_relaxed);
 }
 
 std::string format_timestamp(std::int64_t milliseconds_since_epoch) {

@@ -9,6 +9,12 @@ namespace settle {
 
 std::int64_t now_milliseconds() noexcept;
 
+// The deterministic simulation (tests/simulation) runs the actors on a virtual clock,
+// so that a seed replays exactly; nullptr (the default) restores the wall clock. A
+// running node never calls it.
+using time_source = std::int64_t (*)() noexcept;
+void use_time_source(time_source source) noexcept;
+
 // "2026-11-27T10:00:00.123Z"
 std::string format_timestamp(std::int64_t milliseconds_since_epoch);
 

@@ -1,8 +1,10 @@
 // Id generation (time-ordered, then random) and the stable hash that places ids on shards.
 #include "domain/ids.hpp"
 
+#include "domain/clock.hpp"
+
 #include <array>
-#include <chrono>
+#include <atomic>
 #include <random>
 
 namespace settle {
@@ -22,6 +24,8 @@ std::mt19937_64& thread_generator() {
   return generator;
 }
 
+std::atomic<random_source> installed_random_source{nullptr};
+
 bool is_id_character(char c) noexcept {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
 }
@@ -35,26 +39,27 @@ std::string generate_id(std::string_view prefix) {
   // ids sort by creation time, and a B-tree over them grows at its right edge instead of
   // touching a random page per insert (entries and transfers are inserted by the
   // thousand per second).
-  auto milliseconds = static_cast<std::uint64_t>(
-    std::chrono::duration_cast<std::chrono::milliseconds>(
-      std::chrono::system_clock::now().time_since_epoch())
-      .count());
+  auto milliseconds = static_cast<std::uint64_t>(now_milliseconds());
   std::array<char, id_time_characters> time_part{};
   for (std::size_t i = id_time_characters; i-- > 0;) {
     time_part[i] = base62_alphabet[milliseconds % 62];
     milliseconds /= 62;
   }
   id.append(time_part.data(), time_part.size());
-  auto& generator = thread_generator();
+  auto source = installed_random_source.load(std::memory_order_relaxed);
   std::uint64_t bits = 0;
   for (std::size_t i = 0; i < id_random_characters; ++i) {
     if (i % 10 == 0) {
-      bits = generator();
+      bits = source ? source() : thread_generator()();
     }
     id.push_back(base62_alphabet[bits % 62]);
     bits /= 62;
   }
   return id;
+}
+
+void use_random_source(random_source source) noexcept {
+  installed_random_source.store(source, std::memory_order_relaxed);
 }
 
 bool looks_like_id(std::string_view text, std::string_view prefix) noexcept {

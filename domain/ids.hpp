@@ -36,6 +36,12 @@ inline constexpr std::size_t id_time_characters = 8;
 inline constexpr std::size_t id_random_characters = 14;
 std::string generate_id(std::string_view prefix);
 
+// The deterministic simulation draws the random part of ids from its seed (with the
+// time part from its virtual clock, see use_time_source); nullptr restores each
+// thread's generator seeded by the operating system. A running node never calls it.
+using random_source = std::uint64_t (*)() noexcept;
+void use_random_source(random_source source) noexcept;
+
 // True when `text` could be an id with this prefix: the prefix, then at least one
 // character of [A-Za-z0-9_], at most maximum_id_length characters in all.
 bool looks_like_id(std::string_view text, std::string_view prefix) noexcept;

@@ -4,11 +4,11 @@
 // the ledger writer's own thread, never on a scheduler or Asio thread.
 #pragma once
 
+#include "persistence/commit_store.hpp"
 #include "persistence/prepared_statements.hpp"
 #include "persistence/storage_url.hpp"
 #include "persistence/write_set.hpp"
 
-#include <functional>
 #include <optional>
 #include <string>
 
@@ -31,7 +31,7 @@ public:
   virtual std::string account(const account_record& account) const = 0;
 };
 
-class ledger_store {
+class ledger_store final : public commit_store {
 public:
   // Without a renderer no `account.updated` events are written. `clustered`: several
   // nodes write to this database, so every commit checks its write sets' shard fences
@@ -39,36 +39,15 @@ public:
   explicit ledger_store(const storage_url& url,
                         std::shared_ptr<const account_renderer> renderer = nullptr,
                         bool clustered = false);
-  ~ledger_store();
+  ~ledger_store() override;
   ledger_store(const ledger_store&) = delete;
   ledger_store& operator=(const ledger_store&) = delete;
 
-  // Called inside the transaction before any row is written, with the largest transfer
-  // ordinal committed so far (in a cluster; 0 otherwise), to number the group's rows:
-  // commits of a cluster are serialized, so ordinals then follow commit order across
-  // nodes, and each account's entries list in the order their balance_after was made.
-  using ordinal_assigner = std::function<void(std::int64_t largest_committed)>;
-
-  // Commits all of `group` in one transaction and returns its events, numbered.
-  // Throws storage_error when the transaction fails; then nothing of the group was
-  // written. Throws ambiguous_commit when COMMIT itself failed: the group may or may
-  // not be durable.
   std::vector<event_record> commit(const std::vector<const write_set*>& group,
-                                   const ordinal_assigner& assign_ordinals = {});
-
-  // Opens a fresh connection after a failure (a restarted database, a dropped link).
-  void reconnect();
-
-  // After commit() threw ambiguous_commit: connects again, makes sure the connection that
-  // committed is gone, and reads whether the group is durable. Returns its events,
-  // numbered, if it is (unnumbered in a cluster, whose log reader numbers them);
-  // nullopt if it is not. Throws storage_error while the database cannot be reached.
-  std::optional<std::vector<event_record>> outcome_of_last_group();
-
-  // Records that the account's node gave up waiting for the outcome of a leg reserved
-  // for another node: true if that leg can now never commit, false if it did commit.
-  // Waits for a commit of the same leg still in flight.
-  bool abandon_leg(const leg_claim& claim);
+                                   const ordinal_assigner& assign_ordinals = {}) override;
+  void reconnect() override;
+  std::optional<std::vector<event_record>> outcome_of_last_group() override;
+  bool abandon_leg(const leg_claim& claim) override;
 
 private:
   void open();

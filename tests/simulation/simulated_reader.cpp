@@ -1,0 +1,108 @@
+#include "simulated_reader.hpp"
+
+#include "actors/messages.hpp"
+
+#include <caf/all.hpp>
+
+namespace settle::simulation {
+namespace {
+
+struct reader_context {
+  const memory_database* database;
+  seeded_random* random;
+  std::uint64_t failing_percent;
+
+  bool fails() const { return random->percent(failing_percent); }
+};
+
+caf::error unreachable() {
+  return make_settle_error(settle_errc::unavailable, "simulated: the database cannot be reached");
+}
+
+template <class Record>
+caf::result<Record> load(const reader_context& context,
+                         const std::map<std::string, Record>& table, const std::string& id,
+                         const char* what) {
+  if (context.fails()) {
+    return unreachable();
+  }
+  auto found = table.find(id);
+  if (found == table.end()) {
+    return make_settle_error(settle_errc::not_found, std::string{"no such "} + what);
+  }
+  return found->second;
+}
+
+storage_reader_actor::behavior_type simulated_reader(storage_reader_actor::pointer,
+                                                     reader_context context) {
+  using persistence::list_page;
+  using persistence::list_query;
+  return {
+    [context](load_atom, user_tag_atom, const std::string& id) {
+      return load(context, context.database->users, id, "user");
+    },
+    [context](load_atom, account_tag_atom, const std::string& id) {
+      return load(context, context.database->accounts, id, "account");
+    },
+    [context](load_atom, transfer_tag_atom, const std::string& id) {
+      return load(context, context.database->transfers, id, "transfer");
+    },
+    [context](load_atom, order_tag_atom, const std::string& id) {
+      return load(context, context.database->orders, id, "order");
+    },
+    [context](load_atom, idempotency_tag_atom, const tenant_name& tenant,
+              const std::string& key) -> caf::result<persistence::idempotency_record> {
+      if (context.fails()) {
+        return unreachable();
+      }
+      auto found = context.database->idempotency.find({tenant, key});
+      if (found == context.database->idempotency.end()) {
+        return persistence::idempotency_record{};
+      }
+      return found->second;
+    },
+    [context](count_atom, const std::string& user_id) -> caf::result<std::int64_t> {
+      if (context.fails()) {
+        return unreachable();
+      }
+      std::int64_t open = 0;
+      for (const auto& [id, account] : context.database->accounts) {
+        open += account.user_id == user_id && account.status == account_status::open;
+      }
+      return open;
+    },
+    [](list_atom, user_tag_atom, const list_query&) -> caf::result<list_page<user_record>> {
+      return unreachable();
+    },
+    [](list_atom, account_tag_atom,
+       const list_query&) -> caf::result<list_page<account_record>> {
+      return unreachable();
+    },
+    [](list_atom, transfer_tag_atom,
+       const list_query&) -> caf::result<list_page<transfer_record>> {
+      return unreachable();
+    },
+    [](list_atom, entry_tag_atom, const list_query&) -> caf::result<list_page<entry_record>> {
+      return unreachable();
+    },
+    [](list_atom, order_tag_atom, const list_query&) -> caf::result<list_page<order_record>> {
+      return unreachable();
+    },
+    [](list_atom, event_tag_atom,
+       const persistence::event_query&) -> caf::result<persistence::event_page> {
+      return unreachable();
+    },
+    [](audit_atom) -> caf::result<persistence::audit_report> { return unreachable(); },
+  };
+}
+
+} // namespace
+
+storage_reader_actor spawn_simulated_reader(caf::actor_system& system,
+                                            const memory_database& database,
+                                            seeded_random& random,
+                                            std::uint64_t failing_percent) {
+  return system.spawn(simulated_reader, reader_context{&database, &random, failing_percent});
+}
+
+} // namespace settle::simulation
