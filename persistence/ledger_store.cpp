@@ -10,6 +10,7 @@
 #include "domain/ids.hpp"
 #include "domain/money.hpp"
 #include "persistence/commit_script.hpp"
+#include "persistence/event_columns.hpp"
 #include "persistence/connection.hpp"
 #include "persistence/record_reading.hpp"
 #include "persistence/row_batch.hpp"
@@ -135,22 +136,15 @@ std::vector<account_record> apply_balance_changes(commit_script& script, dialect
   return changed;
 }
 
-std::string padded_list(const std::vector<std::string>& items) {
-  std::string list = " ";
-  for (const auto& item : items) {
-    if (!item.empty()) {
-      list += item + " ";
-    }
-  }
-  return list;
-}
-
 void add_event_row(row_batch& rows, const event_record& event) {
+  auto tenants = tenant_columns_of(event.tenants);
   rows.text(event.name)
     .text(padded_list(event.tenants))
     .text(padded_list(event.topics))
     .text(event.object)
     .integer(event.at)
+    .text(tenants.tenant)
+    .nullable_text(tenants.other_tenant)
     .end_row();
 }
 
@@ -491,7 +485,7 @@ void ledger_store::insert_events_and_commit(commit_script& script, const group_t
     return;
   }
   // Rows are inserted, numbered and returned in the relation's order.
-  const std::string sql = "INSERT INTO events (name, tenants, topics, object, at) {rows}"
+  const std::string sql = "INSERT INTO events (name, tenants, topics, object, at, tenant, other_tenant) {rows}"
                           " RETURNING seq";
   rows.for_each_statement([&](std::size_t start, std::size_t end) {
     bool last = end == rows.size();

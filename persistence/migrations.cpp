@@ -6,6 +6,7 @@
 #include "domain/currency.hpp"
 #include "domain/records.hpp"
 #include "persistence/connection.hpp"
+#include "persistence/event_columns.hpp"
 
 #include <soci/soci.h>
 
@@ -16,7 +17,25 @@ struct migration {
   int version;
   std::vector<const char*> statements;
   bool postgresql_only = false; // recorded as applied on SQLite, where it has nothing to do
+  // Work no portable SQL states, done before the statements in the same transaction.
+  void (*before_statements)(soci::session& session) = nullptr;
 };
+
+// Fills the events' tenant columns (migration 12) from the padded list of each event.
+void fill_event_tenant_columns(soci::session& session) {
+  std::vector<std::pair<long long, std::string>> events;
+  soci::rowset<soci::row> rows = (session.prepare << "SELECT seq, tenants FROM events");
+  for (const auto& row : rows) {
+    events.emplace_back(row.get<long long>(0), row.get<std::string>(1));
+  }
+  for (const auto& [seq, tenants] : events) {
+    auto columns = tenant_columns_of(split_words(tenants));
+    soci::indicator other = columns.other_tenant.empty() ? soci::i_null : soci::i_ok;
+    long long number = seq;
+    session << "UPDATE events SET tenant = :tenant, other_tenant = :other WHERE seq = :seq",
+      soci::use(columns.tenant), soci::use(columns.other_tenant, other), soci::use(number);
+  }
+}
 
 const std::vector<migration>& all_migrations() {
   static const std::vector<migration> migrations{
@@ -147,6 +166,31 @@ const std::vector<migration>& all_migrations() {
        "ALTER TABLE writer_commits ALTER COLUMN writer TYPE TEXT COLLATE \"C\"",
      },
      true},
+    {10,
+     {
+       // Every tenant-scoped list reads an index in its own order (see event_columns.hpp
+       // and store_reader's lists): a tenant with few rows among many is found at once.
+       "ALTER TABLE events ADD COLUMN tenant TEXT",
+       "ALTER TABLE events ADD COLUMN other_tenant TEXT",
+     }},
+    {11,
+     {
+       "ALTER TABLE events ALTER COLUMN tenant TYPE TEXT COLLATE \"C\","
+       " ALTER COLUMN other_tenant TYPE TEXT COLLATE \"C\"",
+     },
+     true},
+    {12,
+     {
+       "CREATE INDEX events_by_tenant ON events (tenant, seq)",
+       "CREATE INDEX events_by_other_tenant ON events (other_tenant, seq)"
+       " WHERE other_tenant IS NOT NULL",
+       // A transfer within one tenant needs no second entry.
+       "CREATE INDEX transfers_by_from_tenant ON transfers (from_tenant, ordinal)",
+       "CREATE INDEX transfers_by_to_tenant ON transfers (to_tenant, ordinal)"
+       " WHERE from_tenant <> to_tenant",
+     },
+     false,
+     fill_event_tenant_columns},
   };
   return migrations;
 }
@@ -175,6 +219,9 @@ std::string for_dialect(std::string statement, dialect kind) {
 void apply(soci::session& session, dialect kind, const migration& step) {
   soci::transaction transaction{session};
   if (!step.postgresql_only || kind == dialect::postgresql) {
+    if (step.before_statements) {
+      step.before_statements(session);
+    }
     for (const char* statement : step.statements) {
       session << for_dialect(statement, kind);
     }

@@ -5,6 +5,8 @@
 #include "persistence/store_reader.hpp"
 
 #include "persistence/connection.hpp"
+#include "persistence/event_columns.hpp"
+#include "persistence/page_query.hpp"
 #include "persistence/record_reading.hpp"
 #include "persistence/row_reading.hpp"
 #include "persistence/text_query.hpp"
@@ -12,25 +14,6 @@
 #include <soci/soci.h>
 
 namespace settle::persistence {
-
-// The values of one statement: each gets the next parameter number.
-class bound_values {
-public:
-  // "$N" standing for `value`.
-  std::string bind(sql_value value) {
-    values_.push_back(std::move(value));
-    return "$" + std::to_string(values_.size());
-  }
-
-  std::string equals(const char* column, std::string value) {
-    return std::string{column} + " = " + bind(std::move(value));
-  }
-
-  const std::vector<sql_value>& values() const { return values_; }
-
-private:
-  std::vector<sql_value> values_;
-};
 
 namespace {
 
@@ -134,14 +117,13 @@ std::int64_t store_reader::count_open_accounts(const std::string& user_id) {
 // `scope`'s values are in `bound`; the cursor and the limit are bound after them.
 template <class Record, class Reader>
 list_page<Record> store_reader::list(const std::string& table, const std::string& columns,
-                                     const std::string& scope, bound_values& bound,
+                                     list_scope scope, bound_values& bound,
                                      const list_query& query, Reader read) {
   list_page<Record> page;
-  std::string where = scope.empty() ? std::string{"1 = 1"} : scope;
   if (!query.starting_after.empty()) {
     std::optional<std::int64_t> cursor;
     bound_values cursor_values = bound;
-    auto sql = "SELECT ordinal FROM " + table + " WHERE " + where + " AND "
+    auto sql = "SELECT ordinal FROM " + table + " WHERE (" + scope.any() + ") AND "
                + cursor_values.equals("id", query.starting_after);
     for_each_row(rows_of(sql, cursor_values.values()),
                  [&](const text_row& row) { cursor = read_int64(row, 0); });
@@ -149,10 +131,9 @@ list_page<Record> store_reader::list(const std::string& table, const std::string
       page.cursor_unknown = true;
       return page;
     }
-    where += " AND ordinal < " + bound.bind(*cursor);
+    scope.conditions.push_back("ordinal < " + bound.bind(*cursor));
   }
-  std::string sql = "SELECT " + columns + " FROM " + table + " WHERE " + where
-                    + " ORDER BY ordinal DESC LIMIT " + bound.bind(query.limit + 1);
+  auto sql = page_sql(table, columns, scope, "ordinal DESC", bound.bind(query.limit + 1));
   for_each_row(rows_of(sql, bound.values()),
                [&](const text_row& row) { page.items.push_back(read(row)); });
   if (static_cast<std::int64_t>(page.items.size()) > query.limit) {
@@ -164,105 +145,48 @@ list_page<Record> store_reader::list(const std::string& table, const std::string
 
 list_page<user_record> store_reader::list_users(const list_query& query) {
   bound_values bound;
-  std::string scope = "deleted = 0";
+  list_scope scope;
+  scope.conditions.push_back("deleted = 0");
   if (!query.tenant.empty()) {
-    scope += " AND " + bound.equals("tenant", query.tenant);
+    scope.conditions.push_back(bound.equals("tenant", query.tenant));
   }
-  return list<user_record>("users", user_columns, scope, bound, query, read_user);
+  return list<user_record>("users", user_columns, std::move(scope), bound, query, read_user);
 }
 
 list_page<account_record> store_reader::list_accounts(const list_query& query) {
   bound_values bound;
-  std::string scope = query.tenant.empty() ? "tenant <> " + bound.bind(system_tenant)
-                                           : bound.equals("tenant", query.tenant);
+  list_scope scope;
+  scope.conditions.push_back(query.tenant.empty() ? "tenant <> " + bound.bind(system_tenant)
+                                                  : bound.equals("tenant", query.tenant));
   if (!query.filter.empty()) {
-    scope += " AND " + bound.equals("user_id", query.filter);
+    scope.conditions.push_back(bound.equals("user_id", query.filter));
   }
-  return list<account_record>("accounts", account_columns, scope, bound, query, read_account);
+  return list<account_record>("accounts", account_columns, std::move(scope), bound, query,
+                              read_account);
 }
 
 list_page<transfer_record> store_reader::list_transfers(const list_query& query) {
   bound_values bound;
-  std::string scope;
-  if (!query.tenant.empty()) {
-    auto tenant = bound.bind(query.tenant);
-    scope = "(from_tenant = " + tenant + " OR to_tenant = " + tenant + ")";
-  }
-  if (!query.filter.empty()) {
-    auto account = bound.bind(query.filter);
-    scope += scope.empty() ? "" : " AND ";
-    scope += "(from_account = " + account + " OR to_account = " + account + ")";
-  }
-  return list<transfer_record>("transfers", transfer_columns, scope, bound, query, read_transfer);
+  return list<transfer_record>("transfers", transfer_columns, transfers_scope(bound, query),
+                               bound, query, read_transfer);
 }
 
 list_page<entry_record> store_reader::list_entries(const list_query& query) {
   bound_values bound;
-  auto scope = bound.equals("account_id", query.filter);
-  return list<entry_record>("entries", entry_columns, scope, bound, query, read_entry);
+  list_scope scope{{}, {bound.equals("account_id", query.filter)}};
+  return list<entry_record>("entries", entry_columns, std::move(scope), bound, query, read_entry);
 }
 
 list_page<order_record> store_reader::list_orders(const list_query& query) {
   bound_values bound;
-  std::string scope = "1 = 1";
-  if (!query.tenant.empty()) { // the payer's tenant and the payee's
-    auto tenant = bound.bind(query.tenant);
-    scope = "(tenant = " + tenant + " OR payee_tenant = " + tenant + ")";
-  }
-  if (!query.filter.empty()) {
-    auto account = bound.bind(query.filter);
-    scope += " AND (payer_account = " + account + " OR payee_account = " + account + ")";
-  }
-  if (!query.status.empty()) {
-    scope += " AND " + bound.equals("status", query.status);
-  }
-  return list<order_record>("orders", order_columns, scope, bound, query, read_order);
+  return list<order_record>("orders", order_columns, orders_scope(bound, query), bound, query,
+                            read_order);
 }
-
-namespace {
-
-// A LIKE pattern that matches `word` as a whole space-separated item, with LIKE's
-// wildcards in it escaped by '!' (not a backslash, whose meaning in a literal depends on
-// standard_conforming_strings).
-constexpr char like_escape = '!';
-
-std::string word_pattern(const std::string& word) {
-  std::string pattern = "% ";
-  for (char c : word) {
-    if (c == '%' || c == '_' || c == like_escape) {
-      pattern.push_back(like_escape);
-    }
-    pattern.push_back(c);
-  }
-  return pattern + " %";
-}
-
-std::vector<std::string> split_words(const std::string& padded) {
-  std::vector<std::string> words;
-  std::size_t start = 0;
-  while (start < padded.size()) {
-    auto end = padded.find(' ', start);
-    if (end == std::string::npos) {
-      end = padded.size();
-    }
-    if (end > start) {
-      words.push_back(padded.substr(start, end - start));
-    }
-    start = end + 1;
-  }
-  return words;
-}
-
-} // namespace
 
 event_page store_reader::list_events(const event_query& query) {
   bound_values bound;
-  std::string sql = "SELECT seq, name, tenants, topics, object, at FROM events WHERE seq > "
-                    + bound.bind(query.after);
-  if (!query.tenant.empty()) {
-    sql += " AND tenants LIKE " + bound.bind(word_pattern(query.tenant)) + " ESCAPE '!'";
-  }
-  sql += " ORDER BY seq LIMIT " + bound.bind(query.limit + 1);
+  auto sql = page_sql("events", event_columns, events_scope(bound, query), "seq",
+                      bound.bind(query.limit + 1));
   event_page page;
   for_each_row(rows_of(sql, bound.values()), [&](const text_row& row) {
     page.events.push_back(

@@ -24,6 +24,7 @@ namespace settle::persistence {
 
 class text_rows;
 class bound_values;
+struct list_scope;
 
 // One page of a list: newest first, `limit` items after the `starting_after` item.
 struct list_query {
@@ -113,7 +114,7 @@ public:
 private:
   template <class Record, class Reader>
   list_page<Record> list(const std::string& table, const std::string& columns,
-                         const std::string& scope, bound_values& bound, const list_query& query,
+                         list_scope scope, bound_values& bound, const list_query& query,
                          Reader read);
   // Rows of `sql` with its $N bound to `values`; throws storage_error when not connected.
   text_rows rows_of(const std::string& sql, const std::vector<sql_value>& values = {});

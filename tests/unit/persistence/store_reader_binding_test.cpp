@@ -41,10 +41,10 @@ void store_event(soci::session& session, const std::string& tenant, const std::s
   std::string topics = " " + topic + " ";
   std::string object = "{}";
   long long at = 1;
-  session << "INSERT INTO events (name, tenants, topics, object, at)"
-             " VALUES (:name, :tenants, :topics, :object, :at)",
+  session << "INSERT INTO events (name, tenants, topics, object, at, tenant)"
+             " VALUES (:name, :tenants, :topics, :object, :at, :tenant)",
     soci::use(name, "name"), soci::use(tenants, "tenants"), soci::use(topics, "topics"),
-    soci::use(object, "object"), soci::use(at, "at");
+    soci::use(object, "object"), soci::use(at, "at"), soci::use(tenant, "tenant");
 }
 
 void store_answer(soci::session& session, const std::string& tenant, const std::string& key) {

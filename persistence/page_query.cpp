@@ -1,0 +1,96 @@
+#include "persistence/page_query.hpp"
+
+#include <algorithm>
+
+namespace settle::persistence {
+
+const char* const event_columns = "seq, name, tenants, topics, object, at";
+
+std::string list_scope::branch(std::size_t index) const {
+  std::string where = alternatives.empty() ? "1 = 1" : "(" + alternatives[index] + ")";
+  for (const auto& condition : conditions) {
+    where += " AND " + condition;
+  }
+  return where;
+}
+
+std::string list_scope::any() const {
+  std::string where;
+  for (std::size_t index = 0; index < std::max<std::size_t>(alternatives.size(), 1); ++index) {
+    where += (index == 0 ? "(" : " OR (") + branch(index) + ")";
+  }
+  return where;
+}
+
+std::string page_sql(const std::string& table, const std::string& columns,
+                     const list_scope& scope, const std::string& order, const std::string& limit) {
+  auto tail = " ORDER BY " + order + " LIMIT " + limit;
+  auto read = [&](std::size_t index) {
+    return "SELECT " + columns + " FROM " + table + " WHERE " + scope.branch(index) + tail;
+  };
+  if (scope.alternatives.size() <= 1) {
+    return read(0);
+  }
+  std::string sql;
+  for (std::size_t index = 0; index < scope.alternatives.size(); ++index) {
+    sql += (index == 0 ? "" : " UNION ALL ") + std::string{"SELECT * FROM ("} + read(index)
+           + ") AS part_" + std::to_string(index);
+  }
+  return sql + tail;
+}
+
+namespace {
+
+// Rows with `value` in `first` or in `second`. The second alternative leaves out the
+// rows of the first, in the words of the partial indexes that skip them.
+list_scope either_side(bound_values& bound, const std::string& first, const std::string& second,
+                       const std::string& value) {
+  auto bound_value = bound.bind(value);
+  return list_scope{{first + " = " + bound_value,
+                     second + " = " + bound_value + " AND " + first + " <> " + second},
+                    {}};
+}
+
+// By account (the more selective) when the list is filtered by one, else by tenant.
+list_scope two_sided_scope(bound_values& bound, const list_query& query,
+                           const std::string& first_account, const std::string& second_account,
+                           const std::string& first_tenant, const std::string& second_tenant) {
+  if (query.filter.empty()) {
+    return query.tenant.empty() ? list_scope{}
+                                : either_side(bound, first_tenant, second_tenant, query.tenant);
+  }
+  auto scope = either_side(bound, first_account, second_account, query.filter);
+  if (!query.tenant.empty()) {
+    auto tenant = bound.bind(query.tenant);
+    scope.conditions.push_back("(" + first_tenant + " = " + tenant + " OR " + second_tenant
+                               + " = " + tenant + ")");
+  }
+  return scope;
+}
+
+} // namespace
+
+list_scope transfers_scope(bound_values& bound, const list_query& query) {
+  return two_sided_scope(bound, query, "from_account", "to_account", "from_tenant", "to_tenant");
+}
+
+list_scope orders_scope(bound_values& bound, const list_query& query) {
+  auto scope = two_sided_scope(bound, query, "payer_account", "payee_account", "tenant",
+                               "payee_tenant");
+  if (!query.status.empty()) {
+    scope.conditions.push_back(bound.equals("status", query.status));
+  }
+  return scope;
+}
+
+list_scope events_scope(bound_values& bound, const event_query& query) {
+  list_scope scope;
+  if (!query.tenant.empty()) {
+    auto tenant = bound.bind(query.tenant);
+    scope.alternatives = {"tenant = " + tenant, "other_tenant = " + tenant};
+  }
+  scope.conditions.push_back("seq > " + bound.bind(query.after));
+  return scope;
+}
+
+} // namespace settle::persistence
