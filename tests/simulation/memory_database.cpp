@@ -45,11 +45,13 @@ memory_database::memory_database(const std::vector<std::string>& currencies) {
 
 void memory_database::check(const std::vector<const persistence::write_set*>& group) const {
   unique_keys keys;
-  auto require_account = [&](const std::string& id) {
-    if (accounts.count(id) == 0 && !keys.inserted("account ", id)) {
-      throw storage_error{"foreign key: no account " + id};
+  // A row the group refers to must be stored or inserted earlier in the group.
+  auto require = [&](const auto& table, const char* what, const std::string& id) {
+    if (table.count(id) == 0 && !keys.inserted(what, id)) {
+      throw storage_error{std::string{"foreign key: no "} + what + id};
     }
   };
+  auto require_account = [&](const std::string& id) { require(accounts, "account ", id); };
   for (const auto* writes : group) {
     for (const auto& claim : writes->leg_claims) {
       keys.insert(leg_claims, claim.leg_id, "leg ");
@@ -58,15 +60,11 @@ void memory_database::check(const std::vector<const persistence::write_set*>& gr
       keys.insert(users, user.id, "user ");
     }
     for (const auto& user : writes->users_updated) {
-      if (users.count(user.id) == 0 && !keys.inserted("user ", user.id)) {
-        throw storage_error{"update of no user " + user.id};
-      }
+      require(users, "user ", user.id);
     }
     for (const auto& account : writes->accounts_inserted) {
       keys.insert(accounts, account.id, "account ");
-      if (users.count(account.user_id) == 0 && !keys.inserted("user ", account.user_id)) {
-        throw storage_error{"foreign key: no user " + account.user_id};
-      }
+      require(users, "user ", account.user_id);
     }
     for (const auto& closure : writes->accounts_closed) {
       require_account(closure.account_id);
@@ -75,9 +73,7 @@ void memory_database::check(const std::vector<const persistence::write_set*>& gr
       keys.insert(orders, order.id, "order ");
     }
     for (const auto& order : writes->orders_updated) {
-      if (orders.count(order.id) == 0 && !keys.inserted("order ", order.id)) {
-        throw storage_error{"update of no order " + order.id};
-      }
+      require(orders, "order ", order.id);
     }
     for (const auto& transfer : writes->transfers) {
       keys.insert(transfers, transfer.id, "transfer ");
