@@ -14,11 +14,13 @@
 #include "domain/account_rules.hpp"
 #include "domain/assert.hpp"
 #include "domain/ids.hpp"
+#include "domain/tenant_deposits.hpp"
 #include "domain/validation.hpp"
 
 #include <caf/all.hpp>
 
 #include <chrono>
+#include <optional>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -30,6 +32,8 @@ struct pending_leg {
   std::int64_t amount = 0;
   std::int64_t hold_amount = 0; // capture: the held money it releases
   std::string batch;
+  // A world account's leg of a deposit or withdrawal: whose money enters or leaves.
+  std::optional<tenant_name> depositor;
   caf::actor_addr remote_requester; // set when reserved for an actor on another node
   bool asking_database = false;     // its outcome is being asked of the database
 };
@@ -62,6 +66,7 @@ struct account_state {
   std::int64_t pending_releases = 0; // held money being released or captured
   std::unordered_set<caf::actor_addr> watched_requesters; // monitored, on other nodes
   bool system = false; // a currency's world account: its balance may go negative
+  tenant_deposits deposits; // a world account's: each tenant's net deposits
   static inline const char* name = "account";
 };
 
@@ -133,8 +138,19 @@ caf::result<account_record> reserve_debit(account_pointer self, const leg_reques
     }
     return make_settle_error(*refusal, "the amount would overflow the account", "amount");
   }
+  bool deposit = state.system && transfer.kind == transfer_kind::deposit;
+  if (deposit && state.deposits.reserve_entry(transfer.to_tenant, transfer.amount)) {
+    return make_settle_error(settle_errc::amount_too_large,
+                             "the tenant's net deposits in " + state.record.currency
+                               + " would pass 10^16 minor units",
+                             "amount");
+  }
   state.money.pending_debits += transfer.amount;
-  state.pending[transfer.id] = reserved_leg(leg_kind::debit, transfer.amount, 0, leg.batch);
+  auto& reserved = state.pending[transfer.id] =
+    reserved_leg(leg_kind::debit, transfer.amount, 0, leg.batch);
+  if (deposit) {
+    reserved.depositor = transfer.to_tenant;
+  }
   assert_invariants(state);
   return current_record(state);
 }
@@ -153,7 +169,11 @@ caf::result<account_record> reserve_credit(account_pointer self, const leg_reque
                              "the amount would overflow the receiving account", "amount");
   }
   state.money.pending_credits += transfer.amount;
-  state.pending[transfer.id] = reserved_leg(leg_kind::credit, transfer.amount, 0, leg.batch);
+  auto& reserved = state.pending[transfer.id] =
+    reserved_leg(leg_kind::credit, transfer.amount, 0, leg.batch);
+  if (state.system && transfer.kind == transfer_kind::withdrawal) {
+    reserved.depositor = transfer.from_tenant;
+  }
   if (!leg.batch.empty()) {
     state.batch_credits[leg.batch] += transfer.amount;
   }
@@ -172,8 +192,20 @@ void release_batch_credit(account_state& state, const pending_leg& leg) {
   }
 }
 
+// A world account's leg of a deposit (its debit) or a withdrawal (its credit).
+void count_tenant_deposits(account_state& state, const pending_leg& leg, bool committed) {
+  if (leg.kind == leg_kind::debit) {
+    state.deposits.settle_entry(*leg.depositor, leg.amount, committed);
+  } else if (committed) {
+    state.deposits.record_exit(*leg.depositor, leg.amount);
+  }
+}
+
 // Applies a committed leg to the state, or only forgets its reservation.
 void apply_leg(account_state& state, const pending_leg& leg, bool committed) {
+  if (leg.depositor) {
+    count_tenant_deposits(state, leg, committed);
+  }
   auto& money = state.money;
   switch (leg.kind) {
     case leg_kind::debit:
@@ -373,7 +405,7 @@ caf::result<account_record> reserve_leg(account_pointer self, const leg_request&
   return result;
 }
 
-account_actor::behavior_type account(account_pointer self, account_record record,
+account_actor::behavior_type account(account_pointer self, account_snapshot snapshot,
                                      ledger_writer_actor writer,
                                      std::shared_ptr<const response_renderer> renderer,
                                      persistence::shard_fence fence) {
@@ -381,8 +413,10 @@ account_actor::behavior_type account(account_pointer self, account_record record
   auto& state = self->state;
   state.fence = fence;
   self->set_down_handler([self](caf::down_msg& down) { requester_down(self, down); });
+  auto& record = snapshot.record;
   state.money = account_balance{record.balance, record.held, record.overdraft_limit, 0, 0};
   state.system = record.tenant == system_tenant;
+  state.deposits = tenant_deposits{snapshot.net_deposits};
   state.record = std::move(record);
   state.writer = std::move(writer);
   state.renderer = std::move(renderer);
@@ -416,11 +450,11 @@ account_actor::behavior_type account(account_pointer self, account_record record
 
 } // namespace
 
-account_actor spawn_account(caf::actor_system& system, account_record record,
+account_actor spawn_account(caf::actor_system& system, account_snapshot snapshot,
                             ledger_writer_actor writer,
                             std::shared_ptr<const response_renderer> renderer,
                             persistence::shard_fence fence) {
-  return system.spawn(account, std::move(record), std::move(writer), std::move(renderer), fence);
+  return system.spawn(account, std::move(snapshot), std::move(writer), std::move(renderer), fence);
 }
 
 } // namespace settle

@@ -1,4 +1,5 @@
-// Spawns the actor of one account, from its stored record.
+// Spawns the actor of one account, from its stored record (and, for a world account,
+// each tenant's net deposits).
 #pragma once
 
 #include "actors/interfaces.hpp"
@@ -10,7 +11,7 @@
 
 namespace settle {
 
-account_actor spawn_account(caf::actor_system& system, account_record record,
+account_actor spawn_account(caf::actor_system& system, account_snapshot snapshot,
                             ledger_writer_actor writer,
                             std::shared_ptr<const response_renderer> renderer,
                             persistence::shard_fence fence);

@@ -18,7 +18,7 @@ namespace settle {
 // Detached: runs the blocking SOCI reads on its own thread.
 using storage_reader_actor = caf::typed_actor<
   caf::replies_to<load_atom, user_tag_atom, std::string>::with<user_record>,
-  caf::replies_to<load_atom, account_tag_atom, std::string>::with<account_record>,
+  caf::replies_to<load_atom, account_tag_atom, std::string>::with<account_snapshot>,
   caf::replies_to<load_atom, transfer_tag_atom, std::string>::with<transfer_record>,
   caf::replies_to<load_atom, order_tag_atom, std::string>::with<order_record>,
   caf::replies_to<load_atom, idempotency_tag_atom, tenant_name, std::string>::with<

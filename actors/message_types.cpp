@@ -14,6 +14,7 @@ void register_message_types(caf::actor_system_config& config) {
       .add_message_type<order_outcome>("settle::order_outcome")
       .add_message_type<user_changes>("settle::user_changes")
       .add_message_type<account_record>("settle::account_record")
+      .add_message_type<account_snapshot>("settle::account_snapshot")
       .add_message_type<user_record>("settle::user_record")
       .add_message_type<order_record>("settle::order_record")
       .add_message_type<persistence::write_set>("settle::write_set")

@@ -188,6 +188,16 @@ typename Inspector::result_type inspect(Inspector& f, account_record& x) {
 }
 
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, tenant_amount& x) {
+  return f(caf::meta::type_name("tenant_amount"), x.tenant, x.amount);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, account_snapshot& x) {
+  return f(caf::meta::type_name("account_snapshot"), x.record, x.net_deposits);
+}
+
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, transfer_record& x) {
   return f(caf::meta::type_name("transfer_record"), x.id, x.kind, x.from_account,
            x.to_account, x.from_tenant, x.to_tenant, x.order_id, x.amount, x.currency,

@@ -32,7 +32,7 @@ namespace {
 
 struct account_region_traits {
   using handle = account_actor;
-  using record = account_record;
+  using record = account_snapshot;
   using tag = account_tag_atom;
   struct dependencies {
     ledger_writer_actor writer;

@@ -41,6 +41,19 @@ caf::result<Record> found_or_not_found(std::optional<Record> record, const char*
   return std::move(*record);
 }
 
+// A world account starts with each tenant's net deposits (see tenant_deposits).
+caf::result<account_snapshot> load_account(persistence::store_reader& store, const std::string& id) {
+  auto record = store.find_account(id);
+  if (!record) {
+    return make_settle_error(settle_errc::not_found, "no such account");
+  }
+  account_snapshot snapshot{std::move(*record), {}};
+  if (snapshot.record.tenant == system_tenant) {
+    snapshot.net_deposits = store.net_deposits_through(id);
+  }
+  return snapshot;
+}
+
 storage_reader_actor::behavior_type
 storage_reader(storage_reader_actor::pointer, std::shared_ptr<persistence::store_reader> store) {
   using persistence::list_page;
@@ -49,8 +62,7 @@ storage_reader(storage_reader_actor::pointer, std::shared_ptr<persistence::store
       return guarded<user_record>(*store, [&] { return found_or_not_found(store->find_user(id), "user"); });
     },
     [store](load_atom, account_tag_atom, const std::string& id) {
-      return guarded<account_record>(*store, 
-        [&] { return found_or_not_found(store->find_account(id), "account"); });
+      return guarded<account_snapshot>(*store, [&] { return load_account(*store, id); });
     },
     [store](load_atom, transfer_tag_atom, const std::string& id) {
       return guarded<transfer_record>(*store, 

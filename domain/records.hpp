@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace settle {
 
@@ -36,6 +37,20 @@ struct account_record {
   account_status status = account_status::open;
   std::int64_t created_at = 0;
   std::int64_t ordinal = 0;
+};
+
+// Net deposits of one tenant in one currency: money in through the world account minus
+// money out through it (negative when a tenant paid out money received from others).
+struct tenant_amount {
+  tenant_name tenant;
+  std::int64_t amount = 0;
+};
+
+// An account as loaded to start its actor; a world account also carries each tenant's
+// net deposits (see tenant_deposits).
+struct account_snapshot {
+  account_record record;
+  std::vector<tenant_amount> net_deposits;
 };
 
 enum class transfer_kind : std::uint8_t { deposit, withdrawal, transfer, capture, refund };

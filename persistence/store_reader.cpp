@@ -13,6 +13,8 @@
 
 #include <soci/soci.h>
 
+#include <limits>
+
 namespace settle::persistence {
 
 namespace {
@@ -112,6 +114,32 @@ std::int64_t store_reader::count_open_accounts(const std::string& user_id) {
                        {user_id}),
                [&](const text_row& row) { count = read_int64(row, 0); });
   return count;
+}
+
+// Deposits and withdrawals only (see tenant_deposits). Summed in the database, but in two parts of each amount (above and below 10^9): a sum
+// of whole amounts can pass 64 bits on the way (a tenant that deposited and withdrew
+// 10^15 ten thousand times), which SQLite refuses as an overflow; the parts cannot.
+std::vector<tenant_amount> store_reader::net_deposits_through(const std::string& world_id) {
+  static const std::string sql =
+    "SELECT tenant, SUM(amount / 1000000000), SUM(amount % 1000000000) FROM ("
+    " SELECT to_tenant AS tenant, amount FROM transfers"
+    "  WHERE from_account = $1 AND kind = 'deposit'"
+    " UNION ALL"
+    " SELECT from_tenant AS tenant, -amount AS amount FROM transfers"
+    "  WHERE to_account = $1 AND kind = 'withdrawal'"
+    ") AS moved GROUP BY tenant";
+  std::vector<tenant_amount> totals;
+  for_each_row(rows_of(sql, {world_id}), [&](const text_row& row) {
+    auto above = read_int64(row, 1);
+    std::int64_t net = 0;
+    if (__builtin_mul_overflow(above, 1'000'000'000, &net)
+        || __builtin_add_overflow(net, read_int64(row, 2), &net)) {
+      net = above < 0 ? std::numeric_limits<std::int64_t>::min()
+                      : std::numeric_limits<std::int64_t>::max();
+    }
+    totals.push_back(tenant_amount{read_text(row, 0), net});
+  });
+  return totals;
 }
 
 // `scope`'s values are in `bound`; the cursor and the limit are bound after them.

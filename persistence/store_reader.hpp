@@ -90,6 +90,8 @@ public:
   std::optional<idempotency_record> find_idempotency_record(const tenant_name& tenant,
                                                             const std::string& key);
   std::int64_t count_open_accounts(const std::string& user_id);
+  // Each tenant's net deposits through the world account `world_id` (see tenant_deposits).
+  std::vector<tenant_amount> net_deposits_through(const std::string& world_id);
 
   list_page<user_record> list_users(const list_query& query);
   list_page<account_record> list_accounts(const list_query& query);

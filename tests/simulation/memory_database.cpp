@@ -158,6 +158,22 @@ memory_database::apply(const std::vector<const persistence::write_set*>& group) 
   return events;
 }
 
+std::vector<tenant_amount> memory_database::net_deposits_through(const std::string& world_id) const {
+  std::map<tenant_name, std::int64_t> net;
+  for (const auto& [id, transfer] : transfers) {
+    if (transfer.kind == transfer_kind::deposit && transfer.from_account == world_id) {
+      net[transfer.to_tenant] += transfer.amount;
+    } else if (transfer.kind == transfer_kind::withdrawal && transfer.to_account == world_id) {
+      net[transfer.from_tenant] -= transfer.amount;
+    }
+  }
+  std::vector<tenant_amount> totals;
+  for (const auto& [tenant, amount] : net) {
+    totals.push_back(tenant_amount{tenant, amount});
+  }
+  return totals;
+}
+
 bool memory_database::claim_leg(const std::string& leg_id) {
   return leg_claims.insert(leg_id).second;
 }

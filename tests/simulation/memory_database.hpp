@@ -25,6 +25,10 @@ struct memory_database {
   std::vector<persistence::event_record>
   apply(const std::vector<const persistence::write_set*>& group);
 
+  // Each tenant's net deposits through the world account `world_id`, as the real store
+  // sums them from the transfers.
+  std::vector<tenant_amount> net_deposits_through(const std::string& world_id) const;
+
   // A leg given up by its account's node: true if no commit had claimed it.
   bool claim_leg(const std::string& leg_id);
 

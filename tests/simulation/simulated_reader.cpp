@@ -19,10 +19,11 @@ caf::error unreachable() {
   return make_settle_error(settle_errc::unavailable, "simulated: the database cannot be reached");
 }
 
-template <class Record>
-caf::result<Record> load(const reader_context& context,
-                         const std::map<std::string, Record>& table, const std::string& id,
-                         const char* what) {
+// The row `id` of `table`, as `make` turns it into what the actor starts from.
+template <class Loaded, class Record, class Make>
+caf::result<Loaded> load_as(const reader_context& context,
+                            const std::map<std::string, Record>& table, const std::string& id,
+                            const char* what, Make make) {
   if (context.fails()) {
     return unreachable();
   }
@@ -30,7 +31,14 @@ caf::result<Record> load(const reader_context& context,
   if (found == table.end()) {
     return make_settle_error(settle_errc::not_found, std::string{"no such "} + what);
   }
-  return found->second;
+  return make(found->second);
+}
+
+template <class Record>
+caf::result<Record> load(const reader_context& context,
+                         const std::map<std::string, Record>& table, const std::string& id,
+                         const char* what) {
+  return load_as<Record>(context, table, id, what, [](const Record& row) { return row; });
 }
 
 storage_reader_actor::behavior_type simulated_reader(storage_reader_actor::pointer,
@@ -42,7 +50,14 @@ storage_reader_actor::behavior_type simulated_reader(storage_reader_actor::point
       return load(context, context.database->users, id, "user");
     },
     [context](load_atom, account_tag_atom, const std::string& id) {
-      return load(context, context.database->accounts, id, "account");
+      return load_as<account_snapshot>(
+        context, context.database->accounts, id, "account", [&](const account_record& row) {
+          account_snapshot snapshot{row, {}};
+          if (row.tenant == system_tenant) {
+            snapshot.net_deposits = context.database->net_deposits_through(id);
+          }
+          return snapshot;
+        });
     },
     [context](load_atom, transfer_tag_atom, const std::string& id) {
       return load(context, context.database->transfers, id, "transfer");
