@@ -9,6 +9,7 @@
 #include "domain/clock.hpp"
 #include "domain/metrics.hpp"
 #include "persistence/connection.hpp"
+#include "persistence/database_lock.hpp"
 #include "persistence/ledger_store.hpp"
 
 #include <caf/all.hpp>
@@ -16,6 +17,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <optional>
 #include <thread>
@@ -58,12 +60,25 @@ void assign_ordinals(ledger_writer_state& state, persistence::write_set& writes)
   }
 }
 
+// Another settled took the database while this node's connection to it was gone (see
+// ledger_store's writers' lock): this node may not write again, and the money its actors
+// hold in memory may no longer be the database's. It stops at once; everything it
+// acknowledged is durable.
+void stop_if_database_taken(const persistence::storage_error& error) {
+  if (dynamic_cast<const persistence::database_in_use*>(&error) != nullptr) {
+    std::fprintf(stderr, "settled: %s; stopping\n", error.what());
+    std::fflush(stderr);
+    std::_Exit(75);
+  }
+}
+
 // After a failed transaction the connection may be gone; a new one is tried at once,
 // and again before the next group if this attempt fails too.
 void reconnect_quietly(ledger_writer_state& state) {
   try {
     state.store->reconnect();
   } catch (const persistence::storage_error& error) {
+    stop_if_database_taken(error);
     std::fprintf(stderr, "settled: cannot reconnect to the database: %s\n", error.what());
   }
 }
@@ -97,6 +112,7 @@ std::optional<std::vector<persistence::event_record>> learn_outcome(writer_point
     try {
       return self->state.store->outcome_of_last_group();
     } catch (const persistence::storage_error& error) {
+      stop_if_database_taken(error);
       std::fprintf(stderr, "settled: cannot learn the outcome of a commit yet: %s\n",
                    error.what());
     }
@@ -143,6 +159,7 @@ void commit_group(writer_pointer self, std::vector<pending_write>& writes) {
     }
     return;
   } catch (const persistence::storage_error& error) {
+    stop_if_database_taken(error);
     reconnect_quietly(state);
     std::fprintf(stderr, "settled: a commit of %zu write sets failed: %s\n", writes.size(),
                  error.what());
@@ -211,6 +228,7 @@ caf::result<bool> abandon_leg(writer_pointer self, const persistence::leg_claim&
   try {
     return self->state.store->abandon_leg(claim);
   } catch (const persistence::storage_error& error) {
+    stop_if_database_taken(error);
     reconnect_quietly(self->state);
     return make_settle_error(settle_errc::unavailable, error.what());
   }
@@ -252,18 +270,6 @@ ledger_writer(writer_pointer self, std::shared_ptr<persistence::commit_store> st
 }
 
 } // namespace
-
-ledger_writer_actor spawn_ledger_writer(caf::actor_system& system,
-                                        const persistence::storage_url& url,
-                                        const config::storage_options& options,
-                                        writer_placement placement,
-                                        std::shared_ptr<const persistence::account_renderer> renderer,
-                                        event_hub_actor hub) {
-  auto store = std::make_shared<persistence::ledger_store>(url, std::move(renderer),
-                                                           placement.clustered);
-  return spawn_ledger_writer(system, std::move(store), options, placement, std::move(hub),
-                             writer_thread::own);
-}
 
 ledger_writer_actor spawn_ledger_writer(caf::actor_system& system,
                                         std::shared_ptr<persistence::commit_store> store,

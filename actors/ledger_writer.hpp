@@ -4,8 +4,6 @@
 #include "actors/interfaces.hpp"
 #include "config/options.hpp"
 #include "persistence/commit_store.hpp"
-#include "persistence/ledger_store.hpp"
-#include "persistence/storage_url.hpp"
 
 #include <memory>
 
@@ -22,15 +20,8 @@ struct writer_placement {
   std::int64_t ordinal_slot = -1;
 };
 
-// Without a hub (in a cluster) the writer publishes no events itself.
-ledger_writer_actor spawn_ledger_writer(caf::actor_system& system,
-                                        const persistence::storage_url& url,
-                                        const config::storage_options& options,
-                                        writer_placement placement,
-                                        std::shared_ptr<const persistence::account_renderer> renderer,
-                                        event_hub_actor hub);
-
-// The writer over any store. It runs on its own thread (`detached`) because a store
+// The writer over any store (ledger_store on a database). Without a hub (in a cluster)
+// the writer publishes no events itself. It runs on its own thread (`detached`) because a store
 // blocks; only the simulation's store in memory, which never blocks, runs on the
 // scheduler, where the simulation's deterministic scheduler decides when it runs.
 enum class writer_thread : bool { scheduler, own };

@@ -18,6 +18,7 @@
 #include "actors/user.hpp"
 #include "persistence/connection.hpp"
 #include "persistence/lease_store.hpp"
+#include "persistence/ledger_store.hpp"
 #include "persistence/migrations.hpp"
 #include "persistence/store_reader.hpp"
 
@@ -205,6 +206,9 @@ node_actors start_node(caf::actor_system& system, const config::node_options& op
     throw persistence::storage_error{"a cluster (--cluster.listen) needs PostgreSQL storage"};
   }
   auto stored = prepare_database(*url, options);
+  // First, before any actor runs: the writer's connection takes the writers' lock, so a
+  // database that another settled writes to stops this start with nothing to wind down.
+  auto store = std::make_shared<persistence::ledger_store>(*url, renderer, clustered);
   node_actors actors;
   actors.shards = std::make_shared<shard_map>(options.cluster.node_id,
                                               options.cluster.shard_count, clustered);
@@ -222,8 +226,9 @@ node_actors start_node(caf::actor_system& system, const config::node_options& op
   actors.queries =
     spawn_storage_reader_pool(system, *url, read_timeout, options.storage.query_readers);
   actors.events = spawn_event_hub(system, actors.queries, renderer);
-  actors.writer = spawn_ledger_writer(system, *url, options.storage, placement, renderer,
-                                      clustered ? event_hub_actor{} : actors.events);
+  actors.writer = spawn_ledger_writer(system, std::move(store), options.storage, placement,
+                                      clustered ? event_hub_actor{} : actors.events,
+                                      writer_thread::own);
   start_request_actors(system, options, std::move(renderer), peers,
                        clustered ? std::vector<std::string>{} : stored.authorized_orders,
                        actors);

@@ -12,6 +12,7 @@
 #include "persistence/commit_script.hpp"
 #include "persistence/event_columns.hpp"
 #include "persistence/connection.hpp"
+#include "persistence/database_lock.hpp"
 #include "persistence/record_reading.hpp"
 #include "persistence/row_batch.hpp"
 #include "persistence/row_reading.hpp"
@@ -150,6 +151,10 @@ void add_event_row(row_batch& rows, const event_record& event) {
 
 } // namespace
 
+// The writers' lock (PostgreSQL): 7303 is the migrations', 7304 the group commits' and
+// 7305 the owner's (database_lock.cpp).
+constexpr const char* writers_lock_key = "7306";
+
 ledger_store::ledger_store(const storage_url& url, std::shared_ptr<const account_renderer> renderer,
                            bool clustered)
   : url_(url), renderer_(std::move(renderer)), clustered_(clustered),
@@ -165,6 +170,35 @@ void ledger_store::register_writer() {
   if (!clustered_) {
     auto rows = query_bound(*session_, url_.kind, "SELECT COALESCE(MAX(seq), 0) FROM events");
     last_event_seq_ = read_int64(rows[0], 0);
+  }
+}
+
+// Every connection that writes holds the writers' lock: exclusive on a single node,
+// shared by the nodes of a cluster. The owner's lock (database_lock) ends with its own
+// connection, and a restart of the database ends every connection, so another settled
+// could start on the database meanwhile; this lock, taken again by each new connection
+// before it writes anything, makes sure that only one of the two ever writes again. The
+// connection this one replaces may still hold it (a link cut that the server has not
+// noticed yet): it is ended first, as for an ambiguous COMMIT.
+void ledger_store::hold_writers_lock(soci::session& connection) {
+  if (url_.kind != dialect::postgresql) {
+    return; // SQLite: the owner's flock on the file is held for the process's life
+  }
+  auto take = [&] {
+    auto rows = query_bound(connection, url_.kind,
+                            std::string{"SELECT CAST("}
+                              + (clustered_ ? "pg_try_advisory_lock_shared("
+                                            : "pg_try_advisory_lock(")
+                              + writers_lock_key + ") AS TEXT)");
+    return rows.size() == 1 && rows[0].text(0) == "true";
+  };
+  if (take()) {
+    return;
+  }
+  end_backend(connection, backend_);
+  if (!take()) {
+    throw database_in_use{"another settled writes to this database now (it was taken while"
+                          " this node's connection was gone): one database has one owner"};
   }
 }
 
@@ -184,29 +218,29 @@ void ledger_store::remember_backend() {
 
 // The connection that sent COMMIT may still be alive on the server (a cut link that the
 // server has not noticed, a paused server): until it has ended, its transaction may
-// still commit, so the outcome cannot be read yet.
-void ledger_store::end_backend(const backend_identity& backend) {
+// still commit, so the outcome cannot be read yet (nor its writers' lock taken over).
+void ledger_store::end_backend(soci::session& connection, const backend_identity& backend) {
   if (url_.kind != dialect::postgresql || backend.pid.empty()) {
     return;
   }
   const std::vector<sql_value> identity{backend.pid, backend.start};
   const std::string matching = " FROM pg_stat_activity"
                                " WHERE pid = CAST($1 AS INTEGER) AND backend_start::text = $2";
-  query_bound(*session_, url_.kind, "SELECT pg_terminate_backend(pid)" + matching, identity);
+  query_bound(connection, url_.kind, "SELECT pg_terminate_backend(pid)" + matching, identity);
   for (int attempt = 0; attempt < 100; ++attempt) {
-    auto rows = query_bound(*session_, url_.kind, "SELECT count(*)" + matching, identity);
+    auto rows = query_bound(connection, url_.kind, "SELECT count(*)" + matching, identity);
     if (rows.size() == 1 && read_int64(rows[0], 0) == 0) {
       return;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds{100});
   }
-  throw storage_error{"the connection that committed has not ended yet"};
+  throw storage_error{"the previous connection to the database has not ended yet"};
 }
 
 std::optional<std::vector<event_record>> ledger_store::outcome_of_last_group() {
   SETTLE_ASSERT(in_doubt_.has_value());
   reconnect();
-  end_backend(*in_doubt_);
+  end_backend(*session_, *in_doubt_);
   auto rows = query_bound(*session_, url_.kind,
                           "SELECT last_group FROM writer_commits WHERE writer = $1", {writer_id_});
   if (rows.size() != 1) {
@@ -242,7 +276,10 @@ void ledger_store::number_events_after(std::int64_t last_seq) {
 
 void ledger_store::open() {
   prepared_.clear();
-  session_ = open_session(url_);
+  session_.reset();
+  auto connection = open_session(url_);
+  hold_writers_lock(*connection);
+  session_ = std::move(connection);
   if (url_.kind == dialect::postgresql) {
     // Each prepared statement is planned once. By default PostgreSQL plans every
     // execution afresh for as long as a custom plan looks cheaper than the generic one,

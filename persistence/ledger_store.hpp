@@ -57,7 +57,8 @@ private:
     std::string start;
   };
   void remember_backend();
-  void end_backend(const backend_identity& backend);
+  void end_backend(soci::session& connection, const backend_identity& backend);
+  void hold_writers_lock(soci::session& connection);
   void number_events_after(std::int64_t last_seq);
   using group_type = std::vector<const write_set*>;
   void serialize_with_other_nodes(commit_script& script, const ordinal_assigner& assign_ordinals);

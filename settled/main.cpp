@@ -136,6 +136,9 @@ int main(int argc, char** argv) {
   }
   try {
     return serve(configuration, signals);
+  } catch (const persistence::database_in_use& refusal) { // taken while it started
+    std::cerr << "settled: " << refusal.what() << "\n";
+    return 2;
   } catch (const std::exception& error) {
     std::cerr << "settled: " << error.what() << "\n";
     return 1;

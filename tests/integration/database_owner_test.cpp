@@ -1,22 +1,38 @@
 // One database, one owner (the contract's Trust boundary): a second settled on a database
 // that a running node uses exits 2 with a line naming why, and the first serves on; a
 // single node cannot join a database that a cluster uses either (the unit tests of
-// persistence/database_lock cover the cluster's shared lock).
+// persistence/database_lock cover the cluster's shared lock); and after PostgreSQL
+// restarts (which ends the owner's lock) only one settled ever writes again.
 #include "tests/integration/harness/child_process.hpp"
+#include "tests/integration/harness/private_postgres.hpp"
 #include "tests/integration/harness/testing.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 using namespace settle::integration;
 
-TEST_CASE("a second settled on a database in use exits 2 and the first is unaffected", "[owner]") {
-  auto& server = shared_server();
-  auto& acme = server.acme();
-  const auto account = funded_account(acme, 700);
+namespace {
+
+std::string read_file(const std::string& path) {
+  std::ifstream file(path);
+  std::stringstream text;
+  text << file.rdbuf();
+  return text.str();
+}
+
+struct finished_run {
+  exit_status status;
+  std::string log;
+};
+
+// Runs another settled on `server`'s database and keys until it exits by itself.
+finished_run run_second_settled(test_server& server) {
   const auto& options = server.process().options();
   const auto log_path = options.log_path + ".second";
   const int log = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -28,16 +44,84 @@ TEST_CASE("a second settled on a database in use exits 2 and the first is unaffe
                                  nothing, log, log);
   ::close(log);
   ::close(nothing);
-  const auto status = wait_for_child(pid, std::chrono::seconds(30));
-  std::ifstream output(log_path);
-  std::stringstream text;
-  text << output.rdbuf();
-  INFO(text.str());
-  CHECK(status.exited);
-  CHECK(status.code == 2);
-  CHECK(text.str().find("in use") != std::string::npos);
-  CHECK(text.str().find("listening on") == std::string::npos);
+  finished_run run{wait_for_child(pid, std::chrono::seconds(30)), read_file(log_path)};
+  return run;
+}
+
+}  // namespace
+
+TEST_CASE("a second settled on a database in use exits 2 and the first is unaffected", "[owner]") {
+  auto& server = shared_server();
+  auto& acme = server.acme();
+  const auto account = funded_account(acme, 700);
+  const auto second = run_second_settled(server);
+  INFO(second.log);
+  CHECK(second.status.exited);
+  CHECK(second.status.code == 2);
+  CHECK(second.log.find("in use") != std::string::npos);
+  CHECK(second.log.find("listening on") == std::string::npos);
   // The first node serves on, with its money where it was.
   CHECK(balance_of(acme, account) == 700);
   CHECK_STATUS(acme.post("/v1/users", boost::json::object{{"name", "Still here"}, {"email", unique_email()}}), 201);
+}
+
+// The owner's lock ends with its connection, so after PostgreSQL restarts another settled
+// may start on the database. Each connection that writes takes the writers' lock again
+// before it writes anything, so only one of the two ever writes again.
+TEST_CASE("after PostgreSQL restarts, one settled writes to the database, never two", "[owner][slow]") {
+  if (storage_kind_from_environment() != "postgresql") {
+    return; // the PostgreSQL suite runs it, on a server of its own
+  }
+  private_postgres database;
+  test_server first{{}, database.url()};
+  const auto account = funded_account(first.acme(), 700);
+  database.stop("fast");
+  database.start();
+
+  SECTION("the running node writes first: a second settled exits 2") {
+    // The first deposit after the restart may find the connection gone (503, nothing
+    // applied); the writer then connects again and takes the lock.
+    bool deposited = false;
+    for (int attempt = 0; attempt < 60 && !deposited; ++attempt) {
+      deposited = first.acme().post("/v1/accounts/" + account + "/deposits",
+                                    boost::json::object{{"amount", 5}}).status == 201;
+    }
+    REQUIRE(deposited);
+    const auto second = run_second_settled(first);
+    INFO(second.log);
+    CHECK(second.status.exited);
+    CHECK(second.status.code == 2);
+    CHECK(second.log.find("one database has one owner") != std::string::npos);
+    CHECK(second.log.find("listening on") == std::string::npos);
+    CHECK(balance_of(first.acme(), account) == 705);
+    CHECK_STATUS(first.acme().post("/v1/accounts/" + account + "/deposits", boost::json::object{{"amount", 5}}), 201);
+    CHECK(balance_of(first.acme(), account) == 710);
+  }
+
+  SECTION("a second settled starts first: the running node stops before it writes again") {
+    test_server second{{}, database.url()};
+    // Answered 503, or not at all: the node stops as soon as its writer finds out.
+    unsigned refused_status = 0;
+    try {
+      refused_status = first.acme().post("/v1/accounts/" + account + "/deposits",
+                                         boost::json::object{{"amount", 5}}).status;
+    } catch (const std::exception& no_answer) {
+      INFO(no_answer.what());
+    }
+    CHECK(refused_status != 201);
+    bool stopped = false;
+    for (int wait = 0; wait < 300 && !stopped; ++wait) {
+      stopped = !first.process().running();
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    const auto log = read_file(first.process().options().log_path);
+    INFO(log);
+    CHECK(stopped);
+    CHECK(log.find("another settled writes to this database now") != std::string::npos);
+    // Nothing of the refused deposit was written; the second node serves the money.
+    CHECK(balance_of(second.acme(), account) == 700);
+    CHECK_STATUS(second.acme().post("/v1/accounts/" + account + "/deposits", boost::json::object{{"amount", 5}}), 201);
+    CHECK(balance_of(second.acme(), account) == 705);
+    CHECK(audit(second.admin()).at("ok") == true);
+  }
 }
