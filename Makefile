@@ -24,7 +24,7 @@ test: build
 	scripts/with-postgres.sh ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS)
 	@$(MAKE) --no-print-directory test-sanitizers
 
-# The C++ tests again under ASan and UBSan; any sanitizer report fails (see the script).
+# The C++ tests again under ASan and UBSan, then TSan; any sanitizer report fails (see the script).
 test-sanitizers: deps
 	scripts/test-sanitizers.sh $(JOBS)
 

@@ -39,6 +39,10 @@ struct ledger_writer_state {
   std::vector<pending_write> pending;
   std::size_t pending_rows = 0;
   bool flush_scheduled = false;
+  std::shared_ptr<const std::atomic<bool>> node_stopping;
+  // The node stopped before the database told a lost COMMIT's outcome: the actors'
+  // money in memory may be wrong from here on, so nothing more is committed.
+  bool outcome_unknown = false;
   static inline const char* name = "ledger_writer";
 };
 
@@ -106,11 +110,22 @@ void deliver_committed(writer_pointer self, std::vector<pending_write>& writes,
 // hold its reservations. The database knows; it is asked until it answers. Meanwhile
 // this writer takes no other work, and requests waiting for it are answered 503 at
 // their deadlines by their sessions (see request_deadline).
-std::optional<std::vector<persistence::event_record>> learn_outcome(writer_pointer self) {
+// Unless the node stops first: then the outcome stays unknown (nullopt) and the restart
+// reads it from the database, as it does after a crash.
+struct group_outcome {
+  bool known = false;
+  std::optional<std::vector<persistence::event_record>> events; // committed: its events
+};
+
+bool node_stopping(const ledger_writer_state& state) {
+  return state.node_stopping != nullptr && state.node_stopping->load();
+}
+
+group_outcome learn_outcome(writer_pointer self) {
   auto pause = std::chrono::milliseconds{100};
-  for (;;) {
+  while (!node_stopping(self->state)) {
     try {
-      return self->state.store->outcome_of_last_group();
+      return group_outcome{true, self->state.store->outcome_of_last_group()};
     } catch (const persistence::storage_error& error) {
       stop_if_database_taken(error);
       std::fprintf(stderr, "settled: cannot learn the outcome of a commit yet: %s\n",
@@ -118,6 +133,13 @@ std::optional<std::vector<persistence::event_record>> learn_outcome(writer_point
     }
     std::this_thread::sleep_for(pause);
     pause = std::min(pause * 2, std::chrono::milliseconds{2000});
+  }
+  return group_outcome{};
+}
+
+void refuse_all(std::vector<pending_write>& writes, settle_errc code, const char* message) {
+  for (auto& write : writes) {
+    write.promise.deliver(make_settle_error(code, message));
   }
 }
 
@@ -146,17 +168,24 @@ void commit_group(writer_pointer self, std::vector<pending_write>& writes) {
   } catch (const persistence::ambiguous_commit& error) {
     std::fprintf(stderr, "settled: the answer to COMMIT was lost (%s); asking the database\n",
                  error.what());
-    auto events = learn_outcome(self);
-    std::fprintf(stderr, "settled: the database says the group of %zu was %s\n", writes.size(),
-                 events ? "committed" : "not committed");
-    if (events) {
-      deliver_committed(self, writes, std::move(*events), seconds());
+    auto outcome = learn_outcome(self);
+    if (!outcome.known) {
+      std::fprintf(stderr, "settled: stopping before the database told the outcome of a group"
+                           " of %zu; the next start reads it\n", writes.size());
+      state.outcome_unknown = true;
+      refuse_all(writes, settle_errc::internal_error,
+                 "the node stopped before the database told whether this change was applied;"
+                 " read it back before retrying");
       return;
     }
-    for (auto& write : writes) {
-      write.promise.deliver(make_settle_error(
-        settle_errc::unavailable, "the database connection failed; nothing was applied"));
+    std::fprintf(stderr, "settled: the database says the group of %zu was %s\n", writes.size(),
+                 outcome.events ? "committed" : "not committed");
+    if (outcome.events) {
+      deliver_committed(self, writes, std::move(*outcome.events), seconds());
+      return;
     }
+    refuse_all(writes, settle_errc::unavailable,
+               "the database connection failed; nothing was applied");
     return;
   } catch (const persistence::storage_error& error) {
     stop_if_database_taken(error);
@@ -203,6 +232,10 @@ void flush(writer_pointer self) {
   auto writes = admit_to_commit(std::move(state.pending));
   state.pending.clear();
   state.pending_rows = 0;
+  if (state.outcome_unknown) {
+    refuse_all(writes, settle_errc::unavailable, "the node is stopping; nothing was applied");
+    return;
+  }
   if (!writes.empty()) {
     commit_group(self, writes);
   }
@@ -225,6 +258,9 @@ void schedule_flush(writer_pointer self) {
 // The database settles a leg reserved for another node (see leg_claim); between groups,
 // since it may wait for that node's commit of the same leg.
 caf::result<bool> abandon_leg(writer_pointer self, const persistence::leg_claim& claim) {
+  if (self->state.outcome_unknown) {
+    return make_settle_error(settle_errc::unavailable, "the node is stopping");
+  }
   try {
     return self->state.store->abandon_leg(claim);
   } catch (const persistence::storage_error& error) {
@@ -241,6 +277,7 @@ ledger_writer(writer_pointer self, std::shared_ptr<persistence::commit_store> st
   self->state.store = std::move(store);
   self->state.hub = std::move(hub);
   self->state.options = options;
+  self->state.node_stopping = placement.node_stopping;
   self->state.ordinals.observe(placement.largest_stored_ordinal);
   self->state.ordinals.use_slot(placement.ordinal_slot);
   // What was asked before the exit is committed and answered: CAF 0.17 drops an

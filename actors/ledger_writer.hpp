@@ -5,6 +5,7 @@
 #include "config/options.hpp"
 #include "persistence/commit_store.hpp"
 
+#include <atomic>
 #include <memory>
 
 #include <caf/fwd.hpp>
@@ -18,6 +19,9 @@ struct writer_placement {
   // reach the hub through the log reader (every node's, in seq order) instead.
   bool clustered = false;
   std::int64_t ordinal_slot = -1;
+  // Set when the node stops: the writer stops waiting for the database to tell the
+  // outcome of a commit whose answer was lost (none: it waits as long as it takes).
+  std::shared_ptr<const std::atomic<bool>> node_stopping;
 };
 
 // The writer over any store (ledger_store on a database). Without a hub (in a cluster)

@@ -213,7 +213,7 @@ node_actors start_node(caf::actor_system& system, const config::node_options& op
   actors.shards = std::make_shared<shard_map>(options.cluster.node_id,
                                               options.cluster.shard_count, clustered);
   auto peers = std::make_shared<peer_directory>();
-  writer_placement placement{stored.largest_ordinal, clustered, -1};
+  writer_placement placement{stored.largest_ordinal, clustered, -1, actors.stopping};
   std::shared_ptr<persistence::lease_store> leases;
   if (clustered) {
     leases = std::make_shared<persistence::lease_store>(*url, options.cluster.shard_count,
@@ -243,6 +243,7 @@ node_actors start_node(caf::actor_system& system, const config::node_options& op
 }
 
 void stop_node(caf::actor_system& system, const node_actors& actors) {
+  actors.stopping->store(true);
   auto stop = [](const auto& actor) {
     if (actor) {
       caf::anon_send_exit(actor, caf::exit_reason::user_shutdown);

@@ -8,6 +8,7 @@
 
 #include <caf/fwd.hpp>
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <vector>
@@ -26,6 +27,7 @@ struct node_actors {
   idempotency_guard_actor idempotency;
   event_hub_actor events;
   caf::actor idempotency_sweeper;
+  std::shared_ptr<std::atomic<bool>> stopping = std::make_shared<std::atomic<bool>>(false);
   // In a cluster only:
   cluster_manager_actor cluster;
   node_directory_actor directory;

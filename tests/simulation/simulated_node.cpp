@@ -112,7 +112,7 @@ simulated_node::simulated_node(memory_database& database, seeded_random& random,
   actors_.reader =
     spawn_simulated_reader(*system_, database, random, faults.failing_reads_percent);
   actors_.queries = actors_.reader;
-  writer_placement placement{largest_ordinal(database), false, -1};
+  writer_placement placement{largest_ordinal(database), false, -1, nullptr};
   actors_.writer = spawn_ledger_writer(*system_, store_, options.storage, placement,
                                        event_hub_actor{}, writer_thread::scheduler);
   start_request_actors(*system_, options, std::make_shared<net::json_renderer>(),
