@@ -1,6 +1,7 @@
 // Accounts: creation and its validation, reading and listing, deposits and withdrawals
 // (which are transfers), overdraft, the ledger entries, closing, the amount rules shared by
 // every money field, and each tenant's share of the world account.
+#include "tests/integration/harness/stop_each_way.hpp"
 #include "tests/integration/harness/testing.hpp"
 
 using namespace settle::integration;
@@ -281,12 +282,7 @@ TEST_CASE("each tenant brings in at most 10^16 net per currency through the worl
   }
   CHECK_ERROR(post_amount(server.acme(), deposits, 1), 422, "amount_too_large", param("amount"));
 
-  SECTION("a clean stop with SIGTERM") {
-    const auto status = server.stop();
-    INFO("settled " << status.describe());
-    CHECK(status.clean());
-  }
-  SECTION("kill -9") { server.kill(); }
+  stop_each_way(server);
   server.start();
 
   // The shares are read back from the ledger.

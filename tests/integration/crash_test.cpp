@@ -2,6 +2,7 @@
 // load, stopped in the middle of concurrent transfers by kill -9 or SIGTERM and restarted
 // on the same storage, everything answered 201 must be there, nothing else may be there
 // but requests left unanswered, and the ledger must add up.
+#include "tests/integration/harness/stop_each_way.hpp"
 #include "tests/integration/harness/testing.hpp"
 #include "tests/integration/harness/transfer_load.hpp"
 
@@ -81,12 +82,7 @@ TEST_CASE("a restart keeps objects and balances and the newest-first order", "[r
   const auto account_before = get_object(client, "/v1/accounts/" + account_id);
   const auto entries_before = get_list(client, "/v1/accounts/" + account_id + "/entries").data;
 
-  SECTION("a clean stop with SIGTERM") {
-    const auto status = server.stop();
-    INFO("settled " << status.describe());
-    CHECK(status.clean());
-  }
-  SECTION("kill -9") { server.kill(); }
+  stop_each_way(server);
 
   server.start();
   CHECK(get_list(client, "/v1/users").data == users_before);

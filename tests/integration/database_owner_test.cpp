@@ -48,18 +48,22 @@ finished_run run_second_settled(test_server& server) {
   return run;
 }
 
+// The second settled exited 2 before serving, with a line that says `why`.
+void check_refused(const finished_run& second, const std::string& why) {
+  INFO(second.log);
+  CHECK(second.status.exited);
+  CHECK(second.status.code == 2);
+  CHECK(second.log.find(why) != std::string::npos);
+  CHECK(second.log.find("listening on") == std::string::npos);
+}
+
 }  // namespace
 
 TEST_CASE("a second settled on a database in use exits 2 and the first is unaffected", "[owner]") {
   auto& server = shared_server();
   auto& acme = server.acme();
   const auto account = funded_account(acme, 700);
-  const auto second = run_second_settled(server);
-  INFO(second.log);
-  CHECK(second.status.exited);
-  CHECK(second.status.code == 2);
-  CHECK(second.log.find("in use") != std::string::npos);
-  CHECK(second.log.find("listening on") == std::string::npos);
+  check_refused(run_second_settled(server), "in use");
   // The first node serves on, with its money where it was.
   CHECK(balance_of(acme, account) == 700);
   CHECK_STATUS(acme.post("/v1/users", boost::json::object{{"name", "Still here"}, {"email", unique_email()}}), 201);
@@ -87,12 +91,7 @@ TEST_CASE("after PostgreSQL restarts, one settled writes to the database, never 
                                     boost::json::object{{"amount", 5}}).status == 201;
     }
     REQUIRE(deposited);
-    const auto second = run_second_settled(first);
-    INFO(second.log);
-    CHECK(second.status.exited);
-    CHECK(second.status.code == 2);
-    CHECK(second.log.find("one database has one owner") != std::string::npos);
-    CHECK(second.log.find("listening on") == std::string::npos);
+    check_refused(run_second_settled(first), "one database has one owner");
     CHECK(balance_of(first.acme(), account) == 705);
     CHECK_STATUS(first.acme().post("/v1/accounts/" + account + "/deposits", boost::json::object{{"amount", 5}}), 201);
     CHECK(balance_of(first.acme(), account) == 710);

@@ -2,6 +2,7 @@
 // are stored (2xx, 402, 409) and which are not (400, 422), key validation, tenant scope,
 // replays across a clean restart and a kill -9, and one key sent by 20 clients at once.
 #include "tests/integration/harness/concurrency.hpp"
+#include "tests/integration/harness/stop_each_way.hpp"
 #include "tests/integration/harness/testing.hpp"
 
 #include <memory>
@@ -154,12 +155,7 @@ TEST_CASE("answers are replayed after a restart", "[idempotency][restart][slow]"
   const auto deposited = post_deposit(server.acme(), account_id, 700, deposit_key);
   REQUIRE_STATUS(deposited, 201);
 
-  SECTION("a clean stop with SIGTERM") {
-    const auto status = server.stop();
-    INFO("settled " << status.describe());
-    CHECK(status.clean());
-  }
-  SECTION("kill -9") { server.kill(); }
+  stop_each_way(server);
 
   server.start();
   check_replayed(user, server.acme().post("/v1/users", user_body, with_key(user_key)));
