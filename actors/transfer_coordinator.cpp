@@ -362,6 +362,14 @@ void refuse_world_accounts(transfer_job& job) {
   }
 }
 
+// A transfer's two legs are asked at once, each checking the currency the transfer names:
+// without one (the ingress always requires it), two currencies could meet.
+void require_currency(transfer_job& job) {
+  if (!job.invalid && job.transfer.currency.empty()) {
+    job.invalid = make_failure(settle_errc::missing_parameter, "currency is required", "currency");
+  }
+}
+
 void start(gateway_pointer self, const run_pointer& run) {
   reserve_next(self, run);
 }
@@ -430,6 +438,7 @@ void run_transfer(gateway_pointer self, const context_pointer& context,
   run->context = context;
   run->jobs.push_back(make_job(command, transfer_kind::transfer));
   refuse_world_accounts(run->jobs.back());
+  require_currency(run->jobs.back());
   start(self, run);
 }
 
@@ -459,6 +468,7 @@ void run_batch(gateway_pointer self, const context_pointer& context,
     auto job = make_job(item.transfer, transfer_kind::transfer);
     job.invalid = item.invalid;
     refuse_world_accounts(job);
+    require_currency(job);
     run->jobs.push_back(std::move(job));
   }
   start_batch(self, run);

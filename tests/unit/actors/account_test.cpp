@@ -245,6 +245,31 @@ TEST_CASE("a transfer answered 402 changes nothing", "[actors][account]") {
   CHECK(balance_of(node, payee) == 100);
 }
 
+TEST_CASE("a transfer that names no currency is refused, alone or in a batch, and changes nothing",
+          "[actors][account]") {
+  // The ingress always requires `currency`; the coordinator does not count on it, since its
+  // legs are asked at once and each account checks only the currency the transfer names.
+  settle::testing::temporary_directory directory;
+  test_node node{options_in(directory)};
+  auto user = settle::testing::create_user(node, acme);
+  auto dollars = settle::testing::open_account(node, acme, user, "USD");
+  auto euros = settle::testing::open_account(node, acme, user, "EUR");
+  settle::testing::deposit(node, acme, dollars, 100);
+
+  auto alone = node.execute(acme, transfer(dollars, euros, 10, ""));
+  CHECK(alone.status == 422);
+  CHECK(error_code_of(alone) == "missing_parameter");
+  settle::transfer_batch_command batch;
+  batch.atomic = false;
+  batch.items.push_back(settle::batch_item{transfer(dollars, euros, 10, ""), std::nullopt});
+  auto batched = node.execute(acme, batch);
+  INFO(body_of(batched));
+  CHECK(batched.status != 201);
+  CHECK(balance_of(node, dollars) == 100);
+  CHECK(balance_of(node, euros) == 0);
+  CHECK(settle::testing::entries_of(node, acme, euros).empty());
+}
+
 TEST_CASE("a repeated Idempotency-Key with the same request replays the answer",
           "[actors][account][idempotency]") {
   settle::testing::temporary_directory directory;
