@@ -118,6 +118,41 @@ void settle_legs(gateway_pointer self, const transfer_job& job, bool committed) 
   }
 }
 
+// Tells the committed legs, then runs `answer`: once the legs on other nodes have taken
+// their outcome in (or after a deadline: the account would then learn it from the
+// database, see leg_claim). A message to an actor of this node is in its mailbox before
+// the client can ask again, but one to another node travels on another link than the
+// client's next request, which could otherwise read the balance before the transfer.
+template <class Answer>
+void settle_committed_legs(gateway_pointer self, const run_pointer& run, Answer answer) {
+  auto waiting = std::make_shared<std::size_t>(1); // 1 until every leg is told
+  auto answer_once = std::make_shared<Answer>(std::move(answer));
+  auto one_done = [waiting, answer_once] {
+    if (--*waiting == 0) {
+      (*answer_once)();
+    }
+  };
+  for (const auto& job : run->jobs) {
+    if (!job.accepted()) {
+      continue;
+    }
+    for (const leg* side : {&job.from, &job.to}) {
+      if (!side->reserved) {
+        continue;
+      }
+      if (side->actor.node() == self->node()) {
+        self->anon_send(side->actor, settle_leg_atom::value, job.transfer.id, true);
+        continue;
+      }
+      ++*waiting;
+      self->request(side->actor, std::chrono::seconds{2}, settle_leg_atom::value,
+                    job.transfer.id, true)
+        .then([one_done] { one_done(); }, [one_done](caf::error&) { one_done(); });
+    }
+  }
+  one_done();
+}
+
 // Releases the legs of `jobs` that will not commit, newest first, so a debit that
 // spent a credit promised earlier in the batch is released before that credit.
 void release_legs(gateway_pointer self, std::vector<transfer_job>& jobs, bool all) {
@@ -321,13 +356,10 @@ void conclude(gateway_pointer self, const run_pointer& run) {
                 std::move(writes))
     .then(
       [self, run, status, body](bool) mutable {
-        for (const auto& job : run->jobs) {
-          if (job.accepted()) {
-            settle_legs(self, job, true);
-          }
-        }
         run->context->answer_stored = true;
-        respond(self, run->context, status, std::move(body));
+        settle_committed_legs(self, run, [self, run, status, body]() mutable {
+          respond(self, run->context, status, std::move(body));
+        });
       },
       [self, run](caf::error& error) {
         release_legs(self, run->jobs, true);

@@ -129,8 +129,11 @@ void http_session<Stream>::start() {
 }
 
 template <class Stream>
-void http_session<Stream>::close_if_idle() {
-  boost::asio::post(stream_.get_executor(), [self = this->shared_from_this()] {
+void http_session<Stream>::close_if_idle(std::chrono::steady_clock::duration quiet) {
+  boost::asio::post(stream_.get_executor(), [self = this->shared_from_this(), quiet] {
+    if (std::chrono::steady_clock::now() - self->idle_since_ < quiet) {
+      return;
+    }
     // A request already received but not yet parsed is not idleness: it is answered
     // (with Connection: close), rather than lost to a close the client cannot tell apart
     // from a crash.
@@ -494,6 +497,7 @@ void http_session<Stream>::send(unsigned status, std::string body, std::string_v
 template <class Stream>
 void http_session<Stream>::on_write(bool close_after, beast::error_code error) {
   busy_ = false;
+  idle_since_ = std::chrono::steady_clock::now();
   replayed_ = false;
   retry_after_ = 1;
   allow_header_.clear();

@@ -27,8 +27,9 @@ class http_connection {
 public:
   virtual ~http_connection() = default;
 
-  // Closes the connection if no request is being answered (draining at shutdown).
-  virtual void close_if_idle() = 0;
+  // Closes the connection if no request is being answered and none was for `quiet`
+  // (draining at shutdown).
+  virtual void close_if_idle(std::chrono::steady_clock::duration quiet) = 0;
 };
 
 using tls_stream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
@@ -43,7 +44,7 @@ public:
   ~http_session() override;
 
   void run();
-  void close_if_idle() override;
+  void close_if_idle(std::chrono::steady_clock::duration quiet) override;
 
 private:
   static constexpr bool is_tls = std::is_same_v<Stream, tls_stream>;
@@ -86,6 +87,7 @@ private:
   std::int64_t retry_after_ = 1; // seconds, for a 429 or 503
   bool replayed_ = false;
   bool busy_ = false;
+  std::chrono::steady_clock::time_point idle_since_ = std::chrono::steady_clock::now();
   bool first_request_ = true;
   bool body_unread_ = false; // answered before reading the body (401, 413, 429)
   std::size_t lingered_bytes_ = 0;

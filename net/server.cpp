@@ -88,6 +88,32 @@ std::shared_ptr<boost::asio::ssl::context> load_tls_context(const std::string& c
   return context;
 }
 
+// The live entries of `connections`, taken under the lock and used outside it.
+template <class Connection>
+std::vector<std::shared_ptr<Connection>> live(ingress_state& state,
+                                              std::vector<std::weak_ptr<Connection>>& connections) {
+  std::vector<std::shared_ptr<Connection>> open;
+  std::lock_guard<std::mutex> guard{state.sessions_mutex};
+  for (auto& weak : connections) {
+    if (auto connection = weak.lock()) {
+      open.push_back(std::move(connection));
+    }
+  }
+  return open;
+}
+
+void shut_down_streams(ingress_state& state) {
+  for (auto& stream : live(state, state.streams)) {
+    stream->shut_down();
+  }
+}
+
+void close_quiet_sessions(ingress_state& state, std::chrono::steady_clock::duration quiet) {
+  for (auto& session : live(state, state.sessions)) {
+    session->close_if_idle(quiet);
+  }
+}
+
 } // namespace
 
 http_server::http_server(gateway_actor gateway, event_hub_actor events,
@@ -154,35 +180,16 @@ void http_server::drain(std::chrono::milliseconds limit) {
   }
   self.state->draining = true;
   self.acceptor->stop();
-  // Keep-alive clients that send within this grace get their answer with
-  // Connection: close and go elsewhere; only then are the idle connections closed.
-  std::this_thread::sleep_for(std::min(limit, std::chrono::milliseconds{500}));
-  std::vector<std::shared_ptr<http_connection>> open;
-  std::vector<std::shared_ptr<stream_connection>> streams;
-  {
-    std::lock_guard<std::mutex> guard{self.state->sessions_mutex};
-    for (auto& weak : self.state->sessions) {
-      if (auto session = weak.lock()) {
-        open.push_back(std::move(session));
-      }
-    }
-    for (auto& weak : self.state->streams) {
-      if (auto stream = weak.lock()) {
-        streams.push_back(std::move(stream));
-      }
-    }
-  }
-  for (auto& session : open) {
-    session->close_if_idle();
-  }
-  for (auto& stream : streams) {
-    stream->shut_down();
-  }
-  open.clear();
-  streams.clear();
+  shut_down_streams(*self.state);
+  // A kept-alive connection in use gets Connection: close with its next answer. One is
+  // closed by the server only once it has been quiet for a while: HTTP cannot tell a
+  // close that meets a request its client was just sending from a crash, and a client
+  // that uses a connection often is the one about to send on it.
+  constexpr auto quiet = std::chrono::seconds{1};
   auto deadline = std::chrono::steady_clock::now() + limit;
   while (self.state->open_connections.load() > 0 && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds{20});
+    close_quiet_sessions(*self.state, quiet);
+    std::this_thread::sleep_for(std::chrono::milliseconds{100});
   }
 }
 

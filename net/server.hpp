@@ -23,8 +23,9 @@ public:
   // Throws std::runtime_error when the address is malformed or taken.
   std::string start();
 
-  // Stops accepting, closes idle connections, and waits up to `limit` for the
-  // requests in progress to be answered.
+  // Stops accepting, ends the event streams, and waits up to `limit` for the requests
+  // in progress to be answered and the connections to close: one in use closes after
+  // its next answer (Connection: close), a quiet one is closed after a second.
   void drain(std::chrono::milliseconds limit);
 
   // Stops the Asio threads.
