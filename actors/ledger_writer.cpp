@@ -105,13 +105,8 @@ void deliver_committed(writer_pointer self, std::vector<pending_write>& writes,
   }
 }
 
-// COMMIT was sent and its answer lost (the connection failed, the database restarted):
-// the group is durable or not, and the accounts' actors must be told which, since they
-// hold its reservations. The database knows; it is asked until it answers. Meanwhile
-// this writer takes no other work, and requests waiting for it are answered 503 at
-// their deadlines by their sessions (see request_deadline).
-// Unless the node stops first: then the outcome stays unknown (nullopt) and the restart
-// reads it from the database, as it does after a crash.
+// What the database said of a group whose COMMIT's answer was lost; not known when the
+// node stopped before it could say.
 struct group_outcome {
   bool known = false;
   std::optional<std::vector<persistence::event_record>> events; // committed: its events
@@ -121,6 +116,13 @@ bool node_stopping(const ledger_writer_state& state) {
   return state.node_stopping != nullptr && state.node_stopping->load();
 }
 
+// COMMIT was sent and its answer lost (the connection failed, the database restarted):
+// the group is durable or not, and the accounts' actors must be told which, since they
+// hold its reservations. The database knows; it is asked until it answers. Meanwhile
+// this writer takes no other work, and requests waiting for it are answered 503 at
+// their deadlines by their sessions (see request_deadline).
+// Unless the node stops first: then the outcome stays unknown and the restart
+// reads it from the database, as it does after a crash.
 group_outcome learn_outcome(writer_pointer self) {
   auto pause = std::chrono::milliseconds{100};
   while (!node_stopping(self->state)) {
