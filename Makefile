@@ -28,14 +28,14 @@ test: build
 test-sanitizers: deps
 	scripts/test-sanitizers.sh $(JOBS)
 
-# libFuzzer (clang, ASan, UBSan) on each fuzz target for FUZZ_SECONDS (default 60);
+# libFuzzer (clang, ASan, UBSan) on each fuzz target (or those FUZZ_TARGETS names) for FUZZ_SECONDS (default 60);
 # inputs that reach new code join tests/fuzz/corpus/, which make test replays.
 FUZZ_SECONDS ?= 60
 fuzz:
 	@scripts/install-dependencies.sh clang libclang-rt-14-dev
 	@test -f build/fuzz/build.ninja || cmake --preset fuzz
 	cmake --build build/fuzz -j $(JOBS) --target fuzz_targets
-	scripts/run-fuzzers.sh build/fuzz/tests/fuzz $(FUZZ_SECONDS)
+	scripts/run-fuzzers.sh build/fuzz/tests/fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 clean:
 	rm -rf build

@@ -80,18 +80,44 @@ server_ticks() {
   echo "$total"
 }
 
+# PostgreSQL's statement execution time in ms, summed over every database since the last
+# statements_reset (pg_stat_statements, which bench/run loads); empty when not loaded.
+statements_reset() {
+  psql -Atq "$SETTLE_TEST_POSTGRES_DSN" -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" \
+       -c "SELECT pg_stat_statements_reset()" >/dev/null 2>&1 || true
+}
+
+statements_milliseconds() {
+  psql -Atq "$SETTLE_TEST_POSTGRES_DSN" 2>/dev/null \
+       -c "SELECT sum(total_exec_time) FROM pg_stat_statements WHERE query NOT LIKE '%pg_stat_statements%'" || true
+}
+
+# MILLISECONDS spread over UNITS, in µs each ("n/a" when either is missing).
+microseconds_each() {
+  awk -v ms="$1" -v units="$2" 'BEGIN { if (ms != "" && units > 0) printf "%.0f", 1000 * ms / units; else print "n/a" }'
+}
+
 # Runs one wrk case: settle_case NAME MODE MULTIPLIER SECONDS [VAR=value ...] (the
 # variables go to bench/scripts/settle.lua). Stores under NAME the rate (requests/s times
 # MULTIPLIER: transfers/s for batches), and NAME_latency, NAME_cpu, NAME_count, NAME_seconds;
-# also NAME_p50, NAME_p99 (ms) and NAME_errors, each alone.
+# also NAME_p50, NAME_p99 (ms) and NAME_errors, each alone; and what each unit (a transfer,
+# a request) cost: NAME_settled_us, the servers' CPU time (until they are quiet again, so
+# that work still queued when wrk stops counts), and NAME_statement_us, PostgreSQL's
+# statement execution time.
 settle_case() {
   local name="$1" mode="$2" multiplier="$3" seconds="$4"
   shift 4
   wait_until_quiet
-  local output
+  local output ticks_before
+  ticks_before=$(server_ticks)
+  statements_reset
   output=$(client env MODE="$mode" API_KEY="$api_key" ACCOUNTS_FILE="$work/accounts" "$@" \
            wrk -t1 -c"$connections" -d"${seconds}s" --timeout 30s -s bench/scripts/settle.lua "$base")
   result[${name}_cpu]=$(client_cpu)
+  wait_until_quiet
+  local server_milliseconds statements units
+  server_milliseconds=$(( ($(server_ticks) - ticks_before) * 1000 / $(getconf CLK_TCK) ))
+  statements=$(statements_milliseconds)
   local line
   line=$(echo "$output" | grep '^RESULT') || { echo "wrk ($mode) failed: $output" >&2; exit 1; }
   local requests elapsed
@@ -99,6 +125,9 @@ settle_case() {
   elapsed=$(echo "$line" | sed 's/.*seconds=\([0-9.]*\).*/\1/')
   result[$name]=$(awk -v r="$requests" -v s="$elapsed" -v m="$multiplier" 'BEGIN { printf "%.0f", (s > 0 ? r * m / s : 0) }')
   result[${name}_count]=$requests
+  units=$(( requests * multiplier ))
+  result[${name}_settled_us]=$(microseconds_each "$server_milliseconds" "$units")
+  result[${name}_statement_us]=$(microseconds_each "$statements" "$units")
   result[${name}_seconds]=$elapsed
   result[${name}_latency]=$(echo "$line" | sed 's/.*p50_ms=\([0-9.]*\) p99_ms=\([0-9.]*\) p999_ms=\([0-9.]*\) errors=\([0-9]*\).*/\1 \/ \2 \/ \3 ms (errors \4)/')
   result[${name}_p50]=$(echo "$line" | sed 's/.*p50_ms=\([0-9.]*\).*/\1/')

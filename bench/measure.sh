@@ -31,10 +31,13 @@ measure_pgbench() {
        -c "INSERT INTO bench_accounts SELECT g, 1000000000 FROM generate_series(1, $accounts) g" >/dev/null
   for script in transfer transfer_hot; do
     local output
+    statements_reset
     output=$(client "$pg_bin/pgbench" -n -c "$connections" -j 2 -T "$duration" -D accounts="$accounts" \
                -f "bench/scripts/$script.sql" "$dsn")
     result[pgbench_$script]=$(echo "$output" | sed -n 's/^tps = \([0-9]*\).*/\1/p' | head -n 1)
     result[pgbench_${script}_cpu]=$(client_cpu)
+    result[pgbench_${script}_statement_us]=$(microseconds_each "$(statements_milliseconds)" \
+      "$(echo "$output" | sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p')")
   done
 }
 
@@ -255,6 +258,11 @@ mebibytes() {
   awk -v kib="$1" 'BEGIN { printf "%.0f MiB", kib / 1024 }'
 }
 
+# "settled µs / statements µs" per unit of case NAME (pgbench's peers: statements only).
+costs() {
+  echo "${result[$1_settled_us]:-—} / ${result[$1_statement_us]:-n/a} µs"
+}
+
 report() {
   local commit date machine
   commit=$(git rev-parse --short HEAD)
@@ -268,27 +276,28 @@ Machine: $machine. Client and servers share the machine: the client (wrk, 1 thre
 the client's user + system time over the case's wall time (100% = one core).
 $connections connections, ${duration} s per case, $accounts accounts. PostgreSQL fsync=on, synchronous_commit=on.
 
-| case | result | ratio to its peer | latency p50 / p99 / p99.9 | client CPU |
-|---|---|---|---|---|
-| peer: pgbench transfer (SQL UPDATE design), random accounts | ${result[pgbench_transfer]} tps | | | ${result[pgbench_transfer_cpu]} |
-| peer: pgbench transfer, one hot account | ${result[pgbench_transfer_hot]} tps | | | ${result[pgbench_transfer_hot_cpu]} |
-| peer: HTTP ceiling (nginx, constant JSON) | ${result[http_ceiling]} req/s | | | ${result[http_ceiling_cpu]} |
-| Settle PostgreSQL: POST /v1/transfers, random | ${result[settle_pg_transfer]} transfers/s | $(ratio "${result[settle_pg_transfer]}" "${result[pgbench_transfer]}") of pgbench; $(ratio "${result[settle_pg_transfer]}" "${result[http_ceiling]}") of HTTP ceiling | ${result[settle_pg_transfer_latency]} | ${result[settle_pg_transfer_cpu]} |
-| Settle PostgreSQL: POST /v1/transfers, hot account | ${result[settle_pg_hot]} transfers/s | $(ratio "${result[settle_pg_hot]}" "${result[pgbench_transfer_hot]}") of pgbench hot; $(ratio "${result[settle_pg_hot]}" "${result[settle_pg_transfer]}") of random | ${result[settle_pg_hot_latency]} | ${result[settle_pg_hot_cpu]} |
-| Settle PostgreSQL: POST /v1/transfers/batch (1000 each) | ${result[settle_pg_batch]} transfers/s | | ${result[settle_pg_batch_latency]} | ${result[settle_pg_batch_cpu]} |
-| Settle PostgreSQL: GET /v1/accounts/{id} | ${result[settle_pg_get]} req/s | $(ratio "${result[settle_pg_get]}" "${result[http_ceiling]}") of HTTP ceiling | ${result[settle_pg_get_latency]} | ${result[settle_pg_get_cpu]} |
-| Settle PostgreSQL: POST /v1/orders (automatic capture) | ${result[settle_pg_order_create]} orders/s | | ${result[settle_pg_order_create_latency]} | ${result[settle_pg_order_create_cpu]} |
-| Settle PostgreSQL: POST /v1/orders/{id}/confirm, automatic capture (${result[settle_pg_order_confirm_count]} of ${result[settle_pg_order_pool]} orders, in ${result[settle_pg_order_confirm_seconds]} s) | ${result[settle_pg_order_confirm]} confirms/s | $(ratio "${result[settle_pg_order_confirm]}" "${result[pgbench_transfer]}") of pgbench; $(ratio "${result[settle_pg_order_confirm]}" "${result[settle_pg_transfer]}") of random transfers | ${result[settle_pg_order_confirm_latency]} | ${result[settle_pg_order_confirm_cpu]} |
-| Settle PostgreSQL: POST /v1/transfers, random, open loop at half the peak (${result[open_target]}/s scheduled) | ${result[settle_pg_open]:-n/a} transfers/s achieved | $(ratio "${result[settle_pg_open]:-0}" "${result[open_target]}") of the scheduled rate | ${result[settle_pg_open_latency]:-n/a}; timed inside settled: ${result[settle_pg_open_inside_10ms]:-n/a}% within 10 ms, ${result[settle_pg_open_inside_25ms]:-n/a}% within 25 ms; PostgreSQL checkpoints begun during the case: ${result[settle_pg_open_checkpoints]:-n/a} | ${result[settle_pg_open_cpu]:-} |
-| Settle SQLite: POST /v1/transfers, random | ${result[settle_sqlite_transfer]} transfers/s | | ${result[settle_sqlite_transfer_latency]} | ${result[settle_sqlite_transfer_cpu]} |
-| Settle SQLite: GET /v1/accounts/{id} | ${result[settle_sqlite_get]} req/s | | ${result[settle_sqlite_get_latency]} | ${result[settle_sqlite_get_cpu]} |
-| Settle memory: $n accounts, each read once (GET, loaded from PostgreSQL) at ${result[memory_walk]} req/s | RSS $(mebibytes "${result[memory_empty]}") empty, $(mebibytes "${result[memory_start]}") at start, $(mebibytes "${result[memory_walked]}") after the walk (peak $(mebibytes "${result[memory_peak]}"), ${result[memory_walked_actors]} accounts resident) | $(per_account "${result[memory_walked]}" "${result[memory_start]}" "${result[memory_walked_actors]}") B per resident account (RSS growth / accounts resident) | ${result[memory_walk_latency]} | ${result[memory_walk_cpu]} |
-| Settle memory: $n idle accounts, after passivation (${result[memory_passivation_seconds]} s, ${result[memory_idle_actors]} resident) | $(per_account "${result[memory_idle]}" "${result[memory_empty]}" "$n") B per account (RSS $(mebibytes "${result[memory_idle]}")) | target ≤ 1024 B | | |
-| Settle restart with $n accounts: start until /readyz and a GET of an account answer 200 | ${result[memory_restart_seconds]} s | target ≤ 10 s | | |
+| case | result | ratio to its peer | latency p50 / p99 / p99.9 | per transfer (or request): settled CPU / PostgreSQL statements | client CPU |
+|---|---|---|---|---|---|
+| peer: pgbench transfer (SQL UPDATE design), random accounts | ${result[pgbench_transfer]} tps | | | $(costs pgbench_transfer) | ${result[pgbench_transfer_cpu]} |
+| peer: pgbench transfer, one hot account | ${result[pgbench_transfer_hot]} tps | | | $(costs pgbench_transfer_hot) | ${result[pgbench_transfer_hot_cpu]} |
+| peer: HTTP ceiling (nginx, constant JSON) | ${result[http_ceiling]} req/s | | | | ${result[http_ceiling_cpu]} |
+| Settle PostgreSQL: POST /v1/transfers, random | ${result[settle_pg_transfer]} transfers/s | $(ratio "${result[settle_pg_transfer]}" "${result[pgbench_transfer]}") of pgbench; $(ratio "${result[settle_pg_transfer]}" "${result[http_ceiling]}") of HTTP ceiling | ${result[settle_pg_transfer_latency]} | $(costs settle_pg_transfer) | ${result[settle_pg_transfer_cpu]} |
+| Settle PostgreSQL: POST /v1/transfers, hot account | ${result[settle_pg_hot]} transfers/s | $(ratio "${result[settle_pg_hot]}" "${result[pgbench_transfer_hot]}") of pgbench hot; $(ratio "${result[settle_pg_hot]}" "${result[settle_pg_transfer]}") of random | ${result[settle_pg_hot_latency]} | $(costs settle_pg_hot) | ${result[settle_pg_hot_cpu]} |
+| Settle PostgreSQL: POST /v1/transfers/batch (1000 each) | ${result[settle_pg_batch]} transfers/s | | ${result[settle_pg_batch_latency]} | $(costs settle_pg_batch) | ${result[settle_pg_batch_cpu]} |
+| Settle PostgreSQL: GET /v1/accounts/{id} | ${result[settle_pg_get]} req/s | $(ratio "${result[settle_pg_get]}" "${result[http_ceiling]}") of HTTP ceiling | ${result[settle_pg_get_latency]} | $(costs settle_pg_get) | ${result[settle_pg_get_cpu]} |
+| Settle PostgreSQL: POST /v1/orders (automatic capture) | ${result[settle_pg_order_create]} orders/s | | ${result[settle_pg_order_create_latency]} | $(costs settle_pg_order_create) | ${result[settle_pg_order_create_cpu]} |
+| Settle PostgreSQL: POST /v1/orders/{id}/confirm, automatic capture (${result[settle_pg_order_confirm_count]} of ${result[settle_pg_order_pool]} orders, in ${result[settle_pg_order_confirm_seconds]} s) | ${result[settle_pg_order_confirm]} confirms/s | $(ratio "${result[settle_pg_order_confirm]}" "${result[pgbench_transfer]}") of pgbench; $(ratio "${result[settle_pg_order_confirm]}" "${result[settle_pg_transfer]}") of random transfers | ${result[settle_pg_order_confirm_latency]} | $(costs settle_pg_order_confirm) | ${result[settle_pg_order_confirm_cpu]} |
+| Settle PostgreSQL: POST /v1/transfers, random, open loop at half the peak (${result[open_target]}/s scheduled) | ${result[settle_pg_open]:-n/a} transfers/s achieved | $(ratio "${result[settle_pg_open]:-0}" "${result[open_target]}") of the scheduled rate | ${result[settle_pg_open_latency]:-n/a}; timed inside settled: ${result[settle_pg_open_inside_10ms]:-n/a}% within 10 ms, ${result[settle_pg_open_inside_25ms]:-n/a}% within 25 ms; PostgreSQL checkpoints begun during the case: ${result[settle_pg_open_checkpoints]:-n/a} | $(costs settle_pg_open) | ${result[settle_pg_open_cpu]:-} |
+| Settle SQLite: POST /v1/transfers, random | ${result[settle_sqlite_transfer]} transfers/s | | ${result[settle_sqlite_transfer_latency]} | $(costs settle_sqlite_transfer) | ${result[settle_sqlite_transfer_cpu]} |
+| Settle SQLite: GET /v1/accounts/{id} | ${result[settle_sqlite_get]} req/s | | ${result[settle_sqlite_get_latency]} | $(costs settle_sqlite_get) | ${result[settle_sqlite_get_cpu]} |
+| Settle memory: $n accounts, each read once (GET, loaded from PostgreSQL) at ${result[memory_walk]} req/s | RSS $(mebibytes "${result[memory_empty]}") empty, $(mebibytes "${result[memory_start]}") at start, $(mebibytes "${result[memory_walked]}") after the walk (peak $(mebibytes "${result[memory_peak]}"), ${result[memory_walked_actors]} accounts resident) | $(per_account "${result[memory_walked]}" "${result[memory_start]}" "${result[memory_walked_actors]}") B per resident account (RSS growth / accounts resident) | ${result[memory_walk_latency]} | $(costs memory_walk) | ${result[memory_walk_cpu]} |
+| Settle memory: $n idle accounts, after passivation (${result[memory_passivation_seconds]} s, ${result[memory_idle_actors]} resident) | $(per_account "${result[memory_idle]}" "${result[memory_empty]}" "$n") B per account (RSS $(mebibytes "${result[memory_idle]}")) | target ≤ 1024 B | | | |
+| Settle restart with $n accounts: start until /readyz and a GET of an account answer 200 | ${result[memory_restart_seconds]} s | target ≤ 10 s | | | |
 
 Audit after the PostgreSQL cases: ok=${result[settle_pg_audit]}.
 
 How the newer cases measure (see docs/BENCHMARKS.md):
+- Per transfer (or request): settled's CPU time (user + system, from the case's start until settled is quiet again, so that queued work counts) and PostgreSQL's statement execution time (pg_stat_statements' total_exec_time over every database, utility statements such as COMMIT left out; it includes waits for row locks, which is what pgbench's hot account spends; for pgbench, over its transactions), each divided by the transfers (or requests) answered. PostgreSQL runs with examples/postgresql.conf.
 - Confirm: orders (amount 1, random payer and payee, capture_method automatic) are created over HTTP for ${duration} s (the orders/s row), then wrk confirms each once; the script counts confirms/s and latencies itself, from the first confirm sent to the last answer.
 - Open loop: Debian's wrk is closed-loop, so settle.lua's delay() hands out arrivals from one global schedule at a fixed rate (half of this run's random-transfer rate) to the $connections connections; a latency counts from the scheduled arrival (or the send, if earlier), so waiting for a free connection is charged. wrk's timers have 1 ms granularity.
 - Memory: the $n accounts (and their user) are inserted with one SQL statement (${result[memory_insert_seconds]} s), with the columns settled writes, because what is measured is the server's memory. settled runs with --settle.passivate-after=$passivate_after and --settle.max-resident=$n; accounts walked more than $passivate_after s before the walk's end may have passivated already, hence "per resident account". Per idle account = (RSS after passivation - RSS on the empty database) / $n. Stopping settled (SIGTERM) took ${result[memory_stop_seconds]} s.

@@ -3,23 +3,31 @@
 # starting from its corpus in tests/fuzz/corpus/<target>; new inputs that reach new code
 # are merged into that corpus (a minimal set). A crash stops the run: its input is kept
 # in build/fuzz/crashes/ and the target's output names it.
-# Usage: scripts/run-fuzzers.sh FOLDER SECONDS
+# Usage: scripts/run-fuzzers.sh FOLDER SECONDS [TARGET...]   (no TARGET: every fuzz_* of FOLDER)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 folder="$1"
 seconds="$2"
+shift 2
+targets=("$@")
+if [ ${#targets[@]} -eq 0 ]; then
+  for binary in "$folder"/fuzz_*; do targets+=("${binary##*/fuzz_}"); done
+fi
 if ! [[ "$seconds" =~ ^[1-9][0-9]*$ ]]; then
   echo "run-fuzzers: SECONDS must be a whole number of at least 1 (libFuzzer takes 0 as no limit)" >&2
   exit 2
 fi
 crashes="build/fuzz/crashes"
 mkdir -p "$crashes"
-for binary in "$folder"/fuzz_*; do
-  target="${binary##*/fuzz_}"
+for target in "${targets[@]}"; do
+  binary="$folder/fuzz_$target"
   corpus="tests/fuzz/corpus/$target"
   found="$(mktemp -d)"
   echo "== $target: ${seconds} s"
-  "$binary" -max_total_time="$seconds" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
+  # -timeout: no input takes more than milliseconds; 30 s flags a hang, while a run that
+  # shares the machine with a build (a 10 s limit once fired on an input that takes 5 ms)
+  # is not.
+  "$binary" -max_total_time="$seconds" -max_len=65536 -timeout=30 -rss_limit_mb=2048 \
             -artifact_prefix="$crashes/$target-" -print_final_stats=1 "$found" "$corpus" 2>&1 \
     | grep -E "^(#[0-9]+ +DONE|stat::number_of_executed_units|==[0-9]+==ERROR|SUMMARY|artifact_prefix|Test unit written)" || true
   if compgen -G "$crashes/$target-*" >/dev/null; then

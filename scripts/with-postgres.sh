@@ -4,6 +4,8 @@
 # as SETTLE_TEST_POSTGRES_DSN, run the command, and always stop and remove the server.
 # POSTGRES_OPTIONS adds server settings, e.g. for profiling:
 #   POSTGRES_OPTIONS="-c shared_preload_libraries=pg_stat_statements"
+# POSTGRES_CONFIG names a settings file to include (bench/run: examples/postgresql.conf);
+# the settings above on the command line (fsync, synchronous_commit, ...) still win.
 set -euo pipefail
 
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
@@ -33,6 +35,9 @@ fi
 run_as_postgres "$pg_bin/initdb" -D "$data_root/data" -U settle -A trust \
   --encoding=UTF8 --locale=C.UTF-8 >"$data_root/initdb.log" 2>&1 \
   || { cat "$data_root/initdb.log" >&2; exit 1; }
+if [[ -n "${POSTGRES_CONFIG:-}" ]]; then
+  echo "include '$(realpath "$POSTGRES_CONFIG")'" >>"$data_root/data/postgresql.conf"
+fi
 run_as_postgres "$pg_bin/pg_ctl" -D "$data_root/data" -w -t 60 -l "$data_root/server.log" \
   -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$data_root \
       -c fsync=on -c synchronous_commit=on -c max_connections=200 ${POSTGRES_OPTIONS:-}" start >/dev/null
