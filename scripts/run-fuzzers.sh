@@ -24,10 +24,10 @@ for target in "${targets[@]}"; do
   corpus="tests/fuzz/corpus/$target"
   found="$(mktemp -d)"
   echo "== $target: ${seconds} s"
-  # -timeout: no input takes more than milliseconds; 30 s flags a hang, while a run that
-  # shares the machine with a build (a 10 s limit once fired on an input that takes 5 ms)
-  # is not.
-  "$binary" -max_total_time="$seconds" -max_len=65536 -timeout=30 -rss_limit_mb=2048 \
+  # -timeout, -report_slow_units: no input takes more than milliseconds; 30 s flags a
+  # hang, while a run that shares the machine with a build is not flagged (10 s limits
+  # fired twice at nice 19 during builds, on inputs that take 4-6 ms).
+  "$binary" -max_total_time="$seconds" -max_len=65536 -timeout=30 -report_slow_units=30 -rss_limit_mb=2048 \
             -artifact_prefix="$crashes/$target-" -print_final_stats=1 "$found" "$corpus" 2>&1 \
     | grep -E "^(#[0-9]+ +DONE|stat::number_of_executed_units|==[0-9]+==ERROR|SUMMARY|artifact_prefix|Test unit written)" || true
   if compgen -G "$crashes/$target-*" >/dev/null; then
