@@ -28,8 +28,9 @@ test: build
 test-sanitizers: deps
 	scripts/test-sanitizers.sh $(JOBS)
 
-# libFuzzer (clang, ASan, UBSan) on each fuzz target (or those FUZZ_TARGETS names) for FUZZ_SECONDS (default 60);
-# inputs that reach new code join tests/fuzz/corpus/, which make test replays.
+# libFuzzer (clang, ASan, UBSan) on each fuzz target (or those FUZZ_TARGETS names) for
+# FUZZ_SECONDS (default 60); inputs that reach new code join tests/fuzz/corpus/, which
+# make test replays.
 FUZZ_SECONDS ?= 60
 fuzz:
 	@scripts/install-dependencies.sh clang libclang-rt-14-dev

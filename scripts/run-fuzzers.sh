@@ -17,6 +17,14 @@ if ! [[ "$seconds" =~ ^[1-9][0-9]*$ ]]; then
   echo "run-fuzzers: SECONDS must be a whole number of at least 1 (libFuzzer takes 0 as no limit)" >&2
   exit 2
 fi
+# Every target checked before any runs: a name without its binary would run nothing, and
+# the merge below would then empty that target's corpus.
+for target in "${targets[@]}"; do
+  if [[ ! -x "$folder/fuzz_$target" || ! -d "tests/fuzz/corpus/$target" ]]; then
+    echo "run-fuzzers: no fuzz target '$target' (no $folder/fuzz_$target or tests/fuzz/corpus/$target)" >&2
+    exit 2
+  fi
+done
 crashes="build/fuzz/crashes"
 mkdir -p "$crashes"
 for target in "${targets[@]}"; do
