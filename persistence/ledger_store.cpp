@@ -39,7 +39,9 @@ void insert_rows(commit_script& script, const std::string& prefix, const row_bat
 struct net_change {
   std::int64_t amount = 0;
   std::int64_t held = 0;
+  std::int64_t entries = 0;
   std::int64_t running_balance = 0; // before the group, then after each entry
+  std::int64_t entry_position = 0;  // the account's last before the group, then each entry's
 };
 
 // Adds to the account's net change of balance or held; overflow is a refusal, not a wrap.
@@ -107,27 +109,34 @@ void add_transfer_row(row_batch& rows, const transfer_record& transfer) {
     .end_row();
 }
 
-// Applies the net changes, records each account's balance before the group, and returns
-// every changed account as it is after the group.
+// Applies the net changes, records each account's balance and entry position before the
+// group, and returns every changed account as it is after the group.
 std::vector<account_record> apply_balance_changes(commit_script& script, dialect kind,
                                                   std::map<std::string, net_change>& changes) {
   std::vector<account_record> changed;
   row_batch deltas{kind};
   for (const auto& [account, change] : changes) {
-    deltas.text(account).integer(change.amount).integer(change.held).end_row();
+    deltas.text(account)
+      .integer(change.amount)
+      .integer(change.held)
+      .integer(change.entries)
+      .end_row();
   }
   // One relation joined once (a UNION of one-row SELECTs was planned branch by branch).
-  std::string sql = "WITH d (delta_account, delta_amount, delta_held) AS ({rows})"
+  std::string sql = "WITH d (delta_account, delta_amount, delta_held, delta_entries) AS ({rows})"
                     " UPDATE accounts SET balance = balance + d.delta_amount,"
-                    " held = held + d.delta_held FROM d WHERE accounts.id = d.delta_account"
-                    " RETURNING ";
+                    " held = held + d.delta_held,"
+                    " entry_position = entry_position + d.delta_entries"
+                    " FROM d WHERE accounts.id = d.delta_account RETURNING ";
   sql += account_columns;
+  sql += ", entry_position";
   deltas.for_each_statement([&](std::size_t start, std::size_t end) {
     auto rows = script.query(deltas.statement(sql, start, end));
     for (std::size_t index = 0; index < rows.size(); ++index) {
       auto account = read_account(rows[index]);
       auto& change = changes.at(account.id);
       change.running_balance = account.balance - change.amount;
+      change.entry_position = read_int64(rows[index], rows.columns() - 1) - change.entries;
       changed.push_back(std::move(account));
     }
     if (rows.size() != end - start) {
@@ -137,6 +146,7 @@ std::vector<account_record> apply_balance_changes(commit_script& script, dialect
   return changed;
 }
 
+// The event's columns after any the caller put first; the caller ends the row.
 void add_event_row(row_batch& rows, const event_record& event) {
   auto tenants = tenant_columns_of(event.tenants);
   rows.text(event.name)
@@ -145,8 +155,7 @@ void add_event_row(row_batch& rows, const event_record& event) {
     .text(event.object)
     .integer(event.at)
     .text(tenants.tenant)
-    .nullable_text(tenants.other_tenant)
-    .end_row();
+    .nullable_text(tenants.other_tenant);
 }
 
 } // namespace
@@ -313,7 +322,7 @@ std::vector<event_record> ledger_store::commit(const std::vector<const write_set
   }
   try {
     commit_script script{*session_, url_.kind, prepared_};
-    serialize_with_other_nodes(script, assign_ordinals);
+    issue_ordinals(script, assign_ordinals);
     check_fences(script, group);
     insert_leg_claims(script, group);
     insert_users(script, group);
@@ -414,6 +423,8 @@ void ledger_store::insert_transfers(commit_script& script, const group_type& gro
       SETTLE_ASSERT(is_valid_amount(transfer.amount));
       add_change(changes, transfer.from_account, -transfer.amount);
       add_change(changes, transfer.to_account, transfer.amount);
+      ++changes[transfer.from_account].entries;
+      ++changes[transfer.to_account].entries;
       transfers.push_back(&transfer);
     }
     for (const auto& change : set->held_changes) {
@@ -438,12 +449,13 @@ void ledger_store::insert_transfers(commit_script& script, const group_type& gro
     auto& to = changes.at(transfer->to_account);
     from.running_balance -= transfer->amount;
     to.running_balance += transfer->amount;
-    // Ordinals are issued in commit order, so lists read in the order money moved.
+    // An entry's ordinal is its account's position, advanced under the account row's
+    // lock: entries list in the order the balance changed, whichever node committed.
     add_transfer_row(transfer_rows, *transfer);
     add_entry_row(entry_rows, *transfer, transfer->from_account, -transfer->amount,
-                  from.running_balance, transfer->ordinal * 2);
+                  from.running_balance, ++from.entry_position);
     add_entry_row(entry_rows, *transfer, transfer->to_account, transfer->amount,
-                  to.running_balance, transfer->ordinal * 2 + 1);
+                  to.running_balance, ++to.entry_position);
   }
   insert_rows(script,
               "INSERT INTO transfers (id, from_account, to_account, from_tenant, to_tenant, kind,"
@@ -513,13 +525,18 @@ void ledger_store::insert_events_and_commit(commit_script& script, const group_t
   }
   committed_events_.insert(committed_events_.end(), account_events_.begin(),
                            account_events_.end());
+  if (committed_events_.empty()) {
+    script.commit();
+    return;
+  }
+  if (clustered_) {
+    insert_numbered_events_and_commit(script);
+    return;
+  }
   row_batch rows{url_.kind};
   for (const auto& event : committed_events_) {
     add_event_row(rows, event);
-  }
-  if (rows.empty()) {
-    script.commit();
-    return;
+    rows.end_row();
   }
   // Rows are inserted, numbered and returned in the relation's order.
   const std::string sql = "INSERT INTO events (name, tenants, topics, object, at, tenant, other_tenant) {rows}"
@@ -543,6 +560,31 @@ void ledger_store::insert_events_and_commit(commit_script& script, const group_t
   });
 }
 
+// In a cluster, once the group holds every row it writes: its events' seqs, a block
+// taken with a mark that readers respect until this transaction ends (migration 14), so
+// the events of two groups that change the same account follow the order in which they
+// held its row, and no reader passes an event still uncommitted.
+void ledger_store::insert_numbered_events_and_commit(commit_script& script) {
+  auto count = static_cast<std::int64_t>(committed_events_.size());
+  auto numbered = script.query({"SELECT settle_number_events($1)", {count}});
+  if (numbered.size() != 1) {
+    throw storage_error{"the database did not number the group's events"};
+  }
+  auto first = read_int64(numbered[0], 0);
+  row_batch rows{url_.kind};
+  for (std::int64_t index = 0; index < count; ++index) {
+    auto& event = committed_events_[static_cast<std::size_t>(index)];
+    event.seq = first + index;
+    rows.integer(event.seq);
+    add_event_row(rows, event);
+    rows.end_row();
+  }
+  insert_rows(script,
+              "INSERT INTO events (seq, name, tenants, topics, object, at, tenant, other_tenant)",
+              rows);
+  script.commit();
+}
+
 void ledger_store::insert_idempotency_records(commit_script& script, const group_type& group) {
   row_batch rows{url_.kind};
   for (const auto* set : group) {
@@ -562,15 +604,12 @@ void ledger_store::insert_idempotency_records(commit_script& script, const group
               rows);
 }
 
-// In a cluster, one group commit at a time across the nodes (until COMMIT): events are
-// numbered by a sequence when inserted but become visible at commit, and this makes
-// both orders the same, so a node reading the log by increasing seq never skips one that
-// commits late; ordinals are then issued above the largest committed, in commit order.
-void ledger_store::serialize_with_other_nodes(commit_script& script,
-                                              const ordinal_assigner& assign_ordinals) {
+// In a cluster the nodes commit concurrently, and each issues ordinals in its own slot
+// (so no two issue the same) above the largest it sees committed: lists follow the order
+// of commits, except between groups committing at the same moment on two nodes.
+void ledger_store::issue_ordinals(commit_script& script, const ordinal_assigner& assign_ordinals) {
   std::int64_t largest = 0;
   if (clustered_) {
-    script.run({"SELECT pg_advisory_xact_lock(7304)"});
     auto rows = script.query({"SELECT MAX(ordinal) FROM transfers"});
     largest = rows.size() == 1 ? read_int64(rows[0], 0) : 0;
   }

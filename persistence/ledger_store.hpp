@@ -61,7 +61,7 @@ private:
   void hold_writers_lock(soci::session& connection);
   void number_events_after(std::int64_t last_seq);
   using group_type = std::vector<const write_set*>;
-  void serialize_with_other_nodes(commit_script& script, const ordinal_assigner& assign_ordinals);
+  void issue_ordinals(commit_script& script, const ordinal_assigner& assign_ordinals);
   void check_fences(commit_script& script, const group_type& group);
   void insert_leg_claims(commit_script& script, const group_type& group);
   void insert_users(commit_script& script, const group_type& group);
@@ -73,6 +73,7 @@ private:
   void update_orders(commit_script& script, const group_type& group);
   void insert_idempotency_records(commit_script& script, const group_type& group);
   void insert_events_and_commit(commit_script& script, const group_type& group);
+  void insert_numbered_events_and_commit(commit_script& script);
 
   storage_url url_;
   std::unique_ptr<soci::session> session_;

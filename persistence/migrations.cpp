@@ -191,6 +191,67 @@ const std::vector<migration>& all_migrations() {
      },
      false,
      fill_event_tenant_columns},
+    {13,
+     {
+       // Each account numbers its own entries: the group's netted UPDATE advances the
+       // counter under the row's lock, so an account's entries (and their balance_after)
+       // read in the order its balance changed, whichever node committed them. Entries
+       // written before keep their numbers, which the counter starts above.
+       "ALTER TABLE accounts ADD COLUMN entry_position BIGINT NOT NULL DEFAULT 0",
+       "UPDATE accounts SET entry_position = COALESCE("
+       "(SELECT MAX(ordinal) FROM entries WHERE entries.account_id = accounts.id), 0)",
+     }},
+    {14,
+     {
+       // The cluster's event order without a commit lock (docs/ARCHITECTURE.md,
+       // "Order"). A group numbers its events after it holds every row it writes, in a
+       // section one writer at a time enters for microseconds, and marks its first seq
+       // with a transaction-level advisory lock (key 2^62 + seq) that ends with
+       // it. A reader takes, in the same section, the smallest mark still held (or the
+       // next seq to be issued) and reads only events below it: all of them ended, so a
+       // reader that resumes after them never skips an event that commits later.
+       "CREATE FUNCTION settle_number_events(event_count BIGINT) RETURNS BIGINT"
+       " LANGUAGE plpgsql AS $$"
+       " DECLARE first_seq BIGINT;"
+       " BEGIN"
+       "   PERFORM pg_advisory_lock(7304);"
+       "   BEGIN"
+       // (SELECT INTO, not the assignment operator, which SOCI reads as a placeholder.)
+       "     SELECT nextval(pg_get_serial_sequence('events', 'seq')) INTO first_seq;"
+       "     IF event_count > 1 THEN"
+       "       PERFORM setval(pg_get_serial_sequence('events', 'seq'), first_seq + event_count - 1);"
+       "     END IF;"
+       "     PERFORM pg_advisory_xact_lock((CAST(1 AS BIGINT) << 62) + first_seq);"
+       "   EXCEPTION WHEN OTHERS OR query_canceled THEN"
+       // A session's advisory lock outlives a failed transaction: release it first.
+       "     PERFORM pg_advisory_unlock(7304);"
+       "     RAISE;"
+       "   END;"
+       "   PERFORM pg_advisory_unlock(7304);"
+       "   RETURN first_seq;"
+       " END $$",
+       "CREATE FUNCTION settle_event_watermark() RETURNS BIGINT LANGUAGE plpgsql AS $$"
+       " DECLARE watermark BIGINT;"
+       " BEGIN"
+       "   PERFORM pg_advisory_lock_shared(7304);"
+       "   BEGIN"
+       "     SELECT LEAST("
+       "       (SELECT MIN(((CAST(classid AS BIGINT) << 32) | CAST(objid AS BIGINT))"
+       "                   - (CAST(1 AS BIGINT) << 62))"
+       "        FROM pg_locks WHERE locktype = 'advisory' AND objsubid = 1 AND granted"
+       "        AND classid >= 1073741824"
+       "        AND database = (SELECT oid FROM pg_database WHERE datname = current_database())),"
+       "       COALESCE(pg_sequence_last_value(pg_get_serial_sequence('events', 'seq')), 0) + 1)"
+       "       INTO watermark;"
+       "   EXCEPTION WHEN OTHERS OR query_canceled THEN"
+       "     PERFORM pg_advisory_unlock_shared(7304);"
+       "     RAISE;"
+       "   END;"
+       "   PERFORM pg_advisory_unlock_shared(7304);"
+       "   RETURN watermark;"
+       " END $$",
+     },
+     true},
   };
   return migrations;
 }

@@ -211,10 +211,28 @@ list_page<order_record> store_reader::list_orders(const list_query& query) {
                             read_order);
 }
 
+// PostgreSQL: the seq below which every event's transaction has ended, taken before the
+// query's own snapshot, so the events it returns are a prefix of the log's final order
+// (the nodes of a cluster commit concurrently; see migration 14). None on SQLite, whose
+// one writer commits in seq order.
+std::optional<std::int64_t> store_reader::event_watermark() {
+  if (url_.kind != dialect::postgresql) {
+    return std::nullopt;
+  }
+  auto rows = rows_of("SELECT settle_event_watermark()");
+  if (rows.size() != 1) {
+    throw storage_error{"the database gave no event watermark"};
+  }
+  return read_int64(rows[0], 0);
+}
+
 event_page store_reader::list_events(const event_query& query) {
   bound_values bound;
-  auto sql = page_sql("events", event_columns, events_scope(bound, query), "seq",
-                      bound.bind(query.limit + 1));
+  auto scope = events_scope(bound, query);
+  if (auto watermark = event_watermark()) {
+    scope.conditions.push_back("seq < " + bound.bind(*watermark));
+  }
+  auto sql = page_sql("events", event_columns, scope, "seq", bound.bind(query.limit + 1));
   event_page page;
   for_each_row(rows_of(sql, bound.values()), [&](const text_row& row) {
     page.events.push_back(
@@ -273,7 +291,13 @@ std::int64_t store_reader::largest_ordinal() {
 
 std::int64_t store_reader::largest_event_seq() {
   std::int64_t largest = 0;
-  for_each_row(rows_of("SELECT MAX(seq) FROM events"),
+  std::string sql = "SELECT MAX(seq) FROM events";
+  std::vector<sql_value> values;
+  if (auto watermark = event_watermark()) {
+    sql += " WHERE seq < $1";
+    values.push_back(*watermark);
+  }
+  for_each_row(rows_of(sql, values),
                [&](const text_row& row) { largest = read_int64(row, 0); });
   return largest;
 }

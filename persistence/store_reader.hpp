@@ -120,6 +120,7 @@ private:
                          Reader read);
   // Rows of `sql` with its $N bound to `values`; throws storage_error when not connected.
   text_rows rows_of(const std::string& sql, const std::vector<sql_value>& values = {});
+  std::optional<std::int64_t> event_watermark();
   // The same for the lookups by key, prepared once per PostgreSQL connection.
   text_rows lookup(const std::string& sql, const std::vector<sql_value>& values);
 

@@ -10,6 +10,8 @@
 #include "tests/integration/harness/cluster_load.hpp"
 #include "tests/integration/harness/cluster_view.hpp"
 #include "tests/integration/harness/concurrency.hpp"
+#include "tests/integration/harness/event_helpers.hpp"
+#include "tests/integration/harness/ledger_helpers.hpp"
 #include "tests/integration/harness/nginx_front.hpp"
 #include "tests/integration/harness/test_cluster.hpp"
 #include "tests/integration/harness/testing.hpp"
@@ -17,6 +19,7 @@
 #include "tests/integration/harness/websocket_client.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <csignal>
 #include <iostream>
 #include <memory>
@@ -256,6 +259,70 @@ void merge(load_outcome& into, const load_outcome& from) {
   into.unanswered.insert(into.unanswered.end(), from.unanswered.begin(), from.unanswered.end());
 }
 
+// What one reader of the log saw on one node while the cluster committed concurrently:
+// a client following GET /v1/events by `after`, or a WebSocket subscriber to every topic.
+struct log_reading {
+  std::vector<std::int64_t> seqs;
+  std::vector<std::string> failures;
+};
+
+// Follows GET /v1/events on `node` from `after` until it has read `final_seq` (set once
+// the load is over) or `limit` passes; a failed request is retried, as a client would.
+log_reading follow_log(test_cluster& cluster, std::size_t node, std::int64_t after,
+                       const std::atomic<std::int64_t>& final_seq, std::chrono::seconds limit) {
+  log_reading reading;
+  auto client = cluster.new_client(node, acme_key, 5s);
+  const auto deadline = steady_clock::now() + limit;
+  while (steady_clock::now() < deadline) {
+    const auto target = final_seq.load();
+    if (target >= 0 && after >= target) {
+      break;
+    }
+    try {
+      const auto page = get_list(*client, events_path(after, 100));
+      for (const auto& event : page.data) {
+        reading.seqs.push_back(seq_of(event));
+        after = seq_of(event);
+      }
+      if (page.data.empty()) {
+        std::this_thread::sleep_for(20ms);
+      }
+    } catch (const std::exception& error) {
+      reading.failures.push_back(error.what());
+      std::this_thread::sleep_for(100ms);
+    }
+  }
+  return reading;
+}
+
+// The seqs after `after` that a stream delivers until it has delivered `final_seq` or
+// `limit` passes (a hub may still hand over events from before `after`, committed before
+// the subscription but not yet read from the log then).
+log_reading read_stream(websocket_client& stream, std::int64_t after,
+                        const std::atomic<std::int64_t>& final_seq, std::chrono::seconds limit) {
+  log_reading reading;
+  const auto deadline = steady_clock::now() + limit;
+  while (steady_clock::now() < deadline) {
+    const auto target = final_seq.load();
+    if (target >= 0 && !reading.seqs.empty() && reading.seqs.back() >= target) {
+      break;
+    }
+    const auto message = stream.read(200ms);
+    if (message.what == websocket_message::kind::closed) {
+      reading.failures.push_back("the stream closed");
+      break;
+    }
+    if (message.what != websocket_message::kind::text) {
+      continue;
+    }
+    const auto event = parse_json(message.text);
+    if (event.is_object() && event.as_object().contains("seq") && seq_of(event.as_object()) > after) {
+      reading.seqs.push_back(seq_of(event.as_object()));
+    }
+  }
+  return reading;
+}
+
 } // namespace
 
 TEST_CASE(
@@ -302,6 +369,60 @@ TEST_CASE(
       INFO("stream " << index << " (the last one through nginx)");
       CHECK(delivers_transfer(*streams[index], transfer_id));
     }
+  }
+}
+
+// Nodes commit their groups concurrently (no cluster-wide lock): the log still reads as
+// one order. Readers on every node, by `after` and by WebSocket, each see exactly the
+// final log while it grows, with no gap and no duplicate; each account's events and
+// entries follow the order in which its balance changed, whichever node committed.
+TEST_CASE("three nodes committing concurrently keep one event order: no gap, no duplicate, "
+          "each account in order",
+          "[.][cluster]") {
+  test_cluster cluster(node_count);
+  auto plan = cluster_plan(cluster, std::nullopt, 202);
+  plan.base.transfers_per_thread = 120;
+  const auto start = last_seq(cluster.acme(0));
+  std::atomic<std::int64_t> final_seq{-1};
+  std::vector<std::unique_ptr<websocket_client>> streams;
+  for (auto port : cluster.http_ports()) {
+    streams.push_back(subscribed_stream(port, "*"));
+  }
+  std::vector<log_reading> readings(node_count * 2);
+  std::vector<std::thread> readers;
+  for (std::size_t node = 0; node < node_count; ++node) {
+    readers.emplace_back([&, node] {
+      readings[node] = follow_log(cluster, node, start, final_seq, 120s);
+    });
+    readers.emplace_back([&, node] {
+      readings[node_count + node] = read_stream(*streams[node], start, final_seq, 120s);
+    });
+  }
+
+  cluster_load load(plan);
+  const auto outcome = load.finish();
+  check_load_answers(outcome);
+  CHECK(ledger_problems(cluster, 0, plan, outcome) == std::vector<std::string>{});
+  const auto log = events_after(cluster.acme(0), start);
+  REQUIRE_FALSE(log.empty());
+  final_seq = seq_of(log.back());
+  for (auto& reader : readers) {
+    reader.join();
+  }
+  std::vector<std::int64_t> final_seqs;
+  for (const auto& event : log) {
+    final_seqs.push_back(seq_of(event));
+  }
+  std::cout << "concurrent commits: " << outcome.transfers.settled.size() << " transfers, "
+            << log.size() << " events, read on " << node_count << " nodes by `after` and by "
+            << "WebSocket\n";
+  for (std::size_t index = 0; index < readings.size(); ++index) {
+    INFO((index < node_count ? "GET /v1/events on node " : "the stream of node ")
+         << index % node_count << "; request failures: " << readings[index].failures.size());
+    CHECK(readings[index].seqs == final_seqs);
+  }
+  for (const auto& account : plan.base.accounts) {
+    CHECK(account_update_problems(cluster.acme(0), log, account) == std::vector<std::string>{});
   }
 }
 

@@ -26,7 +26,6 @@ namespace {
 
 const auto event_keys = key_set({"type", "seq", "event", "object", "at"});
 
-std::string name_of(const json::object& event) { return string_field(event, "event"); }
 std::string account_path(const std::string& id) { return "/v1/accounts/" + id; }
 
 json::array topics_of(const std::vector<std::string>& topics) {
@@ -196,17 +195,6 @@ std::vector<std::string> stream_problems(const event_list& received, const event
                        " events not delivered, the first: " + first_missing);
   }
   return problems;
-}
-
-// The events of `events` named `name` about the object `id`.
-event_list matching(const event_list& events, const std::string& name, const std::string& id) {
-  event_list found;
-  for (const auto& event : events) {
-    if (event.contains("event") && name_of(event) == name && id_of(object_field(event, "object")) == id) {
-      found.push_back(event);
-    }
-  }
-  return found;
 }
 
 json::object last_object(const event_list& events, const std::string& name, const std::string& id) {

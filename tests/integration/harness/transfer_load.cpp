@@ -189,6 +189,20 @@ void check_entries(api_client& tenant, const std::string& account, std::int64_t 
                    const transfer_map& stored, std::vector<std::string>& problems) {
   const auto entries = list_all(tenant, "/v1/accounts/" + account + "/entries");
   std::int64_t sum = 0;
+  // Newest first, each entry's balance_after less its amount is the one before's: the
+  // list follows the order in which the balance changed, whichever node committed.
+  std::int64_t expected_before = 0;
+  for (std::size_t index = entries.size(); index-- > 0;) {
+    const auto& entry = entries[index];
+    const auto after = integer_field(entry, "balance_after");
+    if (after - integer_field(entry, "amount") != expected_before) {
+      problems.push_back(account + ": entry " + std::to_string(entries.size() - index) +
+                         " from the oldest does not follow the one before: " +
+                         boost::json::serialize(entry));
+      break;
+    }
+    expected_before = after;
+  }
   for (const auto& entry : entries) {
     sum += integer_field(entry, "amount");
     if (!stored.count(string_field(entry, "transfer_id"))) {
