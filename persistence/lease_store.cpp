@@ -181,10 +181,18 @@ std::vector<std::uint32_t> lease_store::renew(const std::string& node_id,
     std::string shards = postgresql_integer_array(shard_numbers);
     std::string epochs = postgresql_integer_array(epoch_numbers);
     long long lease = lease_milliseconds_;
-    std::string sql = std::string{"UPDATE shard_leases SET expires_at = "} + database_now
-                      + " + CAST(:lease AS BIGINT) WHERE owner = :node AND (shard, epoch) IN"
+    // The rows are locked in shard order, the order in which commits lock them FOR SHARE
+    // (ledger_store::check_fences): an UPDATE takes them in whatever order it finds them,
+    // and a commit holding one and waiting for another, taken by this UPDATE waiting for
+    // the first, was a deadlock.
+    std::string sql = std::string{"WITH renewing AS (SELECT shard AS renewing_shard"}
+                      + " FROM shard_leases WHERE owner = :node AND (shard, epoch) IN"
                         " (SELECT * FROM unnest(CAST(:shards AS BIGINT[]),"
-                        " CAST(:epochs AS BIGINT[]))) RETURNING shard";
+                        " CAST(:epochs AS BIGINT[]))) ORDER BY shard FOR UPDATE)"
+                        " UPDATE shard_leases SET expires_at = "
+                      + database_now
+                      + " + CAST(:lease AS BIGINT) FROM renewing"
+                        " WHERE shard_leases.shard = renewing.renewing_shard RETURNING shard";
     std::vector<std::uint32_t> renewed;
     soci::rowset<soci::row> rows =
         (session_->prepare << sql, soci::use(lease, "lease"), soci::use(node_id, "node"),

@@ -22,7 +22,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <limits>
 #include <map>
+#include <set>
 #include <thread>
 #include <unordered_map>
 
@@ -322,8 +324,11 @@ std::vector<event_record> ledger_store::commit(const std::vector<const write_set
   }
   try {
     commit_script script{*session_, url_.kind, prepared_};
-    issue_ordinals(script, assign_ordinals);
-    check_fences(script, group);
+    lock_accounts(script, group);
+    auto largest_ordinal = check_fences(script, group);
+    if (assign_ordinals) {
+      assign_ordinals(largest_ordinal);
+    }
     insert_leg_claims(script, group);
     insert_users(script, group);
     update_users(script, group);
@@ -560,29 +565,47 @@ void ledger_store::insert_events_and_commit(commit_script& script, const group_t
   });
 }
 
-// In a cluster, once the group holds every row it writes: its events' seqs, a block
-// taken with a mark that readers respect until this transaction ends (migration 14), so
-// the events of two groups that change the same account follow the order in which they
-// held its row, and no reader passes an event still uncommitted.
+// In a cluster, once the group holds every row it writes (this is its last statement
+// before COMMIT): its events' seqs, a block taken with a mark that readers respect until
+// this transaction ends (settle_number_events, migration 14), so the events of two groups
+// that change the same account follow the order in which they held its row, and no
+// reader passes an event still uncommitted. Each event's place in the block is its row's
+// position, so the seqs follow the events' order whatever order RETURNING gives them in.
 void ledger_store::insert_numbered_events_and_commit(commit_script& script) {
-  auto count = static_cast<std::int64_t>(committed_events_.size());
-  auto numbered = script.query({"SELECT settle_number_events($1)", {count}});
-  if (numbered.size() != 1) {
-    throw storage_error{"the database did not number the group's events"};
-  }
-  auto first = read_int64(numbered[0], 0);
   row_batch rows{url_.kind};
-  for (std::int64_t index = 0; index < count; ++index) {
-    auto& event = committed_events_[static_cast<std::size_t>(index)];
-    event.seq = first + index;
-    rows.integer(event.seq);
-    add_event_row(rows, event);
+  for (std::size_t index = 0; index < committed_events_.size(); ++index) {
+    rows.integer(static_cast<std::int64_t>(index));
+    add_event_row(rows, committed_events_[index]);
     rows.end_row();
   }
-  insert_rows(script,
-              "INSERT INTO events (seq, name, tenants, topics, object, at, tenant, other_tenant)",
-              rows);
-  script.commit();
+  const std::string sql =
+    "WITH r (event_position, event_name, event_tenants, event_topics, event_object, event_at,"
+    " event_tenant, event_other_tenant) AS ({rows}),"
+    " numbered AS MATERIALIZED (SELECT settle_number_events((SELECT COUNT(*) FROM r)) - ("
+    "SELECT MIN(event_position) FROM r) AS base_seq)"
+    " INSERT INTO events (seq, name, tenants, topics, object, at, tenant, other_tenant)"
+    " SELECT numbered.base_seq + r.event_position, r.event_name, r.event_tenants,"
+    " r.event_topics, r.event_object, r.event_at, r.event_tenant, r.event_other_tenant"
+    " FROM numbered, r RETURNING seq";
+  rows.for_each_statement([&](std::size_t start, std::size_t end) {
+    bool last = end == rows.size();
+    auto statement = rows.statement(sql, start, end);
+    auto numbers = last ? script.commit(statement) : script.query(statement);
+    if (numbers.size() != end - start) {
+      std::string problem = "the database numbered another count of events than was written";
+      if (last) {
+        throw ambiguous_commit{problem};
+      }
+      throw storage_error{problem};
+    }
+    std::int64_t first = std::numeric_limits<std::int64_t>::max();
+    for (std::size_t index = 0; index < numbers.size(); ++index) {
+      first = std::min(first, read_int64(numbers[index], 0));
+    }
+    for (std::size_t index = start; index < end; ++index) {
+      committed_events_[index].seq = first + static_cast<std::int64_t>(index - start);
+    }
+  });
 }
 
 void ledger_store::insert_idempotency_records(commit_script& script, const group_type& group) {
@@ -604,27 +627,54 @@ void ledger_store::insert_idempotency_records(commit_script& script, const group
               rows);
 }
 
-// In a cluster the nodes commit concurrently, and each issues ordinals in its own slot
-// (so no two issue the same) above the largest it sees committed: lists follow the order
-// of commits, except between groups committing at the same moment on two nodes.
-void ledger_store::issue_ordinals(commit_script& script, const ordinal_assigner& assign_ordinals) {
-  std::int64_t largest = 0;
-  if (clustered_) {
-    auto rows = script.query({"SELECT MAX(ordinal) FROM transfers"});
-    largest = rows.size() == 1 ? read_int64(rows[0], 0) : 0;
+// In a cluster, first of all, the rows of every account the group changes, in id order:
+// groups of several nodes that change the same accounts then wait for one another
+// instead of deadlocking, and a group holds its lease rows (check_fences, next) only
+// once it waits for no other group, so a node renewing its leases waits for commits,
+// never for a chain of them.
+void ledger_store::lock_accounts(commit_script& script, const group_type& group) {
+  if (!clustered_) {
+    return;
   }
-  if (assign_ordinals) {
-    assign_ordinals(largest);
+  std::set<std::string> accounts;
+  for (const auto* set : group) {
+    for (const auto& transfer : set->transfers) {
+      accounts.insert(transfer.from_account);
+      accounts.insert(transfer.to_account);
+    }
+    for (const auto& change : set->held_changes) {
+      accounts.insert(change.account_id);
+    }
+    for (const auto& closure : set->accounts_closed) {
+      accounts.insert(closure.account_id);
+    }
   }
+  if (accounts.empty()) {
+    return;
+  }
+  row_batch rows{url_.kind};
+  for (const auto& account : accounts) {
+    rows.text(account).end_row();
+  }
+  rows.for_each_statement([&](std::size_t start, std::size_t end) {
+    script.run(rows.statement("WITH l (lock_id) AS ({rows}) SELECT id FROM accounts"
+                              " WHERE id IN (SELECT lock_id FROM l) ORDER BY id FOR UPDATE",
+                              start, end));
+  });
 }
 
 // Refuses the group unless every shard it writes for is still leased at the epoch its
 // actors were working under. FOR SHARE keeps a takeover (an UPDATE of the lease) waiting
-// until this transaction ends, so the check holds until COMMIT.
-void ledger_store::check_fences(commit_script& script, const group_type& group) {
+// until this transaction ends, so the check holds until COMMIT. Returns, read in the same
+// round trip, the largest ordinal committed: the node issues the group's ordinals above
+// it in its own slot (so no two nodes issue the same one), and lists follow the order of
+// commits except between groups committing at the same moment on two nodes. Without a
+// cluster: 0.
+std::int64_t ledger_store::check_fences(commit_script& script, const group_type& group) {
   if (!clustered_) {
-    return;
+    return 0;
   }
+  const std::string largest_ordinal = "(SELECT MAX(ordinal) FROM transfers)";
   std::map<std::uint32_t, std::int64_t> expected;
   for (const auto* set : group) {
     for (const auto& fence : set->fences) {
@@ -635,14 +685,16 @@ void ledger_store::check_fences(commit_script& script, const group_type& group) 
     }
   }
   if (expected.empty()) {
-    return;
+    auto rows = script.query({"SELECT " + largest_ordinal});
+    return rows.size() == 1 ? read_int64(rows[0], 0) : 0;
   }
   std::vector<std::int64_t> shards;
   for (const auto& entry : expected) {
     shards.push_back(entry.first);
   }
-  auto rows = script.query({"SELECT shard, epoch FROM shard_leases"
-                            " WHERE shard = ANY(CAST($1 AS BIGINT[])) ORDER BY shard FOR SHARE",
+  auto rows = script.query({"SELECT shard, epoch, " + largest_ordinal
+                              + " FROM shard_leases WHERE shard = ANY(CAST($1 AS BIGINT[]))"
+                                " ORDER BY shard FOR SHARE",
                             {postgresql_integer_array(shards)}});
   for (std::size_t index = 0; index < rows.size(); ++index) {
     auto shard = static_cast<std::uint32_t>(read_int64(rows[index], 0));
@@ -655,6 +707,7 @@ void ledger_store::check_fences(commit_script& script, const group_type& group) 
   if (rows.size() != expected.size()) {
     throw storage_error{"a fenced shard has no lease"};
   }
+  return read_int64(rows[0], 2);
 }
 
 void ledger_store::insert_leg_claims(commit_script& script, const group_type& group) {

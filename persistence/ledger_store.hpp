@@ -61,8 +61,8 @@ private:
   void hold_writers_lock(soci::session& connection);
   void number_events_after(std::int64_t last_seq);
   using group_type = std::vector<const write_set*>;
-  void issue_ordinals(commit_script& script, const ordinal_assigner& assign_ordinals);
-  void check_fences(commit_script& script, const group_type& group);
+  void lock_accounts(commit_script& script, const group_type& group);
+  std::int64_t check_fences(commit_script& script, const group_type& group);
   void insert_leg_claims(commit_script& script, const group_type& group);
   void insert_users(commit_script& script, const group_type& group);
   void update_users(commit_script& script, const group_type& group);
