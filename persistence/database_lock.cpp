@@ -20,8 +20,8 @@
 namespace settle::persistence {
 namespace {
 
-// The advisory lock's key; 7303 is the migrations' own and 7304 the group commits' (in a
-// cluster, ledger_store.cpp), which this shared lock would block.
+// The advisory lock's key; 7303 is the migrations' own and 7304 the event numbering
+// section's (in a cluster, migration 14), which this shared lock would block.
 constexpr const char* owner_lock_key = "7305";
 
 // flock() locks are apart from the POSIX record locks SQLite takes on the same file, so

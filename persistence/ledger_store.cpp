@@ -162,8 +162,8 @@ void add_event_row(row_batch& rows, const event_record& event) {
 
 } // namespace
 
-// The writers' lock (PostgreSQL): 7303 is the migrations', 7304 the group commits' and
-// 7305 the owner's (database_lock.cpp).
+// The writers' lock (PostgreSQL): 7303 is the migrations', 7304 the event numbering
+// section's (migration 14) and 7305 the owner's (database_lock.cpp).
 constexpr const char* writers_lock_key = "7306";
 
 ledger_store::ledger_store(const storage_url& url, std::shared_ptr<const account_renderer> renderer,
