@@ -4,6 +4,7 @@
 #include "domain/percent_encoding.hpp"
 #include "net/api_commands.hpp"
 
+#include <algorithm>
 #include <array>
 
 namespace settle::net {
@@ -95,12 +96,24 @@ bool percent_decode(std::string_view text, std::string& out, bool plus_is_space 
 
 } // namespace
 
+// Whether some route's pattern is exactly this path, with no parameter in it.
+bool names_a_route(const std::vector<std::string_view>& segments) {
+  return std::any_of(routes.begin(), routes.end(), [&](const route& candidate) {
+    std::vector<std::string> parameters;
+    return matches(candidate.pattern, segments, parameters) && parameters.empty();
+  });
+}
+
 route_match match_route(std::string_view method, std::string_view path) {
   route_match result;
   auto segments = split_path(path);
+  // A path that names a route ("/v1/transfers/batch") is that route's, never the value of
+  // another route's parameter ("/v1/transfers/{id}" with the id "batch"): with another
+  // method it is 405, not a lookup of a transfer called "batch".
+  const bool named = names_a_route(segments);
   for (const auto& candidate : routes) {
     std::vector<std::string> parameters;
-    if (!matches(candidate.pattern, segments, parameters)) {
+    if (!matches(candidate.pattern, segments, parameters) || (named && !parameters.empty())) {
       continue;
     }
     if (candidate.method == method) {

@@ -59,6 +59,11 @@ TEST_CASE("a known route with the wrong method is 405 with an Allow header", "[e
   CHECK_ERROR(on_deposits, 405, "method_not_allowed", no_param);
   CHECK(allows(allowed_methods(on_deposits), {"POST"}));
 
+  // Not a lookup of a transfer whose id is "batch".
+  const auto on_batch = client.get("/v1/transfers/batch");
+  CHECK_ERROR(on_batch, 405, "method_not_allowed", no_param);
+  CHECK(allows(allowed_methods(on_batch), {"POST"}));
+
   const auto on_audit = shared_server().admin().send("DELETE", "/v1/audit", "", {});
   CHECK_ERROR(on_audit, 405, "method_not_allowed", no_param);
   CHECK(allows(allowed_methods(on_audit), {"GET"}));

@@ -124,6 +124,18 @@ TEST_CASE("unknown paths match nothing and allow nothing", "[router]") {
   }
 }
 
+TEST_CASE("a path that names a route is never another route's parameter", "[router]") {
+  // GET /v1/transfers/{id} would take "batch" as an id: the batch route's path is 405.
+  CHECK(allowed_for("GET", "/v1/transfers/batch") == "POST");
+  CHECK(allowed_for("DELETE", "/v1/transfers/batch") == "POST");
+  auto batch = match_route("POST", "/v1/transfers/batch");
+  REQUIRE(batch.matched != nullptr);
+  CHECK(batch.matched->build == settle::net::build_transfer_batch);
+  auto transfer = match_route("GET", "/v1/transfers/batches");
+  REQUIRE(transfer.matched != nullptr);
+  CHECK(transfer.path_parameters == std::vector<std::string>{"batches"});
+}
+
 TEST_CASE("a known path with another method lists the methods it allows", "[router]") {
   CHECK(allowed_for("PATCH", "/v1/users/usr_1") == "GET, PUT, DELETE");
   CHECK(allowed_for("DELETE", "/v1/users") == "POST, GET");
