@@ -189,8 +189,9 @@ void check_entries(api_client& tenant, const std::string& account, std::int64_t 
                    const transfer_map& stored, std::vector<std::string>& problems) {
   const auto entries = list_all(tenant, "/v1/accounts/" + account + "/entries");
   std::int64_t sum = 0;
-  // Newest first, each entry's balance_after less its amount is the one before's: the
-  // list follows the order in which the balance changed, whichever node committed.
+  // The list is newest first. Walked from the oldest, each entry's balance_after less its
+  // amount is the one before's (0 before the first): the list follows the order in which
+  // the balance changed, whichever node committed.
   std::int64_t expected_before = 0;
   for (std::size_t index = entries.size(); index-- > 0;) {
     const auto& entry = entries[index];
