@@ -546,6 +546,19 @@ void ledger_store::insert_events_and_commit(commit_script& script, const group_t
   // Rows are inserted, numbered and returned in the relation's order.
   const std::string sql = "INSERT INTO events (name, tenants, topics, object, at, tenant, other_tenant) {rows}"
                           " RETURNING seq";
+  insert_events_returning_seqs(script, rows, sql, [&](const text_rows& numbers, std::size_t start) {
+    for (std::size_t index = 0; index < numbers.size(); ++index) {
+      committed_events_[start + index].seq = read_int64(numbers[index], 0);
+    }
+  });
+}
+
+// Runs `sql` (an INSERT of events ... RETURNING seq) for each statement's share of
+// `rows`, the last one with COMMIT, and hands each share's numbers to `assign` with the
+// index of its first event.
+void ledger_store::insert_events_returning_seqs(commit_script& script, const row_batch& rows,
+                                                const std::string& sql,
+                                                const seq_assigner& assign) {
   rows.for_each_statement([&](std::size_t start, std::size_t end) {
     bool last = end == rows.size();
     auto statement = rows.statement(sql, start, end);
@@ -553,15 +566,13 @@ void ledger_store::insert_events_and_commit(commit_script& script, const group_t
     if (numbers.size() != end - start) {
       // After COMMIT the group is durable: only the numbers are unknown, and a restart
       // reads them back. Answering "nothing applied" then would be a lie.
-      std::string problem = "the database numbered fewer events than were written";
+      std::string problem = "the database numbered another count of events than was written";
       if (last) {
         throw ambiguous_commit{problem};
       }
       throw storage_error{problem};
     }
-    for (std::size_t index = start; index < end; ++index) {
-      committed_events_[index].seq = read_int64(numbers[index - start], 0);
-    }
+    assign(numbers, start);
   });
 }
 
@@ -587,23 +598,13 @@ void ledger_store::insert_numbered_events_and_commit(commit_script& script) {
     " SELECT numbered.base_seq + r.event_position, r.event_name, r.event_tenants,"
     " r.event_topics, r.event_object, r.event_at, r.event_tenant, r.event_other_tenant"
     " FROM numbered, r RETURNING seq";
-  rows.for_each_statement([&](std::size_t start, std::size_t end) {
-    bool last = end == rows.size();
-    auto statement = rows.statement(sql, start, end);
-    auto numbers = last ? script.commit(statement) : script.query(statement);
-    if (numbers.size() != end - start) {
-      std::string problem = "the database numbered another count of events than was written";
-      if (last) {
-        throw ambiguous_commit{problem};
-      }
-      throw storage_error{problem};
-    }
+  insert_events_returning_seqs(script, rows, sql, [&](const text_rows& numbers, std::size_t start) {
     std::int64_t first = std::numeric_limits<std::int64_t>::max();
     for (std::size_t index = 0; index < numbers.size(); ++index) {
       first = std::min(first, read_int64(numbers[index], 0));
     }
-    for (std::size_t index = start; index < end; ++index) {
-      committed_events_[index].seq = first + static_cast<std::int64_t>(index - start);
+    for (std::size_t index = 0; index < numbers.size(); ++index) {
+      committed_events_[start + index].seq = first + static_cast<std::int64_t>(index);
     }
   });
 }

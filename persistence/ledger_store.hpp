@@ -9,6 +9,7 @@
 #include "persistence/storage_url.hpp"
 #include "persistence/write_set.hpp"
 
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -22,6 +23,8 @@ class session;
 namespace settle::persistence {
 
 class commit_script;
+class row_batch;
+class text_rows;
 
 // Renders an account as GET shows it, for the `account.updated` events that the store
 // writes when a group changes balances (only the store knows the balances after it).
@@ -74,6 +77,9 @@ private:
   void insert_idempotency_records(commit_script& script, const group_type& group);
   void insert_events_and_commit(commit_script& script, const group_type& group);
   void insert_numbered_events_and_commit(commit_script& script);
+  using seq_assigner = std::function<void(const text_rows& numbers, std::size_t first_event)>;
+  void insert_events_returning_seqs(commit_script& script, const row_batch& rows,
+                                    const std::string& sql, const seq_assigner& assign);
 
   storage_url url_;
   std::unique_ptr<soci::session> session_;
