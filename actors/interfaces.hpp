@@ -48,10 +48,11 @@ using event_hub_actor = caf::typed_actor<
 // Detached: gathers write sets and commits them in groups; answers each after commit.
 // In a cluster, `abandon` settles a leg reserved for another node that never told its
 // outcome: true if the leg can no longer commit, false if it did (see leg_claim).
+// `flush` and `conclude` are the writer's messages to itself.
 using ledger_writer_actor = caf::typed_actor<
   caf::replies_to<commit_atom, persistence::write_set>::with<bool>,
   caf::replies_to<abandon_atom, persistence::leg_claim>::with<bool>,
-  caf::reacts_to<flush_atom>>;
+  caf::reacts_to<flush_atom>, caf::reacts_to<conclude_atom>>;
 
 // One per account: the only writer of that account's state.
 using account_actor = caf::typed_actor<

@@ -4,8 +4,19 @@
 // many requests and at low load a request waits for no timer. Each sender is answered
 // only after its write set is durable. If a group fails, its write sets are retried
 // one by one, so one bad write set cannot fail the others.
+//
+// Commits are pipelined over the node's lanes (connections; two on PostgreSQL): while
+// group N's last round trip (its events and COMMIT) is on its way on one lane, group
+// N+1's statements run on the other. Two rules keep this safe. N+1 begins only once N
+// holds every row it writes (N has sent everything), so N never waits for N+1's locks
+// and rows are locked in group order: no deadlock. N+1 sends its events and COMMIT only
+// once N's answer is in, so events are numbered in commit order and nothing committed
+// later becomes visible before what committed earlier. A write set to retry alone is
+// committed only with no other transaction open, since it could wait for that one's
+// rows.
 #include "actors/ledger_writer.hpp"
 
+#include "domain/assert.hpp"
 #include "domain/clock.hpp"
 #include "domain/metrics.hpp"
 #include "persistence/connection.hpp"
@@ -18,6 +29,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <iterator>
 #include <memory>
 #include <optional>
 #include <thread>
@@ -31,14 +43,23 @@ struct pending_write {
   caf::typed_response_promise<bool> promise;
 };
 
+// A group on its way: begun on `lane`, and once sent, awaiting its answer.
+struct lane_group {
+  std::vector<pending_write> writes;
+  std::size_t lane = 0;
+  std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+};
+
 struct ledger_writer_state {
-  std::shared_ptr<persistence::commit_store> store;
+  std::vector<std::shared_ptr<persistence::commit_store>> lanes;
   config::storage_options options;
   ordinal_clock ordinals;
   event_hub_actor hub;
   std::vector<pending_write> pending;
   std::size_t pending_rows = 0;
   bool flush_scheduled = false;
+  std::optional<lane_group> in_flight; // sent; a conclude message is on its way
+  std::int64_t largest_seq = 0;        // of the events committed so far
   std::shared_ptr<const std::atomic<bool>> node_stopping;
   // The node stopped before the database told a lost COMMIT's outcome: the actors'
   // money in memory may be wrong from here on, so nothing more is committed.
@@ -77,30 +98,37 @@ void stop_if_database_taken(const persistence::storage_error& error) {
 }
 
 // After a failed transaction the connection may be gone; a new one is tried at once,
-// and again before the next group if this attempt fails too.
-void reconnect_quietly(ledger_writer_state& state) {
+// and again before the lane's next group if this attempt fails too.
+void reconnect_quietly(persistence::commit_store& lane) {
   try {
-    state.store->reconnect();
+    lane.reconnect();
   } catch (const persistence::storage_error& error) {
     stop_if_database_taken(error);
     std::fprintf(stderr, "settled: cannot reconnect to the database: %s\n", error.what());
   }
 }
 
-void deliver_committed(writer_pointer self, std::vector<pending_write>& writes,
-                       std::vector<persistence::event_record> events, double seconds) {
+double seconds_since(std::chrono::steady_clock::time_point started) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+}
+
+void deliver_committed(writer_pointer self, lane_group& group,
+                       std::vector<persistence::event_record> events) {
   auto& state = self->state;
   auto& metrics = metrics_registry::instance();
-  metrics.observe_commit(writes.size(), seconds);
+  metrics.observe_commit(group.writes.size(), seconds_since(group.started));
   std::size_t transfers = 0;
-  for (const auto& write : writes) {
+  for (const auto& write : group.writes) {
     transfers += write.writes.transfers.size();
   }
   metrics.count_transfers_settled(transfers);
+  for (const auto& event : events) {
+    state.largest_seq = std::max(state.largest_seq, event.seq);
+  }
   if (state.hub && !events.empty()) {
     self->anon_send(state.hub, publish_atom::value, std::move(events));
   }
-  for (auto& write : writes) {
+  for (auto& write : group.writes) {
     write.promise.deliver(true);
   }
 }
@@ -123,11 +151,11 @@ bool node_stopping(const ledger_writer_state& state) {
 // their deadlines by their sessions (see request_deadline).
 // Unless the node stops first: then the outcome stays unknown and the restart
 // reads it from the database, as it does after a crash.
-group_outcome learn_outcome(writer_pointer self) {
+group_outcome learn_outcome(writer_pointer self, persistence::commit_store& lane) {
   auto pause = std::chrono::milliseconds{100};
   while (!node_stopping(self->state)) {
     try {
-      return group_outcome{true, self->state.store->outcome_of_last_group()};
+      return group_outcome{true, lane.outcome_of_last_group(self->state.largest_seq)};
     } catch (const persistence::storage_error& error) {
       stop_if_database_taken(error);
       std::fprintf(stderr, "settled: cannot learn the outcome of a commit yet: %s\n",
@@ -145,66 +173,164 @@ void refuse_all(std::vector<pending_write>& writes, settle_errc code, const char
   }
 }
 
-// Commits `writes`; answers each promise with true, or with `unavailable` if its
-// transaction failed.
-void commit_group(writer_pointer self, std::vector<pending_write>& writes) {
-  auto& state = self->state;
-  std::vector<const persistence::write_set*> group;
-  for (auto& write : writes) {
-    group.push_back(&write.writes);
+void append(std::vector<pending_write>& to, std::vector<pending_write> more) {
+  std::move(more.begin(), more.end(), std::back_inserter(to));
+}
+
+// A group whose transaction failed: a lone write set is refused, the write sets of a
+// larger group are returned to be retried one by one.
+std::vector<pending_write> refuse_or_retry(lane_group& group,
+                                           const persistence::storage_error& error) {
+  std::fprintf(stderr, "settled: a commit of %zu write sets failed: %s\n", group.writes.size(),
+               error.what());
+  if (group.writes.size() == 1) {
+    refuse_all(group.writes, settle_errc::unavailable,
+               "the database refused the change; nothing was applied");
+    return {};
   }
-  auto number_rows = [&state, &writes](std::int64_t largest_committed) {
+  return std::move(group.writes);
+}
+
+// Runs the group's statements on its lane and sends its events and COMMIT, unless that
+// is to wait (`send` false). False if that failed: then the group's write sets are
+// refused or added to `retry`.
+bool begin_group(writer_pointer self, lane_group& group, bool send,
+                 std::vector<pending_write>& retry) {
+  auto& state = self->state;
+  auto& lane = *state.lanes[group.lane];
+  std::vector<const persistence::write_set*> sets;
+  for (auto& write : group.writes) {
+    sets.push_back(&write.writes);
+  }
+  auto number_rows = [&state, &group](std::int64_t largest_committed) {
     state.ordinals.observe(largest_committed);
-    for (auto& write : writes) {
+    for (auto& write : group.writes) {
       assign_ordinals(state, write.writes);
     }
   };
-  auto started = std::chrono::steady_clock::now();
-  auto seconds = [started] {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  };
   try {
-    auto events = state.store->commit(group, number_rows);
-    deliver_committed(self, writes, std::move(events), seconds());
-    return;
+    lane.begin(sets, number_rows);
+    if (send) {
+      lane.send_commit();
+    }
+    return true;
+  } catch (const persistence::storage_error& error) {
+    stop_if_database_taken(error);
+    reconnect_quietly(lane);
+    append(retry, refuse_or_retry(group, error));
+    return false;
+  }
+}
+
+// Awaits the answer of a sent group and answers its requests. Returns the write sets to
+// retry one by one.
+std::vector<pending_write> conclude(writer_pointer self, lane_group& group) {
+  auto& state = self->state;
+  auto& lane = *state.lanes[group.lane];
+  try {
+    deliver_committed(self, group, lane.await_commit());
+    return {};
   } catch (const persistence::ambiguous_commit& error) {
     std::fprintf(stderr, "settled: the answer to COMMIT was lost (%s); asking the database\n",
                  error.what());
-    auto outcome = learn_outcome(self);
+    auto outcome = learn_outcome(self, lane);
     if (!outcome.known) {
       std::fprintf(stderr, "settled: stopping before the database told the outcome of a group"
-                           " of %zu; the next start reads it\n", writes.size());
+                           " of %zu; the next start reads it\n", group.writes.size());
       state.outcome_unknown = true;
-      refuse_all(writes, settle_errc::internal_error,
+      refuse_all(group.writes, settle_errc::internal_error,
                  "the node stopped before the database told whether this change was applied;"
                  " read it back before retrying");
-      return;
+      return {};
     }
-    std::fprintf(stderr, "settled: the database says the group of %zu was %s\n", writes.size(),
-                 outcome.events ? "committed" : "not committed");
+    std::fprintf(stderr, "settled: the database says the group of %zu was %s\n",
+                 group.writes.size(), outcome.events ? "committed" : "not committed");
     if (outcome.events) {
-      deliver_committed(self, writes, std::move(*outcome.events), seconds());
-      return;
+      deliver_committed(self, group, std::move(*outcome.events));
+    } else {
+      refuse_all(group.writes, settle_errc::unavailable,
+                 "the database connection failed; nothing was applied");
     }
-    refuse_all(writes, settle_errc::unavailable,
-               "the database connection failed; nothing was applied");
-    return;
+    return {};
   } catch (const persistence::storage_error& error) {
     stop_if_database_taken(error);
-    reconnect_quietly(state);
-    std::fprintf(stderr, "settled: a commit of %zu write sets failed: %s\n", writes.size(),
-                 error.what());
-    if (writes.size() == 1) {
-      writes.front().promise.deliver(make_settle_error(
-        settle_errc::unavailable, "the database refused the change; nothing was applied"));
-      return;
+    reconnect_quietly(lane);
+    return refuse_or_retry(group, error);
+  }
+}
+
+// Commits each write set in a group of its own, at once, on the first lane. Nothing else
+// may be open then: a write set could wait for that transaction's rows.
+void retry_alone(writer_pointer self, std::vector<pending_write> writes) {
+  auto& state = self->state;
+  for (auto& write : writes) {
+    lane_group group;
+    group.writes.push_back(std::move(write));
+    if (state.outcome_unknown) {
+      refuse_all(group.writes, settle_errc::unavailable,
+                 "the node is stopping; nothing was applied");
+      continue;
+    }
+    std::vector<pending_write> failed;
+    if (begin_group(self, group, true, failed)) {
+      failed = conclude(self, group);
+    }
+    SETTLE_ASSERT(failed.empty()); // a group of one is refused, never retried
+  }
+}
+
+void conclude_in_flight(writer_pointer self) {
+  auto& state = self->state;
+  if (!state.in_flight) {
+    return;
+  }
+  auto group = std::move(*state.in_flight);
+  state.in_flight.reset();
+  retry_alone(self, conclude(self, group));
+}
+
+// Commits `writes` as a group, overlapping with the group in flight (if any, and if there
+// is a lane for it): this group's statements run while that one commits, then that one
+// is concluded, then this one's COMMIT is sent and concluded later (see `conclude`).
+void start_group(writer_pointer self, std::vector<pending_write> writes) {
+  auto& state = self->state;
+  lane_group group;
+  group.writes = std::move(writes);
+  group.lane = state.in_flight ? (state.in_flight->lane + 1) % state.lanes.size() : 0;
+  std::vector<pending_write> retry;
+  bool begun = begin_group(self, group, false, retry);
+  if (state.in_flight) {
+    auto previous = std::move(*state.in_flight);
+    state.in_flight.reset();
+    append(retry, conclude(self, previous));
+  }
+  auto& lane = *state.lanes[group.lane];
+  if (begun && state.outcome_unknown) {
+    lane.roll_back();
+    refuse_all(group.writes, settle_errc::unavailable, "the node is stopping; nothing was applied");
+    begun = false;
+  }
+  if (begun) {
+    try {
+      lane.send_commit();
+    } catch (const persistence::storage_error& error) {
+      stop_if_database_taken(error);
+      reconnect_quietly(lane);
+      append(retry, refuse_or_retry(group, error));
+      begun = false;
     }
   }
-  for (auto& write : writes) {
-    std::vector<pending_write> single;
-    single.push_back(std::move(write));
-    commit_group(self, single);
+  if (begun) {
+    if (retry.empty() && state.lanes.size() > 1) {
+      // Concluded once whatever arrived meanwhile has been read: if more came, the next
+      // group begins first.
+      state.in_flight = std::move(group);
+      self->send(self, conclude_atom::value);
+    } else {
+      append(retry, conclude(self, group));
+    }
   }
+  retry_alone(self, std::move(retry));
 }
 
 // A request that its session answered 503 for taking too long is never applied: its
@@ -238,9 +364,11 @@ void flush(writer_pointer self) {
     refuse_all(writes, settle_errc::unavailable, "the node is stopping; nothing was applied");
     return;
   }
-  if (!writes.empty()) {
-    commit_group(self, writes);
+  if (writes.empty()) {
+    conclude_in_flight(self);
+    return;
   }
+  start_group(self, std::move(writes));
 }
 
 void schedule_flush(writer_pointer self) {
@@ -257,29 +385,44 @@ void schedule_flush(writer_pointer self) {
   }
 }
 
-// The database settles a leg reserved for another node (see leg_claim); between groups,
-// since it may wait for that node's commit of the same leg.
+// A group in flight is concluded now, unless more write sets arrived while it was on its
+// way: then the next group begins first, and concludes it.
+void conclude_or_overlap(writer_pointer self) {
+  if (self->state.in_flight && !self->state.pending.empty()) {
+    flush(self);
+    return;
+  }
+  conclude_in_flight(self);
+}
+
+// The database settles a leg reserved for another node (see leg_claim); on a lane with
+// no transaction open, since it may wait for that node's commit of the same leg.
 caf::result<bool> abandon_leg(writer_pointer self, const persistence::leg_claim& claim) {
-  if (self->state.outcome_unknown) {
+  auto& state = self->state;
+  if (state.outcome_unknown) {
     return make_settle_error(settle_errc::unavailable, "the node is stopping");
   }
+  auto index = state.in_flight ? (state.in_flight->lane + 1) % state.lanes.size() : 0;
+  auto& lane = *state.lanes[index];
   try {
-    return self->state.store->abandon_leg(claim);
+    return lane.abandon_leg(claim);
   } catch (const persistence::storage_error& error) {
     stop_if_database_taken(error);
-    reconnect_quietly(self->state);
+    reconnect_quietly(lane);
     return make_settle_error(settle_errc::unavailable, error.what());
   }
 }
 
 ledger_writer_actor::behavior_type
-ledger_writer(writer_pointer self, std::shared_ptr<persistence::commit_store> store,
+ledger_writer(writer_pointer self, std::vector<std::shared_ptr<persistence::commit_store>> lanes,
               config::storage_options options, writer_placement placement,
               event_hub_actor hub) {
-  self->state.store = std::move(store);
+  SETTLE_ASSERT(!lanes.empty());
+  self->state.lanes = std::move(lanes);
   self->state.hub = std::move(hub);
   self->state.options = options;
   self->state.node_stopping = placement.node_stopping;
+  self->state.largest_seq = placement.largest_event_seq;
   self->state.ordinals.observe(placement.largest_stored_ordinal);
   self->state.ordinals.use_slot(placement.ordinal_slot);
   // What was asked before the exit is committed and answered: CAF 0.17 drops an
@@ -287,6 +430,7 @@ ledger_writer(writer_pointer self, std::shared_ptr<persistence::commit_store> st
   // another message, not even its own exit, so the node would never finish stopping.
   self->set_exit_handler([self](caf::exit_msg& message) {
     flush(self);
+    conclude_in_flight(self);
     self->quit(message.reason);
   });
   return {
@@ -305,21 +449,22 @@ ledger_writer(writer_pointer self, std::shared_ptr<persistence::commit_store> st
     },
     [self](abandon_atom, const persistence::leg_claim& claim) { return abandon_leg(self, claim); },
     [self](flush_atom) { flush(self); },
+    [self](conclude_atom) { conclude_or_overlap(self); },
   };
 }
 
 } // namespace
 
 ledger_writer_actor spawn_ledger_writer(caf::actor_system& system,
-                                        std::shared_ptr<persistence::commit_store> store,
+                                        std::vector<std::shared_ptr<persistence::commit_store>> lanes,
                                         const config::storage_options& options,
                                         writer_placement placement, event_hub_actor hub,
                                         writer_thread thread) {
   if (thread == writer_thread::own) {
-    return system.spawn<caf::detached>(ledger_writer, std::move(store), options, placement,
+    return system.spawn<caf::detached>(ledger_writer, std::move(lanes), options, placement,
                                        std::move(hub));
   }
-  return system.spawn(ledger_writer, std::move(store), options, placement, std::move(hub));
+  return system.spawn(ledger_writer, std::move(lanes), options, placement, std::move(hub));
 }
 
 } // namespace settle

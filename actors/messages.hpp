@@ -32,6 +32,7 @@ using delete_atom = caf::atom_constant<caf::atom("delete")>;
 using open_atom = caf::atom_constant<caf::atom("open")>;
 using commit_atom = caf::atom_constant<caf::atom("commit")>;
 using flush_atom = caf::atom_constant<caf::atom("flush")>;
+using conclude_atom = caf::atom_constant<caf::atom("conclude")>;
 using load_atom = caf::atom_constant<caf::atom("load")>;
 using count_atom = caf::atom_constant<caf::atom("count")>;
 using list_atom = caf::atom_constant<caf::atom("list")>;

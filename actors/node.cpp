@@ -206,14 +206,24 @@ node_actors start_node(caf::actor_system& system, const config::node_options& op
     throw persistence::storage_error{"a cluster (--cluster.listen) needs PostgreSQL storage"};
   }
   auto stored = prepare_database(*url, options);
-  // First, before any actor runs: the writer's connection takes the writers' lock, so a
-  // database that another settled writes to stops this start with nothing to wind down.
-  auto store = std::make_shared<persistence::ledger_store>(*url, renderer, clustered);
+  // First, before any actor runs: the writer's connections take the writers' locks, so
+  // a database that another settled writes to stops this start with nothing to wind down.
+  // With two lanes (PostgreSQL, --storage.commit-lanes=2) one group commits while the
+  // next one's statements run (see ledger_writer); SQLite writes one transaction at a
+  // time anyway.
+  std::vector<std::shared_ptr<persistence::commit_store>> lanes;
+  auto lane_count = url->kind == persistence::dialect::postgresql
+                      ? static_cast<std::int32_t>(options.storage.commit_lanes)
+                      : 1;
+  for (std::int32_t lane = 0; lane < lane_count; ++lane) {
+    lanes.push_back(std::make_shared<persistence::ledger_store>(*url, renderer, clustered, lane));
+  }
   node_actors actors;
   actors.shards = std::make_shared<shard_map>(options.cluster.node_id,
                                               options.cluster.shard_count, clustered);
   auto peers = std::make_shared<peer_directory>();
-  writer_placement placement{stored.largest_ordinal, clustered, -1, actors.stopping};
+  writer_placement placement{stored.largest_ordinal, stored.largest_event_seq, clustered, -1,
+                             actors.stopping};
   std::shared_ptr<persistence::lease_store> leases;
   if (clustered) {
     leases = std::make_shared<persistence::lease_store>(*url, options.cluster.shard_count,
@@ -226,7 +236,7 @@ node_actors start_node(caf::actor_system& system, const config::node_options& op
   actors.queries =
     spawn_storage_reader_pool(system, *url, read_timeout, options.storage.query_readers);
   actors.events = spawn_event_hub(system, actors.queries, renderer);
-  actors.writer = spawn_ledger_writer(system, std::move(store), options.storage, placement,
+  actors.writer = spawn_ledger_writer(system, std::move(lanes), options.storage, placement,
                                       clustered ? event_hub_actor{} : actors.events,
                                       writer_thread::own);
   start_request_actors(system, options, std::move(renderer), peers,

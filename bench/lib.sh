@@ -1,10 +1,12 @@
 # shellcheck shell=bash
-# What the benchmark scripts share (sourced by bench/measure.sh and bench/cluster): the
-# pinned load generator, accounts funded through the API, one wrk case with
-# bench/scripts/settle.lua, and the table's pieces. The caller sets, before sourcing:
+# What the benchmark scripts share (sourced by bench/measure.sh, bench/alternate.sh and
+# bench/cluster): the pinned load generator, settled started and stopped, accounts funded
+# through the API, one wrk case with bench/scripts/settle.lua, and the table's pieces.
+# The caller sets, before sourcing:
 #   work         a folder for the files of the run
 #   connections  wrk's connections
 #   accounts     how many accounts create_accounts makes
+#   binary       settled, for start_settled
 # and, before using the functions:
 #   base         the URL the requests go to (http://HOST:PORT)
 #   server       the pid of the server under load; several pids separated by spaces when
@@ -25,6 +27,63 @@ if [[ ${PIN_CLIENT:-1} == 1 && $(nproc) -gt 1 ]] && command -v taskset >/dev/nul
   client_pin=(taskset -c "$client_core")
   client_note="pinned to CPU $client_core with taskset"
 fi
+
+# The address settled reaches PostgreSQL at: the database itself, or with
+# DATABASE_DELAY_MS set (and start_delay_proxy called), bench/delay_proxy, which delays
+# every byte that many milliseconds each way, as a database one network hop away.
+delay_ms=${DATABASE_DELAY_MS:-0}
+proxy_pid=""
+database_dsn=${SETTLE_TEST_POSTGRES_DSN:-}
+start_delay_proxy() {
+  local database_port attempts=0
+  database_port=$(sed -E 's|.*:([0-9]+)/.*|\1|' <<<"$SETTLE_TEST_POSTGRES_DSN")
+  build/release/bench/delay_proxy/settle_delay_proxy 0 127.0.0.1 "$database_port" \
+    "$(awk -v ms="$delay_ms" 'BEGIN { printf "%d", ms * 1000 }')" >"$work/proxy.out" &
+  proxy_pid=$!
+  until grep -q '^listening' "$work/proxy.out" 2>/dev/null; do
+    if ! kill -0 "$proxy_pid" 2>/dev/null || (( ++attempts > 100 )); then
+      echo "the delay proxy did not start" >&2
+      exit 1
+    fi
+    sleep 0.05
+  done
+  database_dsn=$(sed -E "s|:[0-9]+/|:$(sed -E 's/.*:([0-9]+)$/\1/' "$work/proxy.out")/|" \
+    <<<"$SETTLE_TEST_POSTGRES_DSN")
+}
+
+stop_delay_proxy() {
+  [[ -z "$proxy_pid" ]] || kill "$proxy_pid" 2>/dev/null || true
+  proxy_pid=""
+}
+
+# Starts settled on URL (further options after it) and returns once it listens.
+start_settled() {
+  local url="$1"
+  shift
+  local port
+  port=$(free_loopback_port)
+  echo "$api_key bench admin" >"$work/keys"
+  "$binary" --http.listen="127.0.0.1:$port" --storage.url="$url" --auth.keys-file="$work/keys" "$@" \
+            >"$work/settled.out" 2>"$work/settled.err" &
+  server=$!
+  base="http://127.0.0.1:$port"
+  until grep -q "listening on" "$work/settled.out"; do
+    if ! kill -0 "$server" 2>/dev/null; then
+      echo "settled did not start:" >&2
+      cat "$work/settled.err" >&2
+      exit 1
+    fi
+    sleep 0.02
+  done
+}
+
+# Stops the settled that start_settled started (nothing if none runs).
+stop_settled() {
+  [[ -n "$server" ]] || return 0
+  kill "$server"
+  wait "$server" || true
+  server=""
+}
 
 # Runs a load generator (its output on stdout) and keeps its CPU share for client_cpu.
 client() {

@@ -67,27 +67,6 @@ CONF
   rm -f "$work/nginx.pid"
 }
 
-# Starts settled on URL (further options after it) and returns once it listens.
-start_settled() {
-  local url="$1"
-  shift
-  local port
-  port=$(free_loopback_port)
-  echo "$api_key bench admin" >"$work/keys"
-  "$binary" --http.listen="127.0.0.1:$port" --storage.url="$url" --auth.keys-file="$work/keys" "$@" \
-            >"$work/settled.out" 2>"$work/settled.err" &
-  server=$!
-  base="http://127.0.0.1:$port"
-  until grep -q "listening on" "$work/settled.out"; do
-    if ! kill -0 "$server" 2>/dev/null; then
-      echo "settled did not start:" >&2
-      cat "$work/settled.err" >&2
-      exit 1
-    fi
-    sleep 0.02
-  done
-}
-
 # Waits (at most 120 s) until settled answers GET PATH with 200.
 wait_for() {
   local attempts=0
@@ -98,12 +77,6 @@ wait_for() {
     fi
     sleep 0.02
   done
-}
-
-stop_settled() {
-  kill "$server"
-  wait "$server" || true
-  server=""
 }
 
 # One value of settled's /metrics (0 when absent).

@@ -88,6 +88,8 @@ node_config::node_config() {
     .add(storage.url, "url", "sqlite:PATH or postgresql://user:pass@host:port/db")
     .add(storage.commit_window_microseconds, "commit-window", "microseconds a commit gathers")
     .add(storage.commit_max_rows, "commit-max-rows", "rows in one group commit at most")
+    .add(storage.commit_lanes, "commit-lanes",
+         "connections commits are pipelined over on PostgreSQL, 1 or 2 (SQLite: 1)")
     .add(storage.query_readers, "query-readers",
          "connections for clients' reads (lists, events, audit), besides the payment path's");
   auto& cluster = options.cluster;
@@ -159,6 +161,9 @@ std::string node_config::finish() {
   }
   if (options.actors.scheduler_threads < 1 || options.http.threads < 1) {
     return "settle.scheduler-threads and http.threads must be at least 1";
+  }
+  if (options.storage.commit_lanes < 1 || options.storage.commit_lanes > 2) {
+    return "storage.commit-lanes must be 1 or 2";
   }
   if (auto problem = check_cluster_tls(); !problem.empty()) {
     return problem;

@@ -33,6 +33,11 @@ struct storage_options {
   std::string url = "sqlite:settle.db";
   std::int64_t commit_window_microseconds = 1000; // how long a group commit gathers
   std::size_t commit_max_rows = 8000;              // a group's bound
+  // Connections the ledger writer commits on (PostgreSQL): with two, one group's
+  // statements run while the previous group commits. One by default: on a machine that
+  // shares its cores with the database, two measured no faster (docs/BENCHMARKS.md).
+  // SQLite always has one.
+  std::size_t commit_lanes = 1;
   // Connections for clients' reads (GET, lists, events, the audit); the payment path's
   // reads (cold accounts, idempotency keys) have one of their own besides.
   std::size_t query_readers = 2;

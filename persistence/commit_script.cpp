@@ -21,6 +21,8 @@ constexpr std::string_view idle_in_transaction_timeout = "25P03";
 
 // What one round trip answered.
 struct commit_script::exchange {
+  std::size_t count = 0;                 // statements in the round trip
+  std::size_t rows_of = 0;               // the one whose rows are kept
   std::size_t queued = 0;                // statements handed to libpq
   bool complete = false;                 // every result and the sync point arrived
   std::optional<std::size_t> refused_at; // the first statement that failed
@@ -47,6 +49,16 @@ commit_script::commit_script(soci::session& session, dialect kind,
 }
 
 commit_script::~commit_script() {
+  if (in_flight_) {
+    // A caller awaits what it sends; should one not, the answers are read so that the
+    // connection leaves pipeline mode (the outcome goes unreported).
+    try {
+      read_pipeline();
+    } catch (const std::exception&) {
+      // The connection is replaced after a failure anyway.
+    }
+    finished_ = true;
+  }
   if (!finished_) {
     rollback();
   }
@@ -74,8 +86,28 @@ text_rows commit_script::query(sql_statement statement) {
 }
 
 text_rows commit_script::commit(std::optional<sql_statement> last_query) {
+  send_commit(std::move(last_query));
+  return await_commit();
+}
+
+void commit_script::send_commit(std::optional<sql_statement> last_query) {
   if (kind_ != dialect::postgresql) {
-    auto rows = last_query ? query(std::move(*last_query)) : text_rows{};
+    held_last_query_ = std::move(last_query); // SQLite runs in-process: nothing to overlap
+    return;
+  }
+  bool returns_rows = last_query.has_value();
+  if (last_query) {
+    held_.push_back(std::move(*last_query));
+  }
+  held_.emplace_back("COMMIT");
+  commit_index_ = held_.size() - 1;
+  send_pipeline(returns_rows ? commit_index_ - 1 : commit_index_);
+}
+
+text_rows commit_script::await_commit() {
+  if (kind_ != dialect::postgresql) {
+    auto rows = held_last_query_ ? query(std::move(*held_last_query_)) : text_rows{};
+    held_last_query_.reset();
     finished_ = true;
     try {
       session_.commit();
@@ -84,12 +116,10 @@ text_rows commit_script::commit(std::optional<sql_statement> last_query) {
     }
     return rows;
   }
-  if (last_query) {
-    held_.push_back(std::move(*last_query));
+  if (!in_flight_) {
+    throw storage_error{"no COMMIT was sent"};
   }
-  held_.emplace_back("COMMIT");
-  const std::size_t commit_index = held_.size() - 1;
-  auto answer = send_held(last_query ? commit_index - 1 : commit_index);
+  auto answer = read_pipeline();
   finished_ = true;
   // COMMIT's own answer is the proof, whatever follows it (a server told to stop may
   // send its reason right after, in place of the sync point).
@@ -103,7 +133,7 @@ text_rows commit_script::commit(std::optional<sql_statement> last_query) {
   // shut down at once discards the answers it has not sent yet (COMMIT's among them,
   // durable or not) and sends only its reason (57P01), which is then read as the answer
   // to an earlier statement.
-  bool rolled_back = answer.queued < commit_index
+  bool rolled_back = answer.queued < commit_index_
                      || answer.sqlstate == idle_in_transaction_timeout
                      || (answer.complete && PQstatus(connection) == CONNECTION_OK);
   if (!rolled_back) {
@@ -117,6 +147,12 @@ text_rows commit_script::commit(std::optional<sql_statement> last_query) {
 // Sends the held statements and a sync point in one pipeline and reads every answer;
 // keeps the rows of statement `rows_of`. Throws storage_error only when nothing was sent.
 commit_script::exchange commit_script::send_held(std::size_t rows_of) {
+  send_pipeline(rows_of);
+  return read_pipeline();
+}
+
+// The sending half of send_held: the answers are left for read_pipeline().
+void commit_script::send_pipeline(std::size_t rows_of) {
   auto* connection = postgresql_connection(session_);
   // Prepared before the pipeline starts (PQprepare waits for its answer): only the
   // first time a connection sees a statement.
@@ -131,6 +167,8 @@ commit_script::exchange commit_script::send_held(std::size_t rows_of) {
   auto statements = std::move(held_);
   held_.clear();
   exchange answer;
+  answer.count = statements.size();
+  answer.rows_of = rows_of;
   for (std::size_t index = 0; index < statements.size(); ++index) {
     postgresql_parameters parameters{statements[index].values};
     int sent = names[index] != nullptr
@@ -146,8 +184,16 @@ commit_script::exchange commit_script::send_held(std::size_t rows_of) {
   if (answer.queued == statements.size() && PQpipelineSync(connection) == 0) {
     answer.failure = PQerrorMessage(connection);
   }
-  // Read even after a failed send: the server's last words (why it closed) may be there.
-  read_answers(connection, statements.size(), rows_of, answer);
+  in_flight_ = std::make_unique<exchange>(std::move(answer));
+}
+
+// Reads every answer of the round trip in flight; even after a failed send, since the
+// server's last words (why it closed) may be there.
+commit_script::exchange commit_script::read_pipeline() {
+  auto answer = std::move(*in_flight_);
+  in_flight_.reset();
+  auto* connection = postgresql_connection(session_);
+  read_answers(connection, answer.count, answer.rows_of, answer);
   PQexitPipelineMode(connection); // fails only with answers unread: the connection is replaced
   return answer;
 }

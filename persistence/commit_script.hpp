@@ -13,6 +13,7 @@
 #include "persistence/text_query.hpp"
 #include "persistence/text_rows.hpp"
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -48,9 +49,18 @@ public:
   // outcome is unknown (the connection failed after COMMIT may have run).
   text_rows commit(std::optional<sql_statement> last_query = std::nullopt);
 
+  // commit() in two halves, so that the caller can work on another connection while
+  // this round trip is on its way: send_commit() hands everything to the database and
+  // returns without waiting; await_commit() reads the answers and throws as commit()
+  // does. Once sent, the commit must be awaited: only its answer tells its outcome.
+  void send_commit(std::optional<sql_statement> last_query = std::nullopt);
+  text_rows await_commit();
+
 private:
   struct exchange;
   exchange send_held(std::size_t rows_of);
+  void send_pipeline(std::size_t rows_of);
+  exchange read_pipeline();
   static void read_answers(pg_conn* connection, std::size_t count, std::size_t rows_of,
                            exchange& answer);
   void rollback() noexcept;
@@ -60,6 +70,11 @@ private:
   prepared_statements& prepared_;
   std::vector<sql_statement> held_; // PostgreSQL: statements not sent yet
   bool finished_ = false;
+  // The round trip sent and not read yet (PostgreSQL), or SQLite's last query held
+  // until await_commit().
+  std::unique_ptr<exchange> in_flight_;
+  std::size_t commit_index_ = 0;
+  std::optional<sql_statement> held_last_query_;
 };
 
 } // namespace settle::persistence

@@ -160,15 +160,25 @@ void add_event_row(row_batch& rows, const event_record& event) {
     .nullable_text(tenants.other_tenant);
 }
 
+// Inside a catch block: storage errors go on as they are, anything else (SOCI's, the
+// standard library's) as a storage_error.
+[[noreturn]] void rethrow_as_storage_error(const std::exception& error) {
+  if (dynamic_cast<const storage_error*>(&error) != nullptr) {
+    throw;
+  }
+  throw storage_error{error.what()};
+}
+
 } // namespace
 
-// The writers' lock (PostgreSQL): 7303 is the migrations', 7304 the event numbering
-// section's (migration 14) and 7305 the owner's (database_lock.cpp).
+// The writers' lock (PostgreSQL), one per lane (the key's second half): 7303 is the
+// migrations', 7304 the event numbering section's (migration 14) and 7305 the owner's
+// (database_lock.cpp).
 constexpr const char* writers_lock_key = "7306";
 
 ledger_store::ledger_store(const storage_url& url, std::shared_ptr<const account_renderer> renderer,
-                           bool clustered)
-  : url_(url), renderer_(std::move(renderer)), clustered_(clustered),
+                           bool clustered, std::int32_t lane)
+  : url_(url), renderer_(std::move(renderer)), clustered_(clustered), lane_(lane),
     writer_id_(generate_id("wrt_")) {
   open();
   register_writer();
@@ -178,19 +188,15 @@ void ledger_store::register_writer() {
   query_bound(*session_, url_.kind,
               "INSERT INTO writer_commits (writer, last_group, started_at) VALUES ($1, 0, $2)",
               {writer_id_, now_milliseconds()});
-  if (!clustered_) {
-    auto rows = query_bound(*session_, url_.kind, "SELECT COALESCE(MAX(seq), 0) FROM events");
-    last_event_seq_ = read_int64(rows[0], 0);
-  }
 }
 
-// Every connection that writes holds the writers' lock: exclusive on a single node,
-// shared by the nodes of a cluster. The owner's lock (database_lock) ends with its own
-// connection, and a restart of the database ends every connection, so another settled
-// could start on the database meanwhile; this lock, taken again by each new connection
-// before it writes anything, makes sure that only one of the two ever writes again. The
-// connection this one replaces may still hold it (a link cut that the server has not
-// noticed yet): it is ended first, as for an ambiguous COMMIT.
+// Every connection that writes holds its lane's writers' lock: exclusive on a single
+// node, shared by the nodes of a cluster. The owner's lock (database_lock) ends with its
+// own connection, and a restart of the database ends every connection, so another
+// settled could start on the database meanwhile; this lock, taken again by each new
+// connection before it writes anything, makes sure that only one of the two ever writes
+// again. The connection this one replaces may still hold it (a link cut that the server
+// has not noticed yet): it is ended first, as for an ambiguous COMMIT.
 void ledger_store::hold_writers_lock(soci::session& connection) {
   if (url_.kind != dialect::postgresql) {
     return; // SQLite: the owner's flock on the file is held for the process's life
@@ -200,7 +206,7 @@ void ledger_store::hold_writers_lock(soci::session& connection) {
                             std::string{"SELECT CAST("}
                               + (clustered_ ? "pg_try_advisory_lock_shared("
                                             : "pg_try_advisory_lock(")
-                              + writers_lock_key + ") AS TEXT)");
+                              + writers_lock_key + ", " + std::to_string(lane_) + ") AS TEXT)");
     return rows.size() == 1 && rows[0].text(0) == "true";
   };
   if (take()) {
@@ -248,7 +254,8 @@ void ledger_store::end_backend(soci::session& connection, const backend_identity
   throw storage_error{"the previous connection to the database has not ended yet"};
 }
 
-std::optional<std::vector<event_record>> ledger_store::outcome_of_last_group() {
+std::optional<std::vector<event_record>>
+ledger_store::outcome_of_last_group(std::int64_t largest_seq_before) {
   SETTLE_ASSERT(in_doubt_.has_value());
   reconnect();
   end_backend(*session_, *in_doubt_);
@@ -262,14 +269,15 @@ std::optional<std::vector<event_record>> ledger_store::outcome_of_last_group() {
     return std::nullopt;
   }
   if (!clustered_) {
-    number_events_after(last_event_seq_);
+    number_events_after(largest_seq_before);
   }
   in_doubt_.reset();
   return std::move(committed_events_);
 }
 
-// This writer alone numbers events on a single node, so the group's events are the
-// first ones after the largest number it knew, in the order they were inserted.
+// On a single node this writer alone numbers events, and a group's events are numbered
+// only once the one before it has committed: the group's events are the first ones
+// after the largest number committed before it, in the order they were inserted.
 void ledger_store::number_events_after(std::int64_t last_seq) {
   auto rows = query_bound(*session_, url_.kind,
                           "SELECT seq FROM events WHERE seq > $1 ORDER BY seq LIMIT $2",
@@ -279,9 +287,6 @@ void ledger_store::number_events_after(std::int64_t last_seq) {
   }
   for (std::size_t index = 0; index < rows.size(); ++index) {
     committed_events_[index].seq = read_int64(rows[index], 0);
-  }
-  if (!committed_events_.empty()) {
-    last_event_seq_ = committed_events_.back().seq;
   }
 }
 
@@ -316,14 +321,15 @@ void ledger_store::open() {
 
 ledger_store::~ledger_store() = default;
 
-std::vector<event_record> ledger_store::commit(const std::vector<const write_set*>& group,
-                                               const ordinal_assigner& assign_ordinals) {
+void ledger_store::begin(const group_type& group, const ordinal_assigner& assign_ordinals) {
   SETTLE_ASSERT(!group.empty());
+  SETTLE_ASSERT(!script_);
   if (!session_) {
     open();
   }
   try {
-    commit_script script{*session_, url_.kind, prepared_};
+    script_ = std::make_unique<commit_script>(*session_, url_.kind, prepared_);
+    auto& script = *script_;
     lock_accounts(script, group);
     auto largest_ordinal = check_fences(script, group);
     if (assign_ordinals) {
@@ -337,27 +343,59 @@ std::vector<event_record> ledger_store::commit(const std::vector<const write_set
     insert_orders(script, group);
     update_orders(script, group);
     account_events_.clear();
-    committed_events_.clear();
     insert_transfers(script, group);
     insert_idempotency_records(script, group);
     script.run(sql_statement{"UPDATE writer_commits SET last_group = $1 WHERE writer = $2",
                              {++group_number_, writer_id_}});
-    insert_events_and_commit(script, group);
+    committed_events_.clear();
+    for (const auto* set : group) {
+      committed_events_.insert(committed_events_.end(), set->events.begin(), set->events.end());
+    }
+    committed_events_.insert(committed_events_.end(), account_events_.begin(),
+                             account_events_.end());
+  } catch (const std::exception& error) {
+    script_.reset();
+    rethrow_as_storage_error(error);
+  }
+}
+
+void ledger_store::send_commit() {
+  SETTLE_ASSERT(script_);
+  try {
+    send_events_and_commit(*script_);
+  } catch (const std::exception& error) {
+    script_.reset();
+    rethrow_as_storage_error(error);
+  }
+}
+
+std::vector<event_record> ledger_store::await_commit() {
+  SETTLE_ASSERT(script_);
+  auto script = std::move(script_);
+  try {
+    auto numbers = script->await_commit();
     if (!committed_events_.empty()) {
-      last_event_seq_ = std::max(last_event_seq_, committed_events_.back().seq);
+      // After COMMIT the group is durable: only the numbers are unknown, and a restart
+      // reads them back. Answering "nothing applied" then would be a lie.
+      if (!assign_seqs(numbers, last_share_)) {
+        throw ambiguous_commit{"the database numbered another count of events than was written"};
+      }
     }
     return std::move(committed_events_);
   } catch (const ambiguous_commit&) {
     in_doubt_ = backend_;
     throw;
-  } catch (const storage_error&) {
-    throw;
   } catch (const std::exception& error) {
-    throw storage_error{error.what()};
+    rethrow_as_storage_error(error);
   }
 }
 
+void ledger_store::roll_back() noexcept {
+  script_.reset();
+}
+
 void ledger_store::reconnect() {
+  script_.reset();
   session_.reset();
   open();
 }
@@ -521,92 +559,74 @@ void ledger_store::update_orders(commit_script& script, const group_type& group)
   });
 }
 
-// The write sets' own events first, then the accounts whose balances changed. The
-// database numbers them; the numbers come back (RETURNING, in row order) for the hub.
-// The last statement travels with COMMIT (one round trip for both).
-void ledger_store::insert_events_and_commit(commit_script& script, const group_type& group) {
-  for (const auto* set : group) {
-    committed_events_.insert(committed_events_.end(), set->events.begin(), set->events.end());
-  }
-  committed_events_.insert(committed_events_.end(), account_events_.begin(),
-                           account_events_.end());
+// The group's events, the last statement before COMMIT and sent with it, numbered by the
+// database. On PostgreSQL a share of events takes a block of seqs with a mark that
+// readers respect until this transaction ends (settle_number_events, migration 14), once
+// the group holds every row it writes, so the events of two groups that change the same
+// account follow the order in which they held its row, and no reader passes an event
+// still uncommitted; each event's place in the block is its row's position, and the
+// statement answers with one row (the block's first seq, and the count), whatever the
+// size of the group: a commit in flight never waits for the writer to read its answer.
+// SQLite numbers the rows as they are inserted and returns each one's number.
+void ledger_store::send_events_and_commit(commit_script& script) {
   if (committed_events_.empty()) {
-    script.commit();
-    return;
-  }
-  if (clustered_) {
-    insert_numbered_events_and_commit(script);
+    script.send_commit();
     return;
   }
   row_batch rows{url_.kind};
-  for (const auto& event : committed_events_) {
-    add_event_row(rows, event);
-    rows.end_row();
-  }
-  // Rows are inserted, numbered and returned in the relation's order.
-  const std::string sql = "INSERT INTO events (name, tenants, topics, object, at, tenant, other_tenant) {rows}"
-                          " RETURNING seq";
-  insert_events_returning_seqs(script, rows, sql, [&](const text_rows& numbers, std::size_t start) {
-    for (std::size_t index = 0; index < numbers.size(); ++index) {
-      committed_events_[start + index].seq = read_int64(numbers[index], 0);
-    }
-  });
-}
-
-// Runs `sql` (an INSERT of events ... RETURNING seq) for each statement's share of
-// `rows`, the last one with COMMIT, and hands each share's numbers to `assign` with the
-// index of its first event.
-void ledger_store::insert_events_returning_seqs(commit_script& script, const row_batch& rows,
-                                                const std::string& sql,
-                                                const seq_assigner& assign) {
-  rows.for_each_statement([&](std::size_t start, std::size_t end) {
-    bool last = end == rows.size();
-    auto statement = rows.statement(sql, start, end);
-    auto numbers = last ? script.commit(statement) : script.query(statement);
-    if (numbers.size() != end - start) {
-      // After COMMIT the group is durable: only the numbers are unknown, and a restart
-      // reads them back. Answering "nothing applied" then would be a lie.
-      std::string problem = "the database numbered another count of events than was written";
-      if (last) {
-        throw ambiguous_commit{problem};
-      }
-      throw storage_error{problem};
-    }
-    assign(numbers, start);
-  });
-}
-
-// In a cluster, once the group holds every row it writes (this is its last statement
-// before COMMIT): its events' seqs, a block taken with a mark that readers respect until
-// this transaction ends (settle_number_events, migration 14), so the events of two groups
-// that change the same account follow the order in which they held its row, and no
-// reader passes an event still uncommitted. Each event's place in the block is its row's
-// position, so the seqs follow the events' order whatever order RETURNING gives them in.
-void ledger_store::insert_numbered_events_and_commit(commit_script& script) {
-  row_batch rows{url_.kind};
+  bool block = url_.kind == dialect::postgresql;
   for (std::size_t index = 0; index < committed_events_.size(); ++index) {
-    rows.integer(static_cast<std::int64_t>(index));
+    if (block) {
+      rows.integer(static_cast<std::int64_t>(index));
+    }
     add_event_row(rows, committed_events_[index]);
     rows.end_row();
   }
   const std::string sql =
-    "WITH r (event_position, event_name, event_tenants, event_topics, event_object, event_at,"
-    " event_tenant, event_other_tenant) AS ({rows}),"
-    " numbered AS MATERIALIZED (SELECT settle_number_events((SELECT COUNT(*) FROM r)) - ("
-    "SELECT MIN(event_position) FROM r) AS base_seq)"
-    " INSERT INTO events (seq, name, tenants, topics, object, at, tenant, other_tenant)"
-    " SELECT numbered.base_seq + r.event_position, r.event_name, r.event_tenants,"
-    " r.event_topics, r.event_object, r.event_at, r.event_tenant, r.event_other_tenant"
-    " FROM numbered, r RETURNING seq";
-  insert_events_returning_seqs(script, rows, sql, [&](const text_rows& numbers, std::size_t start) {
-    std::int64_t first = std::numeric_limits<std::int64_t>::max();
-    for (std::size_t index = 0; index < numbers.size(); ++index) {
-      first = std::min(first, read_int64(numbers[index], 0));
-    }
-    for (std::size_t index = 0; index < numbers.size(); ++index) {
-      committed_events_[start + index].seq = first + static_cast<std::int64_t>(index);
+    block ? "WITH r (event_position, event_name, event_tenants, event_topics, event_object,"
+            " event_at, event_tenant, event_other_tenant) AS ({rows}),"
+            " numbered AS MATERIALIZED (SELECT settle_number_events((SELECT COUNT(*) FROM r)) - ("
+            "SELECT MIN(event_position) FROM r) AS base_seq),"
+            " inserted AS (INSERT INTO events (seq, name, tenants, topics, object, at, tenant,"
+            " other_tenant) SELECT numbered.base_seq + r.event_position, r.event_name,"
+            " r.event_tenants, r.event_topics, r.event_object, r.event_at, r.event_tenant,"
+            " r.event_other_tenant FROM numbered, r RETURNING seq)"
+            " SELECT MIN(seq), COUNT(*) FROM inserted"
+          : "INSERT INTO events (name, tenants, topics, object, at, tenant, other_tenant) {rows}"
+            " RETURNING seq";
+  rows.for_each_statement([&](std::size_t start, std::size_t end) {
+    auto statement = rows.statement(sql, start, end);
+    last_share_ = event_share{start, end};
+    if (end == rows.size()) {
+      script.send_commit(std::move(statement));
+    } else if (!assign_seqs(script.query(std::move(statement)), last_share_)) {
+      throw storage_error{"the database numbered another count of events than was written"};
     }
   });
+}
+
+// Numbers the share's events from the database's answer: one row (PostgreSQL: the first
+// seq of the share's block and the count) or a seq per event (SQLite, in row order).
+// False if the answer does not fit the share.
+bool ledger_store::assign_seqs(const text_rows& numbers, event_share share) {
+  auto count = share.end - share.start;
+  if (url_.kind == dialect::postgresql) {
+    if (numbers.size() != 1 || read_int64(numbers[0], 1) != static_cast<std::int64_t>(count)) {
+      return false;
+    }
+    auto first = read_int64(numbers[0], 0);
+    for (std::size_t index = 0; index < count; ++index) {
+      committed_events_[share.start + index].seq = first + static_cast<std::int64_t>(index);
+    }
+    return true;
+  }
+  if (numbers.size() != count) {
+    return false;
+  }
+  for (std::size_t index = 0; index < count; ++index) {
+    committed_events_[share.start + index].seq = read_int64(numbers[index], 0);
+  }
+  return true;
 }
 
 void ledger_store::insert_idempotency_records(commit_script& script, const group_type& group) {

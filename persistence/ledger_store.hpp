@@ -39,17 +39,22 @@ public:
   // Without a renderer no `account.updated` events are written. `clustered`: several
   // nodes write to this database, so every commit checks its write sets' shard fences
   // and events are numbered in commit order across the nodes.
+  // `lane`: which of the node's writer connections this is (see ledger_writer).
   explicit ledger_store(const storage_url& url,
                         std::shared_ptr<const account_renderer> renderer = nullptr,
-                        bool clustered = false);
+                        bool clustered = false, std::int32_t lane = 0);
   ~ledger_store() override;
   ledger_store(const ledger_store&) = delete;
   ledger_store& operator=(const ledger_store&) = delete;
 
-  std::vector<event_record> commit(const std::vector<const write_set*>& group,
-                                   const ordinal_assigner& assign_ordinals = {}) override;
+  void begin(const std::vector<const write_set*>& group,
+             const ordinal_assigner& assign_ordinals) override;
+  void send_commit() override;
+  std::vector<event_record> await_commit() override;
+  void roll_back() noexcept override;
   void reconnect() override;
-  std::optional<std::vector<event_record>> outcome_of_last_group() override;
+  std::optional<std::vector<event_record>>
+  outcome_of_last_group(std::int64_t largest_seq_before) override;
   bool abandon_leg(const leg_claim& claim) override;
 
 private:
@@ -75,17 +80,21 @@ private:
   void insert_orders(commit_script& script, const group_type& group);
   void update_orders(commit_script& script, const group_type& group);
   void insert_idempotency_records(commit_script& script, const group_type& group);
-  void insert_events_and_commit(commit_script& script, const group_type& group);
-  void insert_numbered_events_and_commit(commit_script& script);
-  using seq_assigner = std::function<void(const text_rows& numbers, std::size_t first_event)>;
-  void insert_events_returning_seqs(commit_script& script, const row_batch& rows,
-                                    const std::string& sql, const seq_assigner& assign);
+  void send_events_and_commit(commit_script& script);
+  struct event_share {
+    std::size_t start = 0;
+    std::size_t end = 0;
+  };
+  bool assign_seqs(const text_rows& numbers, event_share share);
 
   storage_url url_;
   std::unique_ptr<soci::session> session_;
   prepared_statements prepared_; // on session_'s connection
   std::shared_ptr<const account_renderer> renderer_;
   bool clustered_ = false;
+  std::int32_t lane_ = 0;
+  std::unique_ptr<commit_script> script_; // the group begun and not yet answered
+  event_share last_share_;                 // its events sent with COMMIT
   std::vector<event_record> account_events_;   // of the group being committed
   std::vector<event_record> committed_events_; // the group's events with their seq
   // The outcome marker (see writer_commits in migrations.cpp).
@@ -95,9 +104,6 @@ private:
   // answer was lost, which must have ended before the outcome is read.
   backend_identity backend_;
   std::optional<backend_identity> in_doubt_;
-  // Single node: the largest event number committed, from which the numbers of a group
-  // whose answer was lost are read back (this writer is the only one numbering events).
-  std::int64_t last_event_seq_ = 0;
 };
 
 } // namespace settle::persistence

@@ -12,6 +12,7 @@
 #include "tests/integration/harness/concurrency.hpp"
 #include "tests/integration/harness/event_helpers.hpp"
 #include "tests/integration/harness/ledger_helpers.hpp"
+#include "tests/integration/harness/log_readers.hpp"
 #include "tests/integration/harness/nginx_front.hpp"
 #include "tests/integration/harness/test_cluster.hpp"
 #include "tests/integration/harness/testing.hpp"
@@ -93,19 +94,6 @@ void check_load_answers(const cluster_load_outcome& outcome) {
   CHECK(unexpected_answers(outcome.transfers) == std::vector<std::string>{});
   CHECK(outcome.transfers.unanswered.empty());
   CHECK(outcome.retries.contract_violations == std::vector<std::string>{});
-}
-
-// A stream of `port` subscribed to `topic`, returned once the subscription is acknowledged.
-std::unique_ptr<websocket_client> subscribed_stream(std::uint16_t port, const std::string& topic) {
-  auto stream = std::make_unique<websocket_client>(port, acme_key);
-  stream->send_json(
-      json::object{{"type", "subscribe"}, {"topics", json::array{json::value(topic)}}});
-  for (int messages = 0; messages < 100; ++messages) {
-    if (stream->read_json(5s).at("type") == "subscribed") {
-      return stream;
-    }
-  }
-  throw websocket_error("no acknowledgement of the subscription to " + topic);
 }
 
 // Whether the stream delivers the transfer.settled event of `transfer_id` within 10 s.
@@ -259,70 +247,6 @@ void merge(load_outcome& into, const load_outcome& from) {
   into.unanswered.insert(into.unanswered.end(), from.unanswered.begin(), from.unanswered.end());
 }
 
-// What one reader of the log saw on one node while the cluster committed concurrently:
-// a client following GET /v1/events by `after`, or a WebSocket subscriber to every topic.
-struct log_reading {
-  std::vector<std::int64_t> seqs;
-  std::vector<std::string> failures;
-};
-
-// Follows GET /v1/events on `node` from `after` until it has read `final_seq` (set once
-// the load is over) or `limit` passes; a failed request is retried, as a client would.
-log_reading follow_log(test_cluster& cluster, std::size_t node, std::int64_t after,
-                       const std::atomic<std::int64_t>& final_seq, std::chrono::seconds limit) {
-  log_reading reading;
-  auto client = cluster.new_client(node, acme_key, 5s);
-  const auto deadline = steady_clock::now() + limit;
-  while (steady_clock::now() < deadline) {
-    const auto target = final_seq.load();
-    if (target >= 0 && after >= target) {
-      break;
-    }
-    try {
-      const auto page = get_list(*client, events_path(after, 100));
-      for (const auto& event : page.data) {
-        reading.seqs.push_back(seq_of(event));
-        after = seq_of(event);
-      }
-      if (page.data.empty()) {
-        std::this_thread::sleep_for(20ms);
-      }
-    } catch (const std::exception& error) {
-      reading.failures.push_back(error.what());
-      std::this_thread::sleep_for(100ms);
-    }
-  }
-  return reading;
-}
-
-// The seqs after `after` that a stream delivers until it has delivered `final_seq` or
-// `limit` passes (a hub may still hand over events from before `after`, committed before
-// the subscription but not yet read from the log then).
-log_reading read_stream(websocket_client& stream, std::int64_t after,
-                        const std::atomic<std::int64_t>& final_seq, std::chrono::seconds limit) {
-  log_reading reading;
-  const auto deadline = steady_clock::now() + limit;
-  while (steady_clock::now() < deadline) {
-    const auto target = final_seq.load();
-    if (target >= 0 && !reading.seqs.empty() && reading.seqs.back() >= target) {
-      break;
-    }
-    const auto message = stream.read(200ms);
-    if (message.what == websocket_message::kind::closed) {
-      reading.failures.push_back("the stream closed");
-      break;
-    }
-    if (message.what != websocket_message::kind::text) {
-      continue;
-    }
-    const auto event = parse_json(message.text);
-    if (event.is_object() && event.as_object().contains("seq") && seq_of(event.as_object()) > after) {
-      reading.seqs.push_back(seq_of(event.as_object()));
-    }
-  }
-  return reading;
-}
-
 } // namespace
 
 TEST_CASE(
@@ -361,9 +285,9 @@ TEST_CASE(
     const auto account_id = new_account(cluster.acme(0));
     std::vector<std::unique_ptr<websocket_client>> streams;
     for (auto port : cluster.http_ports()) {
-      streams.push_back(subscribed_stream(port, account_id));
+      streams.push_back(subscribed_stream(port, acme_key, account_id));
     }
-    streams.push_back(subscribed_stream(front.port(), account_id));
+    streams.push_back(subscribed_stream(front.port(), acme_key, account_id));
     const auto transfer_id = string_field(deposit(cluster.acme(1), account_id, 500), "id");
     for (std::size_t index = 0; index < streams.size(); ++index) {
       INFO("stream " << index << " (the last one through nginx)");
@@ -386,13 +310,13 @@ TEST_CASE("three nodes committing concurrently keep one event order: no gap, no 
   std::atomic<std::int64_t> final_seq{-1};
   std::vector<std::unique_ptr<websocket_client>> streams;
   for (auto port : cluster.http_ports()) {
-    streams.push_back(subscribed_stream(port, "*"));
+    streams.push_back(subscribed_stream(port, acme_key, "*"));
   }
   std::vector<log_reading> readings(node_count * 2);
   std::vector<std::thread> readers;
   for (std::size_t node = 0; node < node_count; ++node) {
     readers.emplace_back([&, node] {
-      readings[node] = follow_log(cluster, node, start, final_seq, 120s);
+      readings[node] = follow_log(cluster.http_port(node), acme_key, start, final_seq, 120s);
     });
     readers.emplace_back([&, node] {
       readings[node_count + node] = read_stream(*streams[node], start, final_seq, 120s);

@@ -3,12 +3,15 @@
 // answers right after it (users, accounts, deposits, transfers, every order transition);
 // ascending, duplicate-free seq and gap-free paging; tenant isolation; events kept across
 // SIGTERM and kill -9 with new ones numbered higher; one transfer.settled per 201 under
-// concurrent load, and account.updated following the account's ledger.
+// concurrent load, and account.updated following the account's ledger; readers following
+// the log during a load read exactly the final log.
 #include "tests/integration/harness/event_helpers.hpp"
+#include "tests/integration/harness/log_readers.hpp"
 #include "tests/integration/harness/testing.hpp"
 #include "tests/integration/harness/transfer_load.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <csignal>
 #include <map>
 #include <set>
@@ -555,5 +558,55 @@ TEST_CASE("concurrent transfers write exactly one transfer.settled per 201", "[e
     }
     CHECK(updates.size() <= touching);
     CHECK(account_update_problems(client, events, account_id) == std::vector<std::string>{});
+  }
+}
+
+// With two commit lanes (PostgreSQL; SQLite has one) a node pipelines its commits: one
+// group's statements run while the previous group commits, on a second connection.
+// Readers that follow the log while transfers commit, by `after` and by WebSocket, each
+// read exactly the final log: no gap, no duplicate, in order; and each account's updates
+// follow its entries.
+TEST_CASE("readers following the log while transfers commit on two lanes each read exactly "
+          "the final log",
+          "[events][concurrency]") {
+  test_server server({"--storage.commit-lanes=2"});
+  auto& client = server.acme();
+  auto plan = funded_load_plan(client, acme_key, 8, 1'000'000);
+  plan.threads = 8;
+  plan.transfers_per_thread = 60;
+  plan.max_amount = 20'000;
+  plan.seed = 37;
+  const auto start = last_seq(client);
+  std::atomic<std::int64_t> final_seq{-1};
+  auto stream = subscribed_stream(server.port(), acme_key, "*");
+  log_reading by_after;
+  log_reading by_stream;
+  std::thread after_reader(
+      [&] { by_after = follow_log(server.port(), acme_key, start, final_seq, 120s); });
+  std::thread stream_reader([&] { by_stream = read_stream(*stream, start, final_seq, 120s); });
+
+  transfer_load load(server.port(), plan);
+  const auto outcome = load.finish();
+  const auto log = events_after(client, start);
+  final_seq = log.empty() ? start : seq_of(log.back());
+  after_reader.join();
+  stream_reader.join();
+  REQUIRE(unexpected_answers(outcome) == std::vector<std::string>{});
+  REQUIRE(outcome.settled.size() > 100);
+  std::vector<std::int64_t> final_seqs;
+  for (const auto& event : log) {
+    final_seqs.push_back(seq_of(event));
+  }
+  {
+    INFO("GET /v1/events by after; request failures: " << by_after.failures.size());
+    CHECK(by_after.seqs == final_seqs);
+  }
+  {
+    INFO("the WebSocket stream; failures: " << by_stream.failures.size());
+    CHECK(by_stream.seqs == final_seqs);
+  }
+  for (const auto& account_id : plan.accounts) {
+    INFO("account " << account_id);
+    CHECK(account_update_problems(client, log, account_id) == std::vector<std::string>{});
   }
 }

@@ -7,15 +7,23 @@ namespace settle::simulation {
 using persistence::ambiguous_commit;
 using persistence::storage_error;
 
-std::vector<persistence::event_record>
-memory_store::commit(const std::vector<const persistence::write_set*>& group,
-                     const ordinal_assigner& assign_ordinals) {
+void memory_store::begin(const std::vector<const persistence::write_set*>& group,
+                         const ordinal_assigner& assign_ordinals) {
   if (severed_) {
     throw storage_error{"the node crashed: its connection is gone"};
   }
   ++counts_.groups;
   if (assign_ordinals) {
     assign_ordinals(0);
+  }
+  group_ = group;
+}
+
+std::vector<persistence::event_record> memory_store::await_commit() {
+  auto group = std::move(group_);
+  group_.clear();
+  if (severed_) {
+    throw storage_error{"the node crashed: its connection is gone"};
   }
   auto fault = random_.below(100);
   if (fault < faults_.refused) {
@@ -38,7 +46,8 @@ memory_store::commit(const std::vector<const persistence::write_set*>& group,
   return events;
 }
 
-std::optional<std::vector<persistence::event_record>> memory_store::outcome_of_last_group() {
+std::optional<std::vector<persistence::event_record>>
+memory_store::outcome_of_last_group(std::int64_t /*largest_seq_before: the database numbers*/) {
   auto outcome = std::move(last_outcome_);
   last_outcome_.reset();
   return outcome;

@@ -34,11 +34,15 @@ public:
                store_fault_counts& counts)
     : database_(database), random_(random), faults_(faults), counts_(counts) {}
 
-  std::vector<persistence::event_record>
-  commit(const std::vector<const persistence::write_set*>& group,
-         const ordinal_assigner& assign_ordinals) override;
+  // The group is applied when its answer is awaited, as a database commits it then.
+  void begin(const std::vector<const persistence::write_set*>& group,
+             const ordinal_assigner& assign_ordinals) override;
+  void send_commit() override {}
+  std::vector<persistence::event_record> await_commit() override;
+  void roll_back() noexcept override { group_.clear(); }
   void reconnect() override {}
-  std::optional<std::vector<persistence::event_record>> outcome_of_last_group() override;
+  std::optional<std::vector<persistence::event_record>>
+  outcome_of_last_group(std::int64_t largest_seq_before) override;
   bool abandon_leg(const persistence::leg_claim& claim) override;
 
   // The node crashed: nothing it still sends is applied.
@@ -50,6 +54,7 @@ private:
   store_faults faults_;
   store_fault_counts& counts_;
   bool severed_ = false;
+  std::vector<const persistence::write_set*> group_; // begun, not yet applied
   std::optional<std::vector<persistence::event_record>> last_outcome_;
 };
 

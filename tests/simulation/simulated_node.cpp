@@ -106,14 +106,19 @@ simulated_node::simulated_node(memory_database& database, seeded_random& random,
   scheduler_ = &dynamic_cast<caf::scheduler::test_coordinator&>(system_->scheduler());
   scheduler_->clock().current_time = as_time_point(clock.now());
   auto options = simulated_options();
-  store_ = std::make_shared<memory_store>(database, random, faults.store, counts);
+  std::vector<std::shared_ptr<persistence::commit_store>> lanes;
+  for (int lane = 0; lane < 2; ++lane) {
+    lanes_.push_back(std::make_shared<memory_store>(database, random, faults.store, counts));
+    lanes.push_back(lanes_.back());
+  }
   actors_.shards = std::make_shared<shard_map>(options.cluster.node_id,
                                                options.cluster.shard_count, false);
   actors_.reader =
     spawn_simulated_reader(*system_, database, random, faults.failing_reads_percent);
   actors_.queries = actors_.reader;
-  writer_placement placement{largest_ordinal(database), false, -1, nullptr};
-  actors_.writer = spawn_ledger_writer(*system_, store_, options.storage, placement,
+  writer_placement placement{largest_ordinal(database), database.last_event_seq, false, -1,
+                             nullptr};
+  actors_.writer = spawn_ledger_writer(*system_, std::move(lanes), options.storage, placement,
                                        event_hub_actor{}, writer_thread::scheduler);
   start_request_actors(*system_, options, std::make_shared<net::json_renderer>(),
                        std::make_shared<peer_directory>(), authorized_orders(database), actors_);
@@ -158,7 +163,9 @@ bool simulated_node::fire_next_timer() {
 }
 
 bool simulated_node::crash() {
-  store_->sever();
+  for (auto& lane : lanes_) {
+    lane->sever();
+  }
   return drain();
 }
 

@@ -76,7 +76,8 @@ private:
   caf::actor_system_config configuration_;
   std::optional<caf::actor_system> system_;
   caf::scheduler::test_coordinator* scheduler_ = nullptr;
-  std::shared_ptr<memory_store> store_;
+  // The writer's lanes, two as on PostgreSQL: one group commits while the next begins.
+  std::vector<std::shared_ptr<memory_store>> lanes_;
   node_actors actors_;
   bool stopped_ = false;
 };

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <sstream>
 #include <stdexcept>
 
 namespace settle::integration {
@@ -53,6 +54,18 @@ class borrowed_storage : public test_storage {
   std::string url_;
 };
 
+// Arguments every server of the suite gets (SETTLE_TEST_SETTLED_ARGUMENTS, separated by
+// spaces), before the test's own: CTest runs the PostgreSQL suite with two commit lanes.
+std::vector<std::string> suite_arguments() {
+  std::vector<std::string> arguments;
+  const char* text = std::getenv("SETTLE_TEST_SETTLED_ARGUMENTS");
+  std::istringstream words{text != nullptr ? text : ""};
+  for (std::string word; words >> word;) {
+    arguments.push_back(word);
+  }
+  return arguments;
+}
+
 } // namespace
 
 test_server::test_server(std::vector<std::string> extra_arguments)
@@ -68,7 +81,9 @@ test_server::test_server(std::vector<std::string> extra_arguments, std::string s
     options.storage_url = storage_->url();
     options.keys_file = write_keys_file(directory_);
     options.log_path = directory_ + "/settled.log";
-    options.extra_arguments = std::move(extra_arguments);
+    options.extra_arguments = suite_arguments();
+    options.extra_arguments.insert(options.extra_arguments.end(), extra_arguments.begin(),
+                                   extra_arguments.end());
     process_ = std::make_unique<settled_process>(options);
   } catch (...) {
     storage_.reset();

@@ -24,7 +24,8 @@ inline const std::string acme_upper_key = "sk_test_acme_upper_5d0c2e";
 class test_server {
  public:
   // Creates a temporary folder, the storage and the keys file, and starts the server
-  // with `extra_arguments` appended to its command line (e.g. "--auth.rate-limit=5").
+  // with `extra_arguments` appended to its command line (e.g. "--auth.rate-limit=5"),
+  // after the suite's own (SETTLE_TEST_SETTLED_ARGUMENTS).
   explicit test_server(std::vector<std::string> extra_arguments = {});
   // The same on storage that the caller made and owns (e.g. a private PostgreSQL).
   test_server(std::vector<std::string> extra_arguments, std::string storage_url);

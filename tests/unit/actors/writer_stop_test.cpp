@@ -24,13 +24,14 @@ using settle::persistence::write_set;
 // A database whose answer to the first COMMIT is lost and which is never reached again.
 class database_gone_after_commit final : public settle::persistence::commit_store {
 public:
-  std::vector<event_record> commit(const std::vector<const write_set*>&,
-                                   const ordinal_assigner&) override {
-    ++commits;
+  void begin(const std::vector<const write_set*>&, const ordinal_assigner&) override {}
+  void send_commit() override { ++commits; }
+  std::vector<event_record> await_commit() override {
     throw settle::persistence::ambiguous_commit{"test: the connection closed during COMMIT"};
   }
+  void roll_back() noexcept override {}
   void reconnect() override { throw settle::persistence::storage_error{"test: unreachable"}; }
-  std::optional<std::vector<event_record>> outcome_of_last_group() override {
+  std::optional<std::vector<event_record>> outcome_of_last_group(std::int64_t) override {
     ++outcome_questions;
     throw settle::persistence::storage_error{"test: unreachable"};
   }
@@ -66,8 +67,8 @@ TEST_CASE("a node that stops while a commit's outcome is unknown stops, and comm
   caf::actor_system system{config};
   auto store = std::make_shared<database_gone_after_commit>();
   auto stopping = std::make_shared<std::atomic<bool>>(false);
-  settle::writer_placement placement{0, false, -1, stopping};
-  auto writer = settle::spawn_ledger_writer(system, store, settle::config::storage_options{},
+  settle::writer_placement placement{0, 0, false, -1, stopping};
+  auto writer = settle::spawn_ledger_writer(system, {store}, settle::config::storage_options{},
                                             placement, settle::event_hub_actor{},
                                             settle::writer_thread::own);
   caf::scoped_actor self{system};

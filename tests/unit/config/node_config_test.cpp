@@ -58,6 +58,13 @@ TEST_CASE("admission bounds hold at least one batch of the largest size", "[node
   CHECK(problem_of({"--auth.rate-limit=2.5"}).empty());
 }
 
+TEST_CASE("the writer commits on one or two lanes", "[node_config]") {
+  CHECK(problem_of({"--storage.commit-lanes=1"}).empty());
+  CHECK(problem_of({"--storage.commit-lanes=2"}).empty());
+  CHECK(problem_of({"--storage.commit-lanes=0"}).find("commit-lanes") != std::string::npos);
+  CHECK(problem_of({"--storage.commit-lanes=3"}).find("commit-lanes") != std::string::npos);
+}
+
 TEST_CASE("node-to-node TLS takes all three files, and a non-loopback cluster address needs it",
           "[node_config]") {
   CHECK(problem_of({"--cluster.listen=127.0.0.1:4000"}).empty());

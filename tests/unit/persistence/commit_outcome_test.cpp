@@ -57,7 +57,7 @@ void lose_the_answer(const test_database& database, connection_cutter::cut when)
   cutter.arm(when);
   CHECK_THROWS_AS(store.commit({&second}), ambiguous_commit);
   REQUIRE(cutter.has_cut());
-  auto outcome = store.outcome_of_last_group();
+  auto outcome = store.outcome_of_last_group(first_events.front().seq);
   if (when == connection_cutter::cut::after_commit) {
     REQUIRE(outcome.has_value());
     REQUIRE(outcome->size() == 1);
