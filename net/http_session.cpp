@@ -304,8 +304,8 @@ void http_session<Stream>::handle_request() {
     case endpoint::metrics:
       send(200, metrics_registry::instance().render(), "text/plain; version=0.0.4");
       return;
-    case endpoint::dashboard: {
-      const auto& file = state_->dashboard.at(std::string{match.matched->pattern});
+    case endpoint::document: {
+      const auto& file = state_->documents.at(std::string{match.matched->pattern});
       send(200, file.body, file.content_type);
       return;
     }

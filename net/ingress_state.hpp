@@ -39,7 +39,7 @@ struct ingress_state {
   std::atomic<std::uint64_t> next_subscription{0};
   config::http_options options;
   config::key_table keys;
-  web_files dashboard; // path ("/", "/app.js", …) -> file
+  web_files documents; // path ("/", "/app.js", "/openapi.yaml", …) -> file
   std::atomic<std::size_t> open_connections{0};
   std::atomic<bool> draining{false};
 

@@ -10,13 +10,14 @@
 namespace settle::net {
 namespace {
 
-const std::array<route, 35> routes{{
+const std::array<route, 36> routes{{
   {"GET", "/healthz", endpoint::healthz, nullptr, false},
   {"GET", "/readyz", endpoint::readyz, nullptr, false},
   {"GET", "/metrics", endpoint::metrics, nullptr, false},
-  {"GET", "/", endpoint::dashboard, nullptr, false},
-  {"GET", "/app.js", endpoint::dashboard, nullptr, false},
-  {"GET", "/style.css", endpoint::dashboard, nullptr, false},
+  {"GET", "/", endpoint::document, nullptr, false},
+  {"GET", "/app.js", endpoint::document, nullptr, false},
+  {"GET", "/style.css", endpoint::document, nullptr, false},
+  {"GET", "/openapi.yaml", endpoint::document, nullptr, false},
   {"GET", "/v1/stream", endpoint::stream, nullptr, false},
   {"POST", "/v1/users", endpoint::api, build_create_user, false},
   {"GET", "/v1/users", endpoint::api, build_list_users, false},

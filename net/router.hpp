@@ -30,7 +30,7 @@ enum class endpoint {
   readyz,
   metrics,
   stream,    // the WebSocket upgrade
-  dashboard,
+  document,  // a file served as it is: the dashboard's, the OpenAPI document
 };
 
 struct route {

@@ -3,6 +3,7 @@
 
 #include "net/http_session.hpp"
 #include "net/listener.hpp"
+#include "net/openapi_document.hpp"
 #include "net/websocket_session.hpp"
 
 #include <boost/asio/executor_work_guard.hpp>
@@ -49,8 +50,9 @@ bool split_host_port(const std::string& address, std::string& host, unsigned sho
 
 namespace {
 
-// The dashboard's files, read once at start; a missing file is served as a short note.
-web_files load_dashboard(const std::string& web_root) {
+// The dashboard's files, read once at start (a missing file is served as a short note),
+// and the OpenAPI document compiled in.
+web_files load_documents(const std::string& web_root) {
   web_files files;
   for (auto [path, name, type] : {std::tuple{"/", "index.html", "text/html; charset=utf-8"},
                                   std::tuple{"/app.js", "app.js", "text/javascript; charset=utf-8"},
@@ -64,6 +66,7 @@ web_files load_dashboard(const std::string& web_root) {
     }
     files[path] = web_file{type, text.str()};
   }
+  files["/openapi.yaml"] = web_file{"application/yaml", std::string{openapi_document()}};
   return files;
 }
 
@@ -133,7 +136,7 @@ http_server::http_server(gateway_actor gateway, event_hub_actor events,
     admission_limits{state.options.rate_limit, state.options.max_work_in_flight,
                      state.options.max_work_per_key},
     key_names);
-  state.dashboard = load_dashboard(web_root);
+  state.documents = load_documents(web_root);
   if (!state.options.tls_certificate.empty()) {
     state.tls = load_tls_context(state.options.tls_certificate, state.options.tls_key);
   }

@@ -64,6 +64,15 @@ TEST_CASE("the dashboard is served at /", "[operations]") {
   CHECK(response.header("Content-Type").value_or("").rfind("text/html", 0) == 0);
 }
 
+TEST_CASE("the OpenAPI document is served at /openapi.yaml without a key", "[operations]") {
+  const auto response = shared_server().anonymous().get("/openapi.yaml");
+  REQUIRE_STATUS(response, 200);
+  CHECK(response.header("Content-Type").value_or("") == "application/yaml");
+  CHECK(response.body.rfind("openapi: 3.0.3\n", 0) == 0);
+  CHECK(response.body.find("\n  /v1/transfers/batch:\n") != std::string::npos);
+  CHECK_STATUS(shared_server().anonymous().post_text("/openapi.yaml", "{}"), 405);
+}
+
 TEST_CASE("the cluster view of a single node names it", "[operations]") {
   const auto cluster = get_object(shared_server().admin(), "/v1/cluster");
   CHECK(string_field(cluster, "node_id") == "test-node");

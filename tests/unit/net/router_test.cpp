@@ -1,12 +1,16 @@
 // Tests the route table against API.md: every route with its path parameters, the
 // methods a known path allows (405), target splitting with percent-decoding, and which
-// path gets the batch body limit.
+// path gets the batch body limit; and that the OpenAPI document the server serves
+// describes every route with its method.
 #include "net/router.hpp"
 
 #include "net/api_commands.hpp"
+#include "net/openapi_document.hpp"
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <cctype>
 #include <string>
 #include <vector>
 
@@ -28,7 +32,10 @@ const std::vector<expected_route> api_routes{
   {"GET", "/healthz", "/healthz", endpoint::healthz, nullptr, {}},
   {"GET", "/readyz", "/readyz", endpoint::readyz, nullptr, {}},
   {"GET", "/metrics", "/metrics", endpoint::metrics, nullptr, {}},
-  {"GET", "/", "/", endpoint::dashboard, nullptr, {}},
+  {"GET", "/", "/", endpoint::document, nullptr, {}},
+  {"GET", "/app.js", "/app.js", endpoint::document, nullptr, {}},
+  {"GET", "/style.css", "/style.css", endpoint::document, nullptr, {}},
+  {"GET", "/openapi.yaml", "/openapi.yaml", endpoint::document, nullptr, {}},
   {"GET", "/v1/stream", "/v1/stream", endpoint::stream, nullptr, {}},
   {"POST", "/v1/users", "/v1/users", endpoint::api, settle::net::build_create_user, {}},
   {"GET", "/v1/users", "/v1/users", endpoint::api, settle::net::build_list_users, {}},
@@ -83,7 +90,32 @@ std::string allowed_for(const char* method, const char* path) {
   return match.matched == nullptr ? match.allowed_methods : std::string{"matched"};
 }
 
+// Whether the OpenAPI document has `method` (any case) under the path item `pattern`.
+bool documented(std::string_view document, std::string method, const std::string& pattern) {
+  auto item = document.find("\n  " + pattern + ":\n");
+  if (item == std::string_view::npos) {
+    return false;
+  }
+  auto next_item = document.find("\n  /", item + 1);
+  auto body = document.substr(item, next_item == std::string_view::npos ? std::string_view::npos
+                                                                          : next_item - item);
+  std::transform(method.begin(), method.end(), method.begin(),
+                 [](unsigned char letter) { return static_cast<char>(std::tolower(letter)); });
+  return body.find("\n    " + method + ":") != std::string_view::npos;
+}
+
 } // namespace
+
+TEST_CASE("the OpenAPI document served at /openapi.yaml describes every route", "[router]") {
+  const auto document = settle::net::openapi_document();
+  REQUIRE(document.substr(0, 14) == "openapi: 3.0.3");
+  for (const auto& expected : api_routes) {
+    INFO(expected.method << " " << expected.pattern);
+    CHECK(documented(document, expected.method, expected.pattern));
+  }
+  CHECK_FALSE(documented(document, "PATCH", "/v1/users"));
+  CHECK_FALSE(documented(document, "GET", "/v1/nothing"));
+}
 
 TEST_CASE("every implemented route of API.md matches with its path parameters", "[router]") {
   for (const auto& expected : api_routes) {
