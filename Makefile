@@ -1,5 +1,6 @@
 # The two commands of the README: `make run` and `make test`. Both install what is
-# missing, build a release with Ninja, and then serve or test.
+# missing, build a release with Ninja, and then serve or test: `make run` only what
+# settled needs, `make test` everything the tests need too.
 PRESET ?= release
 BUILD_DIR := build/$(PRESET)
 JOBS ?= 2
@@ -11,13 +12,18 @@ all: build
 deps:
 	@scripts/install-dependencies.sh
 
+# Configured again when the tests are missing (a tree that `make run` configured
+# before Catch2 was installed has none).
 configure: deps
-	@test -f $(BUILD_DIR)/build.ninja || cmake --preset $(PRESET)
+	@test -f $(BUILD_DIR)/tests/CTestTestfile.cmake || cmake --preset $(PRESET)
 
 build: configure
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
-run: build
+run:
+	@scripts/install-dependencies.sh --run
+	@test -f $(BUILD_DIR)/build.ninja || cmake --preset $(PRESET)
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target settled
 	SETTLED_BINARY=$(BUILD_DIR)/settled/settled scripts/run-node.sh
 
 test: build

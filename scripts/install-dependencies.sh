@@ -1,24 +1,32 @@
 #!/usr/bin/env bash
 # Installs the Debian packages that building, running and testing Settle need,
 # and only those that are missing (apt-get update runs once, and only if needed).
-# Extra package names given as arguments are installed too (bench/run adds its tools).
+#   install-dependencies.sh --run     what building and running settled needs (make run)
+#   install-dependencies.sh [PKG...]  that, and what the tests need, and PKG (bench/run
+#                                     adds its tools)
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 
 packages=(
-  g++ make cmake ninja-build ccache pkg-config
+  g++ make cmake ninja-build ccache pkg-config ca-certificates
   libcaf-dev libboost1.81-dev libboost-json1.81-dev
-  libsoci-dev libsqlite3-dev libpq-dev libssl-dev catch2
-  postgresql postgresql-contrib curl procps ca-certificates openssl chromium
-  # The front of the cluster example and of the cluster tests.
-  nginx-light
-  "$@"
+  libsoci-dev libsqlite3-dev libpq-dev libssl-dev
 )
-# Node.js runs the browser test (playwright-core from npm); a machine may already have
-# its own Node.js, in which case Debian's is not needed.
-if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
-  packages+=(nodejs npm)
+if [[ "${1:-}" == --run ]]; then
+  shift
+else
+  packages+=(
+    catch2 postgresql postgresql-contrib curl procps openssl chromium
+    # The front of the cluster example and of the cluster tests.
+    nginx-light
+  )
+  # Node.js runs the browser test (playwright-core) and the OpenAPI lint (Redocly's CLI),
+  # both from npm; a machine may already have its own Node.js, then Debian's is not needed.
+  if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    packages+=(nodejs npm)
+  fi
 fi
+packages+=("$@")
 
 missing=()
 for package in "${packages[@]}"; do
