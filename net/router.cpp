@@ -1,11 +1,16 @@
-// Route matching by path segments; `{...}` segments capture a parameter.
+// Route matching by path segments; `{...}` segments capture a parameter. A target is
+// split at its separators first and its pieces percent-decoded after (by Boost.URL), so
+// an escaped separator ("%2F", "%26", "%3D") is part of its piece's text.
 #include "net/router.hpp"
 
-#include "domain/percent_encoding.hpp"
 #include "net/api_commands.hpp"
+
+#include <boost/url/encoding_opts.hpp>
+#include <boost/url/pct_string_view.hpp>
 
 #include <algorithm>
 #include <array>
+#include <optional>
 
 namespace settle::net {
 namespace {
@@ -63,8 +68,35 @@ std::vector<std::string_view> split_path(std::string_view path) {
   return segments;
 }
 
-// Matches `path` against `pattern`, capturing the `{...}` segments.
-bool matches(std::string_view pattern, const std::vector<std::string_view>& path,
+// One piece of a target (a path segment, a query name or value) decoded; nothing when an
+// escape in it is broken. Characters RFC 3986 would have escaped ("<", "|", "{") pass as
+// they are: the value is then refused by whoever reads it, with a clearer error.
+std::optional<std::string> decode_piece(std::string_view text, bool plus_is_space) {
+  auto checked = boost::urls::make_pct_string_view(boost::urls::string_view{text.data(), text.size()});
+  if (!checked) {
+    return std::nullopt;
+  }
+  boost::urls::encoding_opts options;
+  options.space_as_plus = plus_is_space;
+  return checked->decode(options);
+}
+
+// The path's segments, each decoded on its own ('+' is itself in a path); nothing when
+// one holds a broken escape.
+std::optional<std::vector<std::string>> decoded_segments(std::string_view path) {
+  std::vector<std::string> segments;
+  for (auto raw : split_path(path)) {
+    auto segment = decode_piece(raw, false);
+    if (!segment) {
+      return std::nullopt;
+    }
+    segments.push_back(std::move(*segment));
+  }
+  return segments;
+}
+
+// Matches the path's segments against `pattern`, capturing the `{...}` segments.
+bool matches(std::string_view pattern, const std::vector<std::string>& path,
              std::vector<std::string>& parameters) {
   auto expected = split_path(pattern);
   if (expected.size() != path.size()) {
@@ -85,29 +117,23 @@ bool matches(std::string_view pattern, const std::vector<std::string_view>& path
   return true;
 }
 
-// In a path '+' is itself; in a query it is a space.
-bool percent_decode(std::string_view text, std::string& out, bool plus_is_space = true) {
-  auto decoded = settle::percent_decode(text, plus_is_space);
-  if (!decoded) {
-    return false;
-  }
-  out = std::move(*decoded);
-  return true;
-}
-
-} // namespace
-
 // Whether some route's pattern is exactly this path, with no parameter in it.
-bool names_a_route(const std::vector<std::string_view>& segments) {
+bool names_a_route(const std::vector<std::string>& segments) {
   return std::any_of(routes.begin(), routes.end(), [&](const route& candidate) {
     std::vector<std::string> parameters;
     return matches(candidate.pattern, segments, parameters) && parameters.empty();
   });
 }
 
+} // namespace
+
 route_match match_route(std::string_view method, std::string_view path) {
   route_match result;
-  auto segments = split_path(path);
+  auto decoded = decoded_segments(path);
+  if (!decoded) {
+    return result;
+  }
+  const auto& segments = *decoded;
   // A path that names a route ("/v1/transfers/batch") is that route's, never the value of
   // another route's parameter ("/v1/transfers/{id}" with the id "batch"): with another
   // method it is 405, not a lookup of a transfer called "batch".
@@ -136,7 +162,8 @@ bool is_batch_path(std::string_view path) {
 
 bool split_target(std::string_view target, std::string& path, query_parameters& query) {
   auto question = target.find('?');
-  if (!percent_decode(target.substr(0, question), path, false)) {
+  path = std::string{target.substr(0, question)};
+  if (!decoded_segments(path)) {
     return false;
   }
   if (question == std::string_view::npos) {
@@ -151,13 +178,13 @@ bool split_target(std::string_view target, std::string& path, query_parameters& 
       continue;
     }
     auto equals = pair.find('=');
-    std::string name;
-    std::string value;
-    if (!percent_decode(pair.substr(0, equals), name)
-        || (equals != std::string_view::npos && !percent_decode(pair.substr(equals + 1), value))) {
+    auto name = decode_piece(pair.substr(0, equals), true);
+    auto value = equals == std::string_view::npos ? std::optional<std::string>{""}
+                                                  : decode_piece(pair.substr(equals + 1), true);
+    if (!name || !value) {
       return false;
     }
-    query.emplace_back(std::move(name), std::move(value));
+    query.emplace_back(std::move(*name), std::move(*value));
   }
   return true;
 }

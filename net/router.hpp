@@ -47,13 +47,17 @@ struct route_match {
   std::string allowed_methods; // when the path exists with other methods: "GET, POST"
 };
 
+// `path` as the request gave it (percent-encoded): it is split at its slashes first and
+// each segment decoded after, so "%2F" is part of a segment, never a separator. A path
+// with a broken escape matches nothing.
 route_match match_route(std::string_view method, std::string_view path);
 
 // The body limit that applies to `path` before the method is known.
 bool is_batch_path(std::string_view path);
 
-// Splits `target` into its path and its decoded query parameters; false when the
-// percent-encoding is broken.
+// Splits `target` into its path (still percent-encoded, for match_route) and its query
+// parameters (decoded, '+' as a space, empty pairs skipped); false when an escape is
+// broken anywhere in it.
 bool split_target(std::string_view target, std::string& path, query_parameters& query);
 
 } // namespace settle::net

@@ -68,3 +68,14 @@ TEST_CASE("a known route with the wrong method is 405 with an Allow header", "[e
   CHECK_ERROR(on_audit, 405, "method_not_allowed", no_param);
   CHECK(allows(allowed_methods(on_audit), {"GET"}));
 }
+
+TEST_CASE("an escaped slash in a path is part of its segment, never a separator", "[errors]") {
+  auto& client = shared_server().acme();
+  const auto account_id = new_account(client);
+  CHECK_STATUS(client.get("/v1/accounts/" + account_id + "/entries"), 200);
+  // Before, the path was decoded before it was split, and this listed the entries.
+  CHECK_ERROR(client.get("/v1/accounts/" + account_id + "%2Fentries"), 404, "not_found", no_param);
+  CHECK_ERROR(client.get("/v1/accounts%2F" + account_id), 404, "route_not_found", no_param);
+  // An escaped letter is still the letter.
+  CHECK_STATUS(client.get("/v1/%61ccounts/" + account_id), 200);
+}

@@ -209,13 +209,40 @@ TEST_CASE("split_target without a query leaves the query empty", "[router]") {
   CHECK(query.empty());
 }
 
-TEST_CASE("split_target percent-decodes the path, names and values", "[router]") {
+TEST_CASE("split_target decodes the query's names and values; the path is decoded by segment "
+          "when it is matched",
+          "[router]") {
   std::string path;
   settle::net::query_parameters query;
   REQUIRE(settle::net::split_target("/v1/accounts/acc%5F1%5f2?user%5Fid=usr%20a+b&x=%2B", path,
                                     query));
-  CHECK(path == "/v1/accounts/acc_1_2");
+  CHECK(path == "/v1/accounts/acc%5F1%5f2");
   CHECK(query == settle::net::query_parameters{{"user_id", "usr a b"}, {"x", "+"}});
+  auto match = match_route("GET", path);
+  REQUIRE(match.matched != nullptr);
+  CHECK(match.path_parameters == std::vector<std::string>{"acc_1_2"});
+}
+
+TEST_CASE("an escaped separator is text, never a separator", "[router]") {
+  // "%2F" inside an id: the id's text, not a deeper path.
+  auto inside = match_route("GET", "/v1/accounts/acc_1%2Fentries");
+  REQUIRE(inside.matched != nullptr);
+  CHECK(inside.matched->pattern == "/v1/accounts/{id}");
+  CHECK(inside.path_parameters == std::vector<std::string>{"acc_1/entries"});
+  CHECK(match_route("GET", "/v1/users%2Fusr_1").matched == nullptr);
+  CHECK(match_route("GET", "/v1%2Fusers").matched == nullptr);
+  CHECK(match_route("POST", "/v1/transfers%2Fbatch").matched == nullptr);
+  // An escaped letter is the letter: the same route.
+  CHECK(match_route("GET", "/v1/u%73ers").matched != nullptr);
+  // In a query, escaped '&' and '=' are part of the value.
+  std::string path;
+  settle::net::query_parameters query;
+  REQUIRE(settle::net::split_target("/v1/users?starting_after=a%26limit%3D5&limit=2", path, query));
+  CHECK(query == settle::net::query_parameters{{"starting_after", "a&limit=5"}, {"limit", "2"}});
+  // '+' is itself in a path.
+  auto plus = match_route("GET", "/v1/users/usr+1");
+  REQUIRE(plus.matched != nullptr);
+  CHECK(plus.path_parameters == std::vector<std::string>{"usr+1"});
 }
 
 TEST_CASE("split_target keeps a name without a value and skips empty pairs", "[router]") {
@@ -234,6 +261,7 @@ TEST_CASE("split_target refuses broken percent-encoding", "[router]") {
     std::string path;
     settle::net::query_parameters query;
     CHECK_FALSE(settle::net::split_target(target, path, query));
+    CHECK(match_route("GET", target).matched == nullptr);
   }
 }
 
@@ -241,7 +269,7 @@ TEST_CASE("split_target accepts an escape that ends the text", "[router]") {
   std::string path;
   settle::net::query_parameters query;
   REQUIRE(settle::net::split_target("/v1/users/usr%31?name=%41", path, query));
-  CHECK(path == "/v1/users/usr1");
+  CHECK(match_route("GET", path).path_parameters == std::vector<std::string>{"usr1"});
   CHECK(query == settle::net::query_parameters{{"name", "A"}});
 }
 
