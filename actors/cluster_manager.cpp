@@ -2,6 +2,7 @@
 
 #include "actors/holding_orders.hpp"
 #include "actors/peer_directory.hpp"
+#include "domain/host_port.hpp"
 #include "domain/ids.hpp"
 #include "persistence/connection.hpp"
 #include "persistence/store_reader.hpp"
@@ -62,18 +63,13 @@ void log_problem(const std::string& what) {
   std::fprintf(stderr, "settled: cluster: %s\n", what.c_str());
 }
 
-bool split_address(const std::string& address, std::string& host, std::uint16_t& port) {
-  auto colon = address.rfind(':');
-  if (colon == std::string::npos) {
-    return false;
+// A peer's address: HOST:PORT with a port that is not 0.
+std::optional<host_port> peer_address(const std::string& address) {
+  auto parsed = parse_host_port(address);
+  if (!parsed || parsed->port == 0) {
+    return std::nullopt;
   }
-  host = address.substr(0, colon);
-  try {
-    port = static_cast<std::uint16_t>(std::stoul(address.substr(colon + 1)));
-  } catch (const std::exception&) {
-    return false;
-  }
-  return port != 0;
+  return parsed;
 }
 
 // Records a peer's regions, watching `watched` (an actor of the peer): when it goes
@@ -121,11 +117,11 @@ void connect(manager_pointer self, const std::string& node_id, const std::string
   if (node_id <= state.wiring.node_id || state.connected.count(node_id) != 0) {
     return;
   }
-  std::string host;
-  std::uint16_t port = 0;
-  if (!split_address(address, host, port)) {
+  auto peer = peer_address(address);
+  if (!peer) {
     return;
   }
+  const auto& [host, port] = *peer;
   auto directory =
     state.wiring.tls
       ? caf::openssl::remote_actor<node_directory_actor>(self->system(), host, port)
@@ -460,9 +456,7 @@ bool parse_seeds(const std::string& text, std::vector<cluster_seed>& seeds) {
     auto entry = text.substr(start, end == std::string::npos ? std::string::npos : end - start);
     if (!entry.empty()) {
       auto at = entry.find('@');
-      std::string host;
-      std::uint16_t port = 0;
-      if (at == std::string::npos || at == 0 || !split_address(entry.substr(at + 1), host, port)) {
+      if (at == std::string::npos || at == 0 || !peer_address(entry.substr(at + 1))) {
         seeds.clear();
         return false;
       }

@@ -15,6 +15,7 @@
 #include "actors/order.hpp"
 #include "actors/shard_region.hpp"
 #include "actors/storage_reader.hpp"
+#include "domain/host_port.hpp"
 #include "actors/user.hpp"
 #include "persistence/connection.hpp"
 #include "persistence/lease_store.hpp"
@@ -134,12 +135,11 @@ void join_cluster(caf::actor_system& system, const config::node_options& options
     throw std::invalid_argument{"--cluster.seeds must be ID@HOST:PORT,...: "
                                 + options.cluster.seeds};
   }
-  auto colon = options.cluster.listen.rfind(':');
-  if (colon == std::string::npos) {
+  auto listen = parse_host_port(options.cluster.listen);
+  if (!listen) {
     throw std::invalid_argument{"--cluster.listen must be HOST:PORT"};
   }
-  auto host = options.cluster.listen.substr(0, colon);
-  auto port = static_cast<std::uint16_t>(std::stoul(options.cluster.listen.substr(colon + 1)));
+  const auto& [host, port] = *listen;
   actors.log_reader =
     spawn_event_log_reader(system, actors.queries, actors.events, largest_event_seq);
   wiring.node_id = options.cluster.node_id;

@@ -3,6 +3,7 @@
 #include "config/node_config.hpp"
 
 #include "domain/currency.hpp"
+#include "domain/host_port.hpp"
 #include "domain/validation.hpp"
 
 #include <caf/config_option_adder.hpp>
@@ -27,10 +28,6 @@ std::vector<std::string> split_list(const std::string& text) {
   return items;
 }
 
-bool is_loopback_host(const std::string& address) {
-  auto host = address.substr(0, address.rfind(':'));
-  return host == "localhost" || host == "[::1]" || host == "::1" || host.rfind("127.", 0) == 0;
-}
 
 bool readable(const std::string& path) {
   std::ifstream file{path};
@@ -128,8 +125,12 @@ std::string node_config::check_cluster_tls() {
   if (given != 0 && given != 3) {
     return "cluster.tls-ca, cluster.tls-cert and cluster.tls-key go together: all three or none";
   }
+  auto listen = parse_host_port(cluster.listen);
+  if (!cluster.listen.empty() && !listen) {
+    return "cluster.listen must be HOST:PORT, got " + cluster.listen;
+  }
   if (given == 0) {
-    if (!cluster.listen.empty() && !is_loopback_host(cluster.listen)) {
+    if (listen && !is_loopback(*listen)) {
       return "a cluster.listen that is not a loopback address needs cluster.tls-ca, tls-cert"
              " and tls-key: node-to-node traffic must be authenticated";
     }

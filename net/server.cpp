@@ -1,6 +1,8 @@
 // Ingress lifecycle: listener, Asio threads, draining.
 #include "net/server.hpp"
 
+#include "domain/host_port.hpp"
+
 #include "net/http_session.hpp"
 #include "net/listener.hpp"
 #include "net/openapi_document.hpp"
@@ -26,27 +28,6 @@ struct http_server::implementation {
   std::shared_ptr<listener> acceptor;
   std::vector<std::thread> threads;
 };
-
-bool split_host_port(const std::string& address, std::string& host, unsigned short& port) {
-  auto colon = address.rfind(':');
-  if (colon == std::string::npos || colon + 1 >= address.size()) {
-    return false;
-  }
-  host = address.substr(0, colon);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
-    host = host.substr(1, host.size() - 2);
-  }
-  try {
-    auto number = std::stoul(address.substr(colon + 1));
-    if (number > 65535) {
-      return false;
-    }
-    port = static_cast<unsigned short>(number);
-  } catch (const std::exception&) {
-    return false;
-  }
-  return !host.empty();
-}
 
 namespace {
 
@@ -148,11 +129,11 @@ http_server::~http_server() {
 
 std::string http_server::start() {
   auto& self = *implementation_;
-  std::string host;
-  unsigned short port = 0;
-  if (!split_host_port(self.state->options.listen, host, port)) {
+  auto listen = parse_host_port(self.state->options.listen);
+  if (!listen) {
     throw std::runtime_error{"--http.listen must be HOST:PORT, got " + self.state->options.listen};
   }
+  const auto& [host, port] = *listen;
   boost::system::error_code error;
   auto address = boost::asio::ip::make_address(host == "localhost" ? "127.0.0.1" : host, error);
   if (error) {

@@ -36,7 +36,4 @@ private:
   std::unique_ptr<implementation> implementation_;
 };
 
-// Splits "HOST:PORT" ("[::1]:8080" for IPv6); false when malformed.
-bool split_host_port(const std::string& address, std::string& host, unsigned short& port);
-
 } // namespace settle::net

@@ -1,11 +1,13 @@
-// Storage URL parsing. libpq understands both `postgresql://…` URIs and `host=… port=…`
-// strings, so they are passed through; SQLite gets a busy timeout so that the reader
-// and writer connections wait for each other instead of failing.
+// Storage URL parsing. A PostgreSQL URI or `key=value` string is read by libpq itself
+// (PQconninfoParse: percent-decoding, IPv6 brackets, query parameters, quoting) and
+// handed to SOCI as quoted keywords, since SOCI reads a connection string before libpq
+// sees it and mangles URIs. SQLite gets a busy timeout so that the reader and writer
+// connections wait for each other instead of failing.
 #include "persistence/storage_url.hpp"
 
-#include "domain/percent_encoding.hpp"
+#include <libpq-fe.h>
 
-#include <stdexcept>
+#include <memory>
 
 namespace settle::persistence {
 namespace {
@@ -14,15 +16,11 @@ bool starts_with(std::string_view text, std::string_view prefix) {
   return text.substr(0, prefix.size()) == prefix;
 }
 
-// A keyword value for libpq (percent-decoded), quoted so spaces and quotes survive.
-std::string keyword(std::string_view name, std::string_view encoded) {
-  auto decoded = percent_decode(encoded, false);
-  if (!decoded) {
-    throw std::invalid_argument{"bad percent-encoding"};
-  }
+// `name='value' `, quoted so that spaces, quotes and backslashes survive.
+std::string keyword(std::string_view name, std::string_view value) {
   std::string out{name};
   out += "='";
-  for (char c : *decoded) {
+  for (char c : value) {
     if (c == '\\' || c == '\'') {
       out.push_back('\\');
     }
@@ -32,50 +30,36 @@ std::string keyword(std::string_view name, std::string_view encoded) {
   return out;
 }
 
-// postgresql://user:password@host:port/database?key=value -> libpq keywords. SOCI
-// reads the connection string itself before libpq sees it and mangles URIs.
-std::optional<std::string> uri_to_keywords(std::string_view uri) {
-  uri.remove_prefix(uri.find("://") + 3);
-  std::string result;
-  auto question = uri.find('?');
-  auto parameters = question == std::string_view::npos ? std::string_view{} : uri.substr(question + 1);
-  uri = uri.substr(0, question);
-  auto slash = uri.find('/');
-  auto authority = uri.substr(0, slash);
-  if (slash != std::string_view::npos && slash + 1 < uri.size()) {
-    result += keyword("dbname", uri.substr(slash + 1));
+struct free_options {
+  void operator()(PQconninfoOption* options) const noexcept { PQconninfoFree(options); }
+};
+
+// The options libpq reads from `text`, as quoted keywords; nothing when libpq refuses
+// it, or (`needs_target`) when it names neither a host nor a database.
+std::optional<std::string> libpq_keywords(std::string_view text, bool needs_target) {
+  const std::string owned{text};
+  char* error = nullptr;
+  std::unique_ptr<PQconninfoOption, free_options> options{PQconninfoParse(owned.c_str(), &error)};
+  if (error != nullptr) {
+    PQfreemem(error);
   }
-  if (auto at = authority.rfind('@'); at != std::string_view::npos) {
-    auto credentials = authority.substr(0, at);
-    authority = authority.substr(at + 1);
-    auto colon = credentials.find(':');
-    result += keyword("user", credentials.substr(0, colon));
-    if (colon != std::string_view::npos) {
-      result += keyword("password", credentials.substr(colon + 1));
+  if (!options) {
+    return std::nullopt;
+  }
+  std::string keywords;
+  bool names_target = false;
+  for (auto* option = options.get(); option->keyword != nullptr; ++option) {
+    if (option->val == nullptr) {
+      continue;
     }
+    std::string_view name{option->keyword};
+    names_target = names_target || name == "host" || name == "hostaddr" || name == "dbname";
+    keywords += keyword(name, option->val);
   }
-  auto colon = authority.rfind(':');
-  if (colon != std::string_view::npos && authority.find(']', colon) == std::string_view::npos) {
-    result += keyword("port", authority.substr(colon + 1));
-    authority = authority.substr(0, colon);
+  if (needs_target && !names_target) {
+    return std::nullopt;
   }
-  if (!authority.empty()) {
-    if (authority.front() == '[' && authority.back() == ']') {
-      authority = authority.substr(1, authority.size() - 2);
-    }
-    result += keyword("host", authority);
-  }
-  while (!parameters.empty()) {
-    auto ampersand = parameters.find('&');
-    auto pair = parameters.substr(0, ampersand);
-    auto equals = pair.find('=');
-    if (equals == std::string_view::npos) {
-      return std::nullopt;
-    }
-    result += keyword(pair.substr(0, equals), pair.substr(equals + 1));
-    parameters = ampersand == std::string_view::npos ? std::string_view{} : parameters.substr(ampersand + 1);
-  }
-  return result;
+  return keywords;
 }
 
 } // namespace
@@ -93,21 +77,18 @@ std::optional<storage_url> parse_storage_url(std::string_view text) {
     return storage_url{dialect::sqlite, "db=\"" + std::string{path} + "\" timeout=30",
                        std::string{path}};
   }
-  if (starts_with(text, "postgresql://") || starts_with(text, "postgres://")) {
-    try {
-      auto keywords = uri_to_keywords(text);
-      if (!keywords) {
-        return std::nullopt;
-      }
-      return storage_url{dialect::postgresql, *keywords, {}};
-    } catch (const std::invalid_argument&) {
-      return std::nullopt;
-    }
+  // A URI is PostgreSQL whatever it names (libpq's defaults fill the rest); a keyword
+  // string only when it names a host or a database, so that a mistyped SQLite path is
+  // not taken for one.
+  const bool uri = starts_with(text, "postgresql://") || starts_with(text, "postgres://");
+  if (text.find_first_of(std::string_view{"\0", 1}) != std::string_view::npos) {
+    return std::nullopt;
   }
-  if (text.find("host=") != std::string_view::npos || text.find("dbname=") != std::string_view::npos) {
-    return storage_url{dialect::postgresql, std::string{text}, {}};
+  auto keywords = libpq_keywords(text, !uri);
+  if (!keywords) {
+    return std::nullopt;
   }
-  return std::nullopt;
+  return storage_url{dialect::postgresql, std::move(*keywords), {}};
 }
 
 } // namespace settle::persistence

@@ -4,6 +4,7 @@
 #include "actors/node.hpp"
 #include "config/keys_file.hpp"
 #include "config/node_config.hpp"
+#include "domain/host_port.hpp"
 #include "net/api_commands.hpp"
 #include "net/json_renderer.hpp"
 #include "net/server.hpp"
@@ -36,12 +37,8 @@ sigset_t block_shutdown_signals() {
 }
 
 bool is_loopback(const std::string& listen) {
-  std::string host;
-  unsigned short port = 0;
-  if (!net::split_host_port(listen, host, port)) {
-    return false;
-  }
-  return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
+  auto address = parse_host_port(listen);
+  return address && settle::is_loopback(*address);
 }
 
 // The dashboard's folder: ./web when run from the repository, else the source tree's.

@@ -68,6 +68,9 @@ TEST_CASE("the writer commits on one or two lanes", "[node_config]") {
 TEST_CASE("node-to-node TLS takes all three files, and a non-loopback cluster address needs it",
           "[node_config]") {
   CHECK(problem_of({"--cluster.listen=127.0.0.1:4000"}).empty());
+  CHECK(problem_of({"--cluster.listen=[::1]:4000"}).empty());
+  CHECK(problem_of({"--cluster.listen=127.0.0.1:40x"}).find("HOST:PORT") != std::string::npos);
+  CHECK(problem_of({"--cluster.listen=127.0.0.1"}).find("HOST:PORT") != std::string::npos);
   CHECK(problem_of({"--cluster.listen=10.0.0.5:4000"}).find("cluster.tls") != std::string::npos);
   CHECK(problem_of({"--cluster.listen=0.0.0.0:4000"}).find("cluster.tls") != std::string::npos);
   CHECK(problem_of({"--cluster.tls-ca=/etc/hostname"}).find("all three") != std::string::npos);

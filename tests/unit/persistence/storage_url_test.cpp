@@ -1,5 +1,5 @@
-// Tests the parsing of --storage.url: sqlite:PATH, postgresql:// URIs turned into libpq
-// keywords, libpq keyword strings passed through, and anything else refused.
+// Tests the parsing of --storage.url: sqlite:PATH, postgresql:// URIs and keyword strings
+// read by libpq into quoted keywords, and anything else refused.
 #include "persistence/storage_url.hpp"
 
 #include <catch2/catch.hpp>
@@ -148,16 +148,23 @@ TEST_CASE("a URI query parameter without a value is refused", "[storage_url]") {
   CHECK_FALSE(parse_storage_url("postgresql://localhost/ledger?sslmode").has_value());
 }
 
-TEST_CASE("a libpq keyword string is passed through unchanged", "[storage_url]") {
-  auto with_host = parse_storage_url("host=127.0.0.1 port=5432 dbname=ledger user=settle");
-  REQUIRE(with_host.has_value());
-  CHECK(with_host->kind == dialect::postgresql);
-  CHECK(with_host->connection == "host=127.0.0.1 port=5432 dbname=ledger user=settle");
+TEST_CASE("a libpq keyword string is read by libpq into the same keywords", "[storage_url]") {
+  CHECK(postgresql_keywords("host=127.0.0.1 port=5432 dbname=ledger user=settle")
+        == keyword_map{{"host", "127.0.0.1"}, {"port", "5432"}, {"dbname", "ledger"},
+                       {"user", "settle"}});
+  CHECK(postgresql_keywords("dbname=ledger") == keyword_map{{"dbname", "ledger"}});
+  CHECK(postgresql_keywords(R"(host=db password='it\'s \\ here')").at("password")
+        == R"(it's \ here)");
+}
 
-  auto with_database_only = parse_storage_url("dbname=ledger");
-  REQUIRE(with_database_only.has_value());
-  CHECK(with_database_only->kind == dialect::postgresql);
-  CHECK(with_database_only->connection == "dbname=ledger");
+TEST_CASE("what libpq refuses is refused at once, not at the first connection",
+          "[storage_url]") {
+  for (const char* text : {"postgresql://localhost/ledger?no_such_option=1",
+                           "host=db no_such_option=1",
+                           "host='unterminated", "user=settle"}) {
+    INFO("url '" << text << "'");
+    CHECK_FALSE(parse_storage_url(text).has_value());
+  }
 }
 
 TEST_CASE("anything else is refused", "[storage_url]") {
