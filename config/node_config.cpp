@@ -61,6 +61,9 @@ std::optional<std::int64_t> parse_duration(const std::string& text) {
 } // namespace
 
 node_config::node_config() {
+  opt_group{custom_options_, "global"}
+    .add(check_only, "check-config",
+         "check the options and the files they name (keys, TLS), print the verdict, exit");
   auto& http = options.http;
   opt_group{custom_options_, "http"}
     .add(http.listen, "listen", "HTTP/WebSocket ingress address HOST:PORT")

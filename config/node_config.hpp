@@ -17,6 +17,8 @@ public:
   std::string finish();
 
   node_options options;
+  // --check-config: check the options and the files they name, then exit.
+  bool check_only = false;
 
 private:
   std::string check_cluster_tls();

@@ -189,4 +189,8 @@ void http_server::stop() {
   self.threads.clear();
 }
 
+void check_tls_files(const std::string& certificate, const std::string& key) {
+  load_tls_context(certificate, key);
+}
+
 } // namespace settle::net

@@ -36,4 +36,8 @@ private:
   std::unique_ptr<implementation> implementation_;
 };
 
+// Loads the HTTPS certificate chain and key as start() would; throws std::runtime_error
+// naming the file that cannot be used.
+void check_tls_files(const std::string& certificate, const std::string& key);
+
 } // namespace settle::net

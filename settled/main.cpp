@@ -71,14 +71,39 @@ std::unique_ptr<persistence::database_lock> own_database(const config::node_opti
                                     std::chrono::seconds{5});
 }
 
-int serve(config::node_config& configuration, const sigset_t& signals) {
-  const auto options = configuration.options;
+// What makes the options unusable beyond what node_config checks, found by reading the
+// files they name and nothing else (no database, no port): all that --check-config does,
+// and the first thing a start does. Empty when usable.
+std::string usage_problem(const config::node_options& options) {
   if (options.http.tls_certificate.empty() != options.http.tls_key.empty()) {
-    std::cerr << "settled: --http.tls-cert and --http.tls-key go together\n";
-    return 2;
+    return "--http.tls-cert and --http.tls-key go together";
+  }
+  if (!parse_host_port(options.http.listen)) {
+    return "--http.listen must be HOST:PORT, got " + options.http.listen;
   }
   if (options.keys_file.empty() && !is_loopback(options.http.listen)) {
-    std::cerr << "settled: without --auth.keys-file only a loopback address may be served\n";
+    return "without --auth.keys-file only a loopback address may be served";
+  }
+  if (!persistence::parse_storage_url(options.storage.url)) {
+    return "unsupported --storage.url: " + options.storage.url;
+  }
+  try {
+    if (!options.keys_file.empty()) {
+      config::load_keys_file(options.keys_file);
+    }
+    if (!options.http.tls_certificate.empty()) {
+      net::check_tls_files(options.http.tls_certificate, options.http.tls_key);
+    }
+  } catch (const std::exception& error) {
+    return error.what();
+  }
+  return {};
+}
+
+int serve(config::node_config& configuration, const sigset_t& signals) {
+  const auto options = configuration.options;
+  if (auto problem = usage_problem(options); !problem.empty()) {
+    std::cerr << "settled: " << problem << "\n";
     return 2;
   }
   std::unique_ptr<persistence::database_lock> owner;
@@ -127,9 +152,17 @@ int main(int argc, char** argv) {
   if (configuration.cli_helptext_printed) {
     return 0;
   }
-  if (auto problem = configuration.finish(); !problem.empty()) {
+  auto problem = configuration.finish();
+  if (problem.empty() && configuration.check_only) {
+    problem = usage_problem(configuration.options);
+  }
+  if (!problem.empty()) {
     std::cerr << "settled: " << problem << "\n";
     return 2;
+  }
+  if (configuration.check_only) {
+    std::cout << "settled: the configuration is valid\n";
+    return 0;
   }
   try {
     return serve(configuration, signals);

@@ -5,47 +5,22 @@
 // restarts (which ends the owner's lock) only one settled ever writes again.
 #include "tests/integration/harness/child_process.hpp"
 #include "tests/integration/harness/private_postgres.hpp"
+#include "tests/integration/harness/server_logs.hpp"
 #include "tests/integration/harness/testing.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <chrono>
-#include <fstream>
-#include <sstream>
 #include <thread>
 
 using namespace settle::integration;
 
 namespace {
 
-std::string read_file(const std::string& path) {
-  std::ifstream file(path);
-  std::stringstream text;
-  text << file.rdbuf();
-  return text.str();
-}
-
-struct finished_run {
-  exit_status status;
-  std::string log;
-};
-
 // Runs another settled on `server`'s database and keys until it exits by itself.
 finished_run run_second_settled(test_server& server) {
   const auto& options = server.process().options();
-  const auto log_path = options.log_path + ".second";
-  const int log = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  const int nothing = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-  REQUIRE(log >= 0);
-  REQUIRE(nothing >= 0);
-  const auto pid = spawn_process({options.binary, "--http.listen=127.0.0.1:0", "--storage.url=" + options.storage_url,
-                                  "--auth.keys-file=" + options.keys_file, "--cluster.node-id=second"},
-                                 nothing, log, log);
-  ::close(log);
-  ::close(nothing);
-  finished_run run{wait_for_child(pid, std::chrono::seconds(30)), read_file(log_path)};
-  return run;
+  return run_to_exit({options.binary, "--http.listen=127.0.0.1:0", "--storage.url=" + options.storage_url,
+                      "--auth.keys-file=" + options.keys_file, "--cluster.node-id=second"},
+                     options.log_path + ".second", std::chrono::seconds(30));
 }
 
 // The second settled exited 2 before serving, with a line that says `why`.
@@ -113,7 +88,7 @@ TEST_CASE("after PostgreSQL restarts, one settled writes to the database, never 
       stopped = !first.process().running();
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
-    const auto log = read_file(first.process().options().log_path);
+    const auto log = tail_of_file(first.process().options().log_path, 1000);
     INFO(log);
     CHECK(stopped);
     CHECK(log.find("another settled writes to this database now") != std::string::npos);

@@ -1,8 +1,14 @@
 // The operational endpoints, served without a key: health, readiness, Prometheus
-// metrics, the dashboard; and the admin's cluster view of a single node.
+// metrics, the dashboard, the OpenAPI document; the admin's cluster view of a single
+// node; and settled --check-config.
+#include "tests/integration/harness/child_process.hpp"
 #include "tests/integration/harness/testing.hpp"
 
+#include <filesystem>
+#include <fstream>
 #include <sstream>
+#include <utility>
+#include <vector>
 
 using namespace settle::integration;
 
@@ -71,6 +77,39 @@ TEST_CASE("the OpenAPI document is served at /openapi.yaml without a key", "[ope
   CHECK(response.body.rfind("openapi: 3.0.3\n", 0) == 0);
   CHECK(response.body.find("\n  /v1/transfers/batch:\n") != std::string::npos);
   CHECK_STATUS(shared_server().anonymous().post_text("/openapi.yaml", "{}"), 405);
+}
+
+TEST_CASE("settled --check-config checks the options and the files they name, and opens "
+          "nothing",
+          "[operations]") {
+  const auto directory = make_temporary_directory();
+  const auto keys = directory + "/keys";
+  std::ofstream{keys} << acme_key << " acme tenant\n";
+  const auto database = directory + "/never-made.db";
+  auto check = [&](std::vector<std::string> arguments) {
+    arguments.insert(arguments.begin(), {settled_binary(), "--check-config",
+                                         "--storage.url=sqlite:" + database});
+    return run_to_exit(arguments, directory + "/check.log", std::chrono::seconds(30));
+  };
+  const auto valid = check({"--auth.keys-file=" + keys});
+  INFO(valid.log);
+  CHECK(valid.status.clean());
+  CHECK(valid.log.find("the configuration is valid") != std::string::npos);
+  for (const auto& [arguments, why] : std::vector<std::pair<std::vector<std::string>, std::string>>{
+         {{"--auth.keys-file=" + directory + "/missing"}, "cannot read the keys file"},
+         {{"--http.listen=0.0.0.0:8080"}, "only a loopback address"},
+         {{"--http.listen=127.0.0.1:80x"}, "HOST:PORT"},
+         {{"--http.tls-cert=" + keys, "--http.tls-key=" + keys}, "cannot use --http.tls-cert"},
+         {{"--storage.url=mysql://localhost/ledger"}, "unsupported --storage.url"},
+         {{"--idempotency.retention=1h"}, "idempotency.retention"}}) {
+    const auto refused = check(arguments);
+    INFO(refused.log);
+    CHECK(refused.status.exited);
+    CHECK(refused.status.code == 2);
+    CHECK(refused.log.find(why) != std::string::npos);
+  }
+  CHECK_FALSE(std::filesystem::exists(database));
+  std::filesystem::remove_all(directory);
 }
 
 TEST_CASE("the cluster view of a single node names it", "[operations]") {

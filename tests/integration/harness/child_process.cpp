@@ -2,6 +2,7 @@
 // locks (the allocator's among them) at the moment of the fork.
 #include "tests/integration/harness/child_process.hpp"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -9,6 +10,8 @@
 
 #include <cerrno>
 #include <cstring>
+#include <fstream>
+#include <sstream>
 #include <stdexcept>
 #include <thread>
 
@@ -87,6 +90,23 @@ exit_status kill_child(pid_t pid) {
   while (::waitpid(pid, &raw_status, 0) < 0 && errno == EINTR) {
   }
   return status_from_wait(raw_status);
+}
+
+finished_run run_to_exit(const std::vector<std::string>& arguments, const std::string& log_path,
+                         std::chrono::steady_clock::duration limit) {
+  const int log = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  const int nothing = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  if (log < 0 || nothing < 0) {
+    throw std::runtime_error{"cannot open " + log_path + " or /dev/null"};
+  }
+  const auto pid = spawn_process(arguments, nothing, log, log);
+  ::close(log);
+  ::close(nothing);
+  auto status = wait_for_child(pid, limit);
+  std::ifstream file(log_path);
+  std::stringstream text;
+  text << file.rdbuf();
+  return finished_run{status, text.str()};
 }
 
 } // namespace settle::integration

@@ -31,4 +31,15 @@ exit_status wait_for_child(pid_t pid, std::chrono::steady_clock::duration limit)
 // kill -9, and waits for the child to end (a stopped child ends too).
 exit_status kill_child(pid_t pid);
 
+// A child that ran until it exited by itself, and what it wrote (output and error).
+struct finished_run {
+  exit_status status;
+  std::string log;
+};
+
+// Runs `arguments` with no input until it exits (killed after `limit`), its output and
+// error going to `log_path`.
+finished_run run_to_exit(const std::vector<std::string>& arguments, const std::string& log_path,
+                         std::chrono::steady_clock::duration limit);
+
 } // namespace settle::integration
