@@ -21,9 +21,9 @@ inline constexpr std::chrono::seconds entity_timeout{10};
 
 // A request to an actor of this node needs no timeout: it answers, or its exit answers
 // for it (request_receiver_down). Each pending timeout costs CAF 0.17's clock a scan of
-// the asking actor's timeouts when the answer comes, which made batches of thousands of
-// legs quadratic; and with 30 s timeouts on its loads, a walk over accounts at 4,500/s
-// left settled ~100 MB larger after every account had passivated (20 MB without them).
+// the asking actor's timeouts when the answer comes, which makes batches of thousands of
+// legs quadratic, and every pending timeout holds memory until it fires
+// (docs/BENCHMARKS.md, "Measurements behind the code").
 // (A database that hangs holds the writer too; clients get the ingress's timeout.)
 template <class Self, class Handle>
 caf::duration timeout_for(Self self, const Handle& actor) {

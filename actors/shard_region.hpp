@@ -75,8 +75,8 @@ struct shard_region_state {
   // answered: CAF 0.17 drops an undelivered promise silently, and an order actor awaiting
   // it would never take another message, not even its exit. Its entities stop with it.
   // Links would stop them too, but CAF 0.17 finds the link to remove by a linear search of
-  // the region's links each time an entity passivates, which made passivation quadratic
-  // in the number of resident entities (70% of the CPU in a walk over a million accounts).
+  // the region's links each time an entity passivates, which makes passivation quadratic
+  // in the number of resident entities (docs/BENCHMARKS.md, "Measurements behind the code").
   ~shard_region_state() {
     for (auto& [id, promises] : loading) {
       for (auto& promise : promises) {

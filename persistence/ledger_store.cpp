@@ -303,9 +303,9 @@ void ledger_store::open() {
     // key probe per row, or inserts).
     *session_ << "SET plan_cache_mode = force_generic_plan";
     // The writer only joins a group's few rows to big keyed tables (the netted balance
-    // update). With a thousand accounts the planner hashed the whole accounts table for
-    // every commit (a sequential scan: 12% of the writer's PostgreSQL time in perf);
-    // probing the primary key per row is what such a join should do at any table size.
+    // update). Left to itself the planner hashes the whole accounts table for every
+    // commit (a sequential scan); probing the primary key per row is what such a join
+    // should do at any table size.
     *session_ << "SET enable_hashjoin = off";
     *session_ << "SET enable_mergejoin = off";
     // The rows' arrays write NULL as an unquoted NULL element (see row_batch).

@@ -113,9 +113,8 @@ const std::vector<migration>& all_migrations() {
     {5,
      {
        // Keys compare byte by byte, as SQLite's do: under a database's linguistic
-       // collation every B-tree step of every insert was a strcoll() (perf: the largest
-       // part of a group commit's index inserts). Ids are ASCII, so no order a client sees
-       // changes; only the indexes are rebuilt.
+       // collation every B-tree step of every insert is a strcoll(). Ids are ASCII, so no
+       // order a client sees changes; only the indexes are rebuilt.
        "ALTER TABLE users ALTER COLUMN id TYPE TEXT COLLATE \"C\","
        " ALTER COLUMN tenant TYPE TEXT COLLATE \"C\"",
        "ALTER TABLE accounts ALTER COLUMN id TYPE TEXT COLLATE \"C\","

@@ -1,7 +1,7 @@
 // Statements prepared once per PostgreSQL connection, by their text. The writer's group
 // commit and the reader's lookups then run them by name with their values, and
-// PostgreSQL no longer parses, analyses and plans the same few statements again and again
-// (perf: about a quarter of the writer backend's CPU with single transfers).
+// PostgreSQL no longer parses, analyses and plans the same few statements again and
+// again.
 #pragma once
 
 #include <cstddef>

@@ -2,8 +2,7 @@
 // them best. SQLite gets a VALUES list of parameters, one per cell. PostgreSQL gets one
 // array per column, bound as a parameter and expanded by unnest(): the statement then
 // stays the same whatever its row count, so it is prepared once (with VALUES, PostgreSQL
-// analysed, coerced and planned every value; perf showed that as a third of a commit's
-// CPU).
+// analyses, coerces and plans every value).
 #pragma once
 
 #include "persistence/storage_url.hpp"

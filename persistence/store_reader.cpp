@@ -1,7 +1,7 @@
 // Read queries. Every value is a bound parameter ($1, $2, ... on both databases), never
 // spliced into the SQL text, so no server setting changes what a query means. The lookups
 // that load entities for their actors, by the thousand per second, are prepared once per
-// connection on PostgreSQL (perf: planning them cost more than running them).
+// connection on PostgreSQL: planning such a lookup costs more than running it.
 #include "persistence/store_reader.hpp"
 
 #include "persistence/connection.hpp"

@@ -1,7 +1,7 @@
 // Queries answered as text rows, in one round trip, with every value bound. PostgreSQL is
 // asked through libpq on SOCI's own connection (SOCI 4.0 sends a query with rows as
-// prepare, execute and deallocate: three round trips, the reader's and writer's largest
-// cost per query in perf and strace); SQLite through its own prepared statements.
+// prepare, execute and deallocate: three round trips); SQLite through its own prepared
+// statements.
 #pragma once
 
 #include "persistence/storage_url.hpp"
