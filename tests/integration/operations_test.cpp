@@ -5,6 +5,9 @@
 #include "tests/integration/harness/testing.hpp"
 
 #include <filesystem>
+#include <iterator>
+#include <regex>
+#include <set>
 #include <fstream>
 #include <sstream>
 #include <utility>
@@ -62,6 +65,31 @@ TEST_CASE("metrics are Prometheus text with the HTTP request series", "[operatio
   CHECK(has_sample_with_labels(text, "settle_http_request_duration_seconds_bucket", {"route=", "le=\"+Inf\""}));
   CHECK(has_line_starting(text, "settle_http_request_duration_seconds_count"));
   CHECK(has_line_starting(text, "settle_http_request_duration_seconds_sum"));
+}
+
+TEST_CASE("the Grafana dashboard asks only for series settled exports", "[operations]") {
+  auto& server = shared_server();
+  deposit(server.acme(), new_account(server.acme()), 100); // every series has a sample
+  const auto metrics = server.anonymous().get("/metrics").body;
+  std::ifstream file{SETTLE_GRAFANA_DASHBOARD};
+  REQUIRE(file);
+  const auto dashboard = parse_json(std::string{std::istreambuf_iterator<char>{file}, {}});
+  std::set<std::string> asked;
+  for (const auto& panel : dashboard.at("panels").as_array()) {
+    for (const auto& target : panel.at("targets").as_array()) {
+      const std::string expression{target.at("expr").as_string()};
+      const std::regex series{"settle_[a-z_]+"};
+      for (std::sregex_iterator match{expression.begin(), expression.end(), series}, end;
+           match != end; ++match) {
+        asked.insert(match->str());
+      }
+    }
+  }
+  CHECK(asked.size() >= 8);
+  for (const auto& name : asked) {
+    INFO(name);
+    CHECK((has_line_starting(metrics, name + "{") || has_line_starting(metrics, name + " ")));
+  }
 }
 
 TEST_CASE("the dashboard is served at /", "[operations]") {
