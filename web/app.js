@@ -8,8 +8,24 @@ const state = { key: null, lastSeq: 0, accounts: new Map(), orders: new Map(),
 
 const element = (id) => document.getElementById(id);
 
-function formatMinor(amount) {
-  return Number(amount).toLocaleString();
+// An amount in minor units as money in its currency, in the browser's language: 123456
+// USD is $1,234.56, JPY has no decimals, BHD three (the currency's own minor unit, which
+// Intl knows from ISO 4217). An unknown code shows the plain number and the code.
+const moneyFormats = new Map();
+function formatMoney(amount, currency) {
+  if (!moneyFormats.has(currency)) {
+    let format = null;
+    try {
+      format = new Intl.NumberFormat(navigator.language, { style: "currency", currency });
+    } catch (unknown) {
+      format = null;
+    }
+    moneyFormats.set(currency, format);
+  }
+  const format = moneyFormats.get(currency);
+  if (!format) return Number(amount).toLocaleString() + " " + currency;
+  const digits = format.resolvedOptions().maximumFractionDigits;
+  return format.format(Number(amount) / 10 ** digits);
 }
 
 function setOnline(online) {
@@ -28,6 +44,7 @@ function cell(text, className) {
   const td = document.createElement("td");
   td.textContent = text;
   if (className) td.className = className;
+  if (className === "id") td.title = text; // whole, where a phone cuts it short
   return td;
 }
 
@@ -36,10 +53,11 @@ function renderAccounts() {
   body.replaceChildren(...[...state.accounts.values()].map((account) => {
     const row = document.createElement("tr");
     row.id = "account-" + account.id;
-    row.append(cell(account.id, "id"), cell(account.currency),
-               cell(formatMinor(account.balance), "number"), cell(formatMinor(account.held), "number"),
-               cell(formatMinor(account.available), "number"),
-               cell(account.status, "status-" + account.status));
+    row.append(cell(account.id, "id"), cell(account.currency, "optional"),
+               cell(formatMoney(account.balance, account.currency), "number"),
+               cell(formatMoney(account.held, account.currency), "number optional"),
+               cell(formatMoney(account.available, account.currency), "number"),
+               cell(account.status, "status-" + account.status + " optional"));
     return row;
   }));
 }
@@ -50,8 +68,9 @@ function renderOrders() {
   body.replaceChildren(...newest.slice(0, 50).map((order) => {
     const row = document.createElement("tr");
     row.id = "order-" + order.id;
-    row.append(cell(order.id, "id"), cell(formatMinor(order.amount) + " " + order.currency, "number"),
-               cell(order.status, "status-" + order.status), cell(order.updated_at.slice(11, 19)));
+    row.append(cell(order.id, "id"), cell(formatMoney(order.amount, order.currency), "number"),
+               cell(order.status, "status-" + order.status),
+               cell(order.updated_at.slice(11, 19), "optional"));
     return row;
   }));
 }
@@ -67,7 +86,7 @@ function addEventLine(message) {
   const id = document.createElement("span");
   id.className = "id";
   id.textContent = message.object.id + (message.object.amount !== undefined
-    ? "  " + formatMinor(message.object.amount) + " " + (message.object.currency || "") : "");
+    ? "  " + formatMoney(message.object.amount, message.object.currency || "") : "");
   item.append(seq, name, id);
   list.prepend(item);
   while (list.children.length > 200) list.lastChild.remove();
