@@ -1,4 +1,5 @@
 #include "actors/cluster_manager.hpp"
+#include "domain/log.hpp"
 
 #include "actors/holding_orders.hpp"
 #include "actors/peer_directory.hpp"
@@ -13,7 +14,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstdio>
 #include <map>
 #include <optional>
 #include <set>
@@ -60,7 +60,7 @@ struct cluster_manager_state {
 using manager_pointer = cluster_manager_actor::stateful_pointer<cluster_manager_state>;
 
 void log_problem(const std::string& what) {
-  std::fprintf(stderr, "settled: cluster: %s\n", what.c_str());
+  log_line(log_level::warning, what, {{"part", "cluster"}});
 }
 
 // A peer's address: HOST:PORT with a port that is not 0.

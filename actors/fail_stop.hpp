@@ -4,9 +4,10 @@
 // rebuilds every actor from the database. Include only from .cpp files.
 #pragma once
 
+#include "domain/log.hpp"
+
 #include <caf/all.hpp>
 
-#include <cstdio>
 #include <cstdlib>
 #include <exception>
 
@@ -22,8 +23,7 @@ void stop_process_on_exception(Self* self, const char* actor) {
       what = exception.what();
     } catch (...) {
     }
-    std::fprintf(stderr, "settled: %s actor failed: %s; stopping\n", actor, what);
-    std::fflush(stderr);
+    log_line(log_level::error, "an actor failed; stopping", {{"actor", actor}, {"error", what}});
     std::abort();
   });
 }

@@ -1,6 +1,7 @@
 // The sweep: a batch, then at once the next while batches come back full, else a pause of
 // one interval. A database failure drops the connection; the next sweep opens a new one.
 #include "actors/idempotency_sweeper.hpp"
+#include "domain/log.hpp"
 
 #include "actors/messages.hpp"
 #include "domain/clock.hpp"
@@ -11,7 +12,6 @@
 
 #include <soci/soci.h>
 
-#include <iostream>
 #include <memory>
 
 namespace settle {
@@ -35,7 +35,7 @@ bool sweep_once(sweeper_state& state, const persistence::storage_url& url,
     return persistence::delete_idempotency_records_before(*state.session, cutoff, sweep_batch)
            == sweep_batch;
   } catch (const persistence::storage_error& error) {
-    std::cerr << "settled: idempotency sweep: " << error.what() << "\n";
+    log_line(log_level::warning, "the idempotency sweep failed", {{"error", error.what()}});
     state.session.reset();
     return false;
   }

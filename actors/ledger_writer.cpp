@@ -15,6 +15,7 @@
 // committed only with no other transaction open, since it could wait for that one's
 // rows.
 #include "actors/ledger_writer.hpp"
+#include "domain/log.hpp"
 
 #include "domain/assert.hpp"
 #include "domain/clock.hpp"
@@ -27,7 +28,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstdio>
 #include <cstdlib>
 #include <iterator>
 #include <memory>
@@ -91,8 +91,8 @@ void assign_ordinals(ledger_writer_state& state, persistence::write_set& writes)
 // acknowledged is durable.
 void stop_if_database_taken(const persistence::storage_error& error) {
   if (dynamic_cast<const persistence::database_in_use*>(&error) != nullptr) {
-    std::fprintf(stderr, "settled: %s; stopping\n", error.what());
-    std::fflush(stderr);
+    log_line(log_level::error, "the database was taken by another settled; stopping",
+             {{"error", error.what()}});
     std::_Exit(75);
   }
 }
@@ -104,7 +104,7 @@ void reconnect_quietly(persistence::commit_store& lane) {
     lane.reconnect();
   } catch (const persistence::storage_error& error) {
     stop_if_database_taken(error);
-    std::fprintf(stderr, "settled: cannot reconnect to the database: %s\n", error.what());
+    log_line(log_level::error, "cannot reconnect to the database", {{"error", error.what()}});
   }
 }
 
@@ -158,8 +158,8 @@ group_outcome learn_outcome(writer_pointer self, persistence::commit_store& lane
       return group_outcome{true, lane.outcome_of_last_group(self->state.largest_seq)};
     } catch (const persistence::storage_error& error) {
       stop_if_database_taken(error);
-      std::fprintf(stderr, "settled: cannot learn the outcome of a commit yet: %s\n",
-                   error.what());
+      log_line(log_level::warning, "cannot learn the outcome of a commit yet",
+               {{"error", error.what()}});
     }
     std::this_thread::sleep_for(pause);
     pause = std::min(pause * 2, std::chrono::milliseconds{2000});
@@ -181,8 +181,8 @@ void append(std::vector<pending_write>& to, std::vector<pending_write> more) {
 // larger group are returned to be retried one by one.
 std::vector<pending_write> refuse_or_retry(lane_group& group,
                                            const persistence::storage_error& error) {
-  std::fprintf(stderr, "settled: a commit of %zu write sets failed: %s\n", group.writes.size(),
-               error.what());
+  log_line(log_level::error, "a group commit failed",
+           {{"write_sets", std::to_string(group.writes.size())}, {"error", error.what()}});
   if (group.writes.size() == 1) {
     refuse_all(group.writes, settle_errc::unavailable,
                "the database refused the change; nothing was applied");
@@ -231,20 +231,22 @@ std::vector<pending_write> conclude(writer_pointer self, lane_group& group) {
     deliver_committed(self, group, lane.await_commit());
     return {};
   } catch (const persistence::ambiguous_commit& error) {
-    std::fprintf(stderr, "settled: the answer to COMMIT was lost (%s); asking the database\n",
-                 error.what());
+    log_line(log_level::warning, "the answer to COMMIT was lost; asking the database",
+             {{"error", error.what()}});
     auto outcome = learn_outcome(self, lane);
     if (!outcome.known) {
-      std::fprintf(stderr, "settled: stopping before the database told the outcome of a group"
-                           " of %zu; the next start reads it\n", group.writes.size());
+      log_line(log_level::error,
+               "stopping before the database told the outcome of a group; the next start reads it",
+               {{"write_sets", std::to_string(group.writes.size())}});
       state.outcome_unknown = true;
       refuse_all(group.writes, settle_errc::internal_error,
                  "the node stopped before the database told whether this change was applied;"
                  " read it back before retrying");
       return {};
     }
-    std::fprintf(stderr, "settled: the database says the group of %zu was %s\n",
-                 group.writes.size(), outcome.events ? "committed" : "not committed");
+    log_line(log_level::warning, "the database told the outcome of the group",
+             {{"write_sets", std::to_string(group.writes.size())},
+              {"outcome", outcome.events ? "committed" : "not committed"}});
     if (outcome.events) {
       deliver_committed(self, group, std::move(*outcome.events));
     } else {

@@ -3,6 +3,8 @@
 #include "net/http_session.hpp"
 
 #include "domain/clock.hpp"
+#include "domain/ids.hpp"
+#include "domain/log.hpp"
 #include "domain/metrics.hpp"
 #include "domain/request_deadline.hpp"
 #include "domain/validation.hpp"
@@ -15,6 +17,9 @@
 #include <boost/json.hpp>
 
 #include <caf/all.hpp>
+
+#include <algorithm>
+#include <cctype>
 
 namespace settle::net {
 namespace {
@@ -63,6 +68,17 @@ const char* method_label(http::verb method) {
     default:
       return "other";
   }
+}
+
+// The request's id, echoed as X-Request-Id and named in the log: the client's own when it
+// sent a plausible one (1 to 128 letters, digits, '.', '_', ':' or '-'), else a new one.
+std::string request_id_of(std::string_view given) {
+  bool plausible = !given.empty() && given.size() <= 128
+                   && std::all_of(given.begin(), given.end(), [](char c) {
+                        return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '.'
+                               || c == '_' || c == ':' || c == '-';
+                      });
+  return plausible ? std::string{given} : generate_id("req_");
 }
 
 bool is_api_path(std::string_view path) {
@@ -458,6 +474,14 @@ void http_session<Stream>::send(unsigned status, std::string body, std::string_v
                     && !body_unread_; // an unread body leaves the stream unusable
   response_ = response{static_cast<http::status>(status), request.version()};
   response_.set(http::field::server, "settled");
+  auto given_id = request["X-Request-Id"];
+  const auto request_id = request_id_of({given_id.data(), given_id.size()});
+  response_.set("X-Request-Id", request_id);
+  if (status >= 500 && status != 503) { // 503 is the expected answer of a full node
+    log_line(log_level::error, "a request failed",
+             {{"request_id", request_id}, {"method", method_label(request.method())},
+              {"route", route_label_}, {"status", std::to_string(status)}});
+  }
   if (!body.empty() || status != 204) {
     response_.set(http::field::content_type, content_type);
   }
@@ -477,7 +501,7 @@ void http_session<Stream>::send(unsigned status, std::string body, std::string_v
     if (request.method() == http::verb::options) {
       response_.set(http::field::access_control_allow_methods, "GET, POST, PUT, DELETE, OPTIONS");
       response_.set(http::field::access_control_allow_headers,
-                    "Authorization, Content-Type, Idempotency-Key");
+                    "Authorization, Content-Type, Idempotency-Key, X-Request-Id");
       response_.set(http::field::access_control_max_age, "600");
     }
   }

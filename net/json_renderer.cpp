@@ -5,7 +5,7 @@
 #include "domain/clock.hpp"
 #include "domain/money.hpp"
 #include "net/error_mapping.hpp"
-#include "net/json_writer.hpp"
+#include "domain/json_writer.hpp"
 
 #include <boost/json.hpp>
 

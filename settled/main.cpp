@@ -4,6 +4,7 @@
 #include "actors/node.hpp"
 #include "config/keys_file.hpp"
 #include "config/node_config.hpp"
+#include "domain/log.hpp"
 #include "domain/host_port.hpp"
 #include "net/api_commands.hpp"
 #include "net/json_renderer.hpp"
@@ -16,7 +17,6 @@
 #include <caf/openssl/manager.hpp>
 
 #include <csignal>
-#include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -103,14 +103,14 @@ std::string usage_problem(const config::node_options& options) {
 int serve(config::node_config& configuration, const sigset_t& signals) {
   const auto options = configuration.options;
   if (auto problem = usage_problem(options); !problem.empty()) {
-    std::cerr << "settled: " << problem << "\n";
+    log_line(log_level::error, problem);
     return 2;
   }
   std::unique_ptr<persistence::database_lock> owner;
   try {
     owner = own_database(options);
   } catch (const persistence::database_in_use& refusal) {
-    std::cerr << "settled: " << refusal.what() << "\n";
+    log_line(log_level::error, refusal.what());
     return 2;
   }
   auto keys = load_keys(options);
@@ -132,7 +132,7 @@ int serve(config::node_config& configuration, const sigset_t& signals) {
             << std::endl;
   int received = 0;
   sigwait(&signals, &received);
-  std::cerr << "settled: draining after signal " << received << "\n";
+  log_line(log_level::info, "draining", {{"signal", std::to_string(received)}});
   server.drain(std::chrono::seconds{10});
   stop_node(system, actors);
   system.await_all_actors_done();
@@ -146,7 +146,7 @@ int main(int argc, char** argv) {
   auto signals = block_shutdown_signals();
   config::node_config configuration;
   if (auto error = configuration.parse(argc, argv)) {
-    std::cerr << "settled: " << configuration.render(error) << "\n";
+    log_line(log_level::error, configuration.render(error));
     return 2;
   }
   if (configuration.cli_helptext_printed) {
@@ -157,7 +157,7 @@ int main(int argc, char** argv) {
     problem = usage_problem(configuration.options);
   }
   if (!problem.empty()) {
-    std::cerr << "settled: " << problem << "\n";
+    log_line(log_level::error, problem);
     return 2;
   }
   if (configuration.check_only) {
@@ -167,10 +167,10 @@ int main(int argc, char** argv) {
   try {
     return serve(configuration, signals);
   } catch (const persistence::database_in_use& refusal) { // taken while it started
-    std::cerr << "settled: " << refusal.what() << "\n";
+    log_line(log_level::error, refusal.what());
     return 2;
   } catch (const std::exception& error) {
-    std::cerr << "settled: " << error.what() << "\n";
+    log_line(log_level::error, error.what());
     return 1;
   }
 }

@@ -92,6 +92,46 @@ TEST_CASE("the Grafana dashboard asks only for series settled exports", "[operat
   }
 }
 
+TEST_CASE("every answer carries an X-Request-Id: the client's own when plausible, else a new one",
+          "[operations]") {
+  auto& client = shared_server().acme();
+  const auto first = client.get("/v1/users").header("X-Request-Id");
+  const auto second = client.get("/v1/users").header("X-Request-Id");
+  REQUIRE(first.has_value());
+  REQUIRE(second.has_value());
+  CHECK(first->rfind("req_", 0) == 0);
+  CHECK(*first != *second);
+  CHECK(client.send("GET", "/v1/nothing", "", {{"X-Request-Id", "trace-42.a_b:c"}}).header("X-Request-Id")
+        == "trace-42.a_b:c");
+  for (const auto& implausible : {std::string(129, 'a'), std::string{"a b"}, std::string{"<x>"}}) {
+    const auto answered = client.send("GET", "/v1/users", "", {{"X-Request-Id", implausible}});
+    REQUIRE(answered.header("X-Request-Id").has_value());
+    CHECK(answered.header("X-Request-Id")->rfind("req_", 0) == 0);
+  }
+}
+
+TEST_CASE("the log is one JSON object per line, with time, level and message", "[operations]") {
+  test_server server;
+  CHECK_STATUS(server.acme().get("/v1/users"), 200);
+  REQUIRE(server.process().stop().clean()); // SIGTERM: the node logs that it drains
+  std::ifstream log{server.process().options().log_path};
+  std::string line;
+  int json_lines = 0;
+  while (std::getline(log, line)) {
+    if (line.empty() || line.rfind("settled ", 0) == 0 || line.rfind("---- ", 0) == 0) {
+      continue; // standard output (the ready line, a run's key) and the harness's marks
+    }
+    INFO(line);
+    const auto entry = parse_json(line);
+    REQUIRE(entry.is_object());
+    CHECK(entry.as_object().at("time").is_string());
+    CHECK(entry.as_object().at("level").is_string());
+    CHECK(entry.as_object().at("message").is_string());
+    ++json_lines;
+  }
+  CHECK(json_lines >= 1);
+}
+
 TEST_CASE("the dashboard is served at /", "[operations]") {
   const auto response = shared_server().anonymous().get("/");
   REQUIRE_STATUS(response, 200);

@@ -1,11 +1,11 @@
 // Escapes as boost::json's serializer does: the short forms \b \f \n \r \t, \u00XX (lower
 // case hex) for the other control characters, and every other byte as it is (text from
 // clients is valid UTF-8 once strict_json has read it).
-#include "net/json_writer.hpp"
+#include "domain/json_writer.hpp"
 
 #include "domain/escaping.hpp"
 
-namespace settle::net {
+namespace settle {
 namespace {
 
 bool needs_escape(char c) noexcept {
@@ -89,4 +89,4 @@ std::string json_object_writer::finish() {
   return std::move(out_);
 }
 
-} // namespace settle::net
+} // namespace settle

@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-namespace settle::net {
+namespace settle {
 
 // Appends `text` as a JSON string: quoted, with '"', '\' and control characters escaped.
 void append_json_string(std::string& out, std::string_view text);
@@ -29,4 +29,4 @@ private:
   std::string out_ = "{";
 };
 
-} // namespace settle::net
+} // namespace settle

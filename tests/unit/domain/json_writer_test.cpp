@@ -1,7 +1,7 @@
 // Tests the DOM-free JSON writer against boost::json's serializer: for every control
 // character, quotes, backslashes, non-ASCII text, empty text, null and the extreme
 // integers, the writer's text is byte for byte boost's, and it parses back to the values.
-#include "net/json_writer.hpp"
+#include "domain/json_writer.hpp"
 
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
@@ -32,10 +32,10 @@ TEST_CASE("the JSON writer writes what boost::json serializes", "[json_writer]")
   for (const auto& text : awkward_texts()) {
     INFO("text of " << text.size() << " bytes: " << json::serialize(json::value(text)));
     std::string written;
-    settle::net::append_json_string(written, text);
+    settle::append_json_string(written, text);
     CHECK(written == json::serialize(json::value(text)));
 
-    auto object = settle::net::json_object_writer{}
+    auto object = settle::json_object_writer{}
                       .text("text", text)
                       .nullable_text("maybe", text)
                       .integer("least", std::numeric_limits<std::int64_t>::min())
@@ -55,5 +55,5 @@ TEST_CASE("the JSON writer writes what boost::json serializes", "[json_writer]")
 }
 
 TEST_CASE("an empty JSON object is written as {}", "[json_writer]") {
-  CHECK(settle::net::json_object_writer{}.finish() == "{}");
+  CHECK(settle::json_object_writer{}.finish() == "{}");
 }
