@@ -163,7 +163,9 @@ bool is_batch_path(std::string_view path) {
 bool split_target(std::string_view target, std::string& path, query_parameters& query) {
   auto question = target.find('?');
   path = std::string{target.substr(0, question)};
-  if (!decoded_segments(path)) {
+  // Only checked here: match_route decodes the path, segment by segment. An escape never
+  // spans a '/', so checking the whole path is checking each segment.
+  if (!boost::urls::make_pct_string_view(boost::urls::string_view{path.data(), path.size()})) {
     return false;
   }
   if (question == std::string_view::npos) {
