@@ -10,6 +10,8 @@
 #include "domain/validation.hpp"
 #include "net/error_mapping.hpp"
 #include "net/fingerprint.hpp"
+#include "net/json_renderer.hpp"
+#include "net/localized_errors.hpp"
 #include "net/websocket_session.hpp"
 
 #include <boost/asio/post.hpp>
@@ -28,16 +30,6 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 
 constexpr std::size_t header_limit = 16 * 1024;
-
-std::string error_body(const failure& reason) {
-  const auto& mapping = mapping_of(reason.code);
-  boost::json::object error{{"type", mapping.type},
-                            {"code", mapping.api_code},
-                            {"message", reason.message},
-                            {"param", reason.param.empty() ? boost::json::value(nullptr)
-                                                           : boost::json::value(reason.param)}};
-  return boost::json::serialize(boost::json::object{{"error", std::move(error)}});
-}
 
 bool is_json_media_type(std::string_view content_type) {
   auto semicolon = content_type.find(';');
@@ -464,7 +456,7 @@ void http_session<Stream>::send_unmatched(const route_match& match, const std::s
 
 template <class Stream>
 void http_session<Stream>::send_error(const failure& reason) {
-  send(mapping_of(reason.code).status, error_body(reason));
+  send(mapping_of(reason.code).status, json_renderer{}.error(reason));
 }
 
 template <class Stream>
@@ -484,6 +476,14 @@ void http_session<Stream>::send(unsigned status, std::string body, std::string_v
   }
   if (!body.empty() || status != 204) {
     response_.set(http::field::content_type, content_type);
+  }
+  if (content_type == api_content_type) {
+    auto accepted = request[http::field::accept_language];
+    auto chosen = preferred_language({accepted.data(), accepted.size()});
+    body = localize_errors(std::move(body), chosen);
+    if (status >= 400) {
+      response_.set(http::field::content_language, language_tag(chosen));
+    }
   }
   if (status == 503 || status == 429) {
     response_.set(http::field::retry_after, std::to_string(retry_after_));

@@ -22,6 +22,8 @@
 
 namespace settle::net {
 
+inline constexpr std::string_view api_content_type = "application/json";
+
 // What the server asks of every connection when it drains, whatever its transport.
 class http_connection {
 public:
@@ -67,7 +69,8 @@ private:
 
   void send_error(const failure& reason);
   void send_unmatched(const route_match& match, const std::string& path);
-  void send(unsigned status, std::string body, std::string_view content_type = "application/json");
+  // API answers (JSON) have their error messages in the request's Accept-Language.
+  void send(unsigned status, std::string body, std::string_view content_type = api_content_type);
   void on_write(bool close, boost::beast::error_code error);
   void close();
   void linger_then_close();

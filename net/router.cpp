@@ -15,7 +15,7 @@
 namespace settle::net {
 namespace {
 
-const std::array<route, 36> routes{{
+const std::array<route, 38> routes{{
   {"GET", "/healthz", endpoint::healthz, nullptr, false},
   {"GET", "/readyz", endpoint::readyz, nullptr, false},
   {"GET", "/metrics", endpoint::metrics, nullptr, false},
@@ -23,6 +23,8 @@ const std::array<route, 36> routes{{
   {"GET", "/app.js", endpoint::document, nullptr, false},
   {"GET", "/style.css", endpoint::document, nullptr, false},
   {"GET", "/openapi.yaml", endpoint::document, nullptr, false},
+  {"GET", "/i18n/en.json", endpoint::document, nullptr, false},
+  {"GET", "/i18n/zh.json", endpoint::document, nullptr, false},
   {"GET", "/v1/stream", endpoint::stream, nullptr, false},
   {"POST", "/v1/users", endpoint::api, build_create_user, false},
   {"GET", "/v1/users", endpoint::api, build_list_users, false},

@@ -5,6 +5,7 @@
 
 #include "net/http_session.hpp"
 #include "net/listener.hpp"
+#include "net/message_catalogue.hpp"
 #include "net/openapi_document.hpp"
 #include "net/websocket_session.hpp"
 
@@ -32,7 +33,7 @@ struct http_server::implementation {
 namespace {
 
 // The dashboard's files, read once at start (a missing file is served as a short note),
-// and the OpenAPI document compiled in.
+// and the OpenAPI document and the language catalogues compiled in.
 web_files load_documents(const std::string& web_root) {
   web_files files;
   for (auto [path, name, type] : {std::tuple{"/", "index.html", "text/html; charset=utf-8"},
@@ -48,6 +49,10 @@ web_files load_documents(const std::string& web_root) {
     files[path] = web_file{type, text.str()};
   }
   files["/openapi.yaml"] = web_file{"application/yaml", std::string{openapi_document()}};
+  for (auto chosen : languages) {
+    files["/i18n/" + std::string{language_tag(chosen)} + ".json"] =
+      web_file{"application/json; charset=utf-8", std::string{catalogue_text(chosen)}};
+  }
   return files;
 }
 

@@ -36,6 +36,8 @@ const std::vector<expected_route> api_routes{
   {"GET", "/app.js", "/app.js", endpoint::document, nullptr, {}},
   {"GET", "/style.css", "/style.css", endpoint::document, nullptr, {}},
   {"GET", "/openapi.yaml", "/openapi.yaml", endpoint::document, nullptr, {}},
+  {"GET", "/i18n/en.json", "/i18n/en.json", endpoint::document, nullptr, {}},
+  {"GET", "/i18n/zh.json", "/i18n/zh.json", endpoint::document, nullptr, {}},
   {"GET", "/v1/stream", "/v1/stream", endpoint::stream, nullptr, {}},
   {"POST", "/v1/users", "/v1/users", endpoint::api, settle::net::build_create_user, {}},
   {"GET", "/v1/users", "/v1/users", endpoint::api, settle::net::build_list_users, {}},
