@@ -44,5 +44,21 @@ fuzz:
 	cmake --build build/fuzz -j $(JOBS) --target fuzz_targets
 	scripts/run-fuzzers.sh build/fuzz/tests/fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
+# The Debian package, settle_<version>_amd64.deb, in $(BUILD_DIR)/packages (CPack, see
+# cmake/SettlePackage.cmake). Only settled is built; dpkg-shlibdeps (dpkg-dev, file)
+# computes the package's dependencies from the libraries it links.
+.PHONY: package test-package
+package:
+	@scripts/install-dependencies.sh --run dpkg-dev file
+	@test -f $(BUILD_DIR)/build.ninja || cmake --preset $(PRESET)
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target settled
+	cd $(BUILD_DIR) && cpack -G DEB
+
+# Installs that package into a clean Debian 12 root and starts it there as its systemd
+# unit would (as root: the script debootstraps, chroots and mounts).
+test-package: package
+	@scripts/install-dependencies.sh --run debootstrap curl
+	tests/package/install-in-clean-root.sh "$$(ls -t $(BUILD_DIR)/packages/settle_*_amd64.deb | head -n 1)"
+
 clean:
 	rm -rf build

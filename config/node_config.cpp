@@ -60,7 +60,7 @@ std::optional<std::int64_t> parse_duration(const std::string& text) {
 
 } // namespace
 
-node_config::node_config() {
+node_config::node_config() : caf_option_count_{custom_options_.size()} {
   opt_group{custom_options_, "global"}
     .add(check_only, "check-config",
          "check the options and the files they name (keys, TLS), print the verdict, exit");
@@ -82,7 +82,9 @@ node_config::node_config() {
     .add(http.idle_timeout_seconds, "idle-timeout", "seconds a keep-alive connection may idle")
     .add(http.request_timeout_seconds, "request-timeout", "seconds to wait for an answer")
     .add(http.threads, "threads", "Asio threads")
-    .add(cors_text_, "cors-origins", "allowed CORS origins, comma separated, or *");
+    .add(cors_text_, "cors-origins", "allowed CORS origins, comma separated, or *")
+    .add(http.web_root, "web-root",
+         "folder of the dashboard's files (none: ./web, else the source tree's)");
   auto& storage = options.storage;
   opt_group{custom_options_, "storage"}
     .add(storage.url, "url", "sqlite:PATH or postgresql://user:pass@host:port/db")
@@ -116,6 +118,17 @@ node_config::node_config() {
     .add(actors.scheduler_threads, "scheduler-threads", "threads of the actor scheduler")
     .add(actors.passivate_after_seconds, "passivate-after", "seconds before an idle actor stops")
     .add(actors.max_resident_entities, "max-resident", "resident entity actors per region");
+}
+
+std::vector<const caf::config_option*> node_config::documented_options() const {
+  std::vector<const caf::config_option*> documented;
+  std::size_t index = 0;
+  for (const auto& option : custom_options_) {
+    if (index++ >= caf_option_count_ || option.category() == "global") {
+      documented.push_back(&option);
+    }
+  }
+  return documented;
 }
 
 // Node-to-node traffic is authenticated and encrypted with the three --cluster.tls-*

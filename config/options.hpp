@@ -27,6 +27,9 @@ struct http_options {
   std::int64_t request_timeout_seconds = 30; // waiting for the actors' answer
   std::size_t threads = 1;
   std::vector<std::string> cors_origins;
+  // The dashboard's files; empty: ./web when run from the repository, else the source
+  // tree's (an installed node names its folder, e.g. the package's /usr/share/settle/web).
+  std::string web_root;
 };
 
 struct storage_options {

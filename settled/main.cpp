@@ -2,6 +2,7 @@
 // actors and the HTTP ingress, prints the ready line, and on SIGTERM or SIGINT drains
 // the requests in flight and exits 0.
 #include "actors/node.hpp"
+#include "config/help_text.hpp"
 #include "config/keys_file.hpp"
 #include "config/node_config.hpp"
 #include "domain/log.hpp"
@@ -16,10 +17,13 @@
 #include <caf/io/middleman.hpp>
 #include <caf/openssl/manager.hpp>
 
+#include <algorithm>
 #include <csignal>
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <string>
+#include <vector>
 
 namespace {
 
@@ -41,8 +45,12 @@ bool is_loopback(const std::string& listen) {
   return address && settle::is_loopback(*address);
 }
 
-// The dashboard's folder: ./web when run from the repository, else the source tree's.
-std::string web_root() {
+// The dashboard's folder: --http.web-root, else ./web when run from the repository, else
+// the source tree's.
+std::string web_root(const config::http_options& http) {
+  if (!http.web_root.empty()) {
+    return http.web_root;
+  }
   std::ifstream local{"web/index.html"};
   return local ? std::string{"web"} : std::string{SETTLE_SOURCE_DIR "/web"};
 }
@@ -87,6 +95,11 @@ std::string usage_problem(const config::node_options& options) {
   if (!persistence::parse_storage_url(options.storage.url)) {
     return "unsupported --storage.url: " + options.storage.url;
   }
+  // The dashboard's files are read once at start, and a missing one is served as a note:
+  // a wrong folder would otherwise go unnoticed until someone opens the page.
+  if (!options.http.web_root.empty() && !std::ifstream{options.http.web_root + "/index.html"}) {
+    return "--http.web-root has no readable index.html: " + options.http.web_root;
+  }
   try {
     if (!options.keys_file.empty()) {
       config::load_keys_file(options.keys_file);
@@ -125,7 +138,7 @@ int serve(config::node_config& configuration, const sigset_t& signals) {
   caf::actor_system system{configuration};
   auto actors = start_node(system, options, std::make_shared<net::json_renderer>());
   net::http_server server{actors.gateway, actors.events, options.http, std::move(keys),
-                          web_root()};
+                          web_root(options.http)};
   auto bound = server.start();
   auto scheme = options.http.tls_certificate.empty() ? "http://" : "https://";
   std::cout << "settled " << options.cluster.node_id << " listening on " << scheme << bound
@@ -143,6 +156,11 @@ int serve(config::node_config& configuration, const sigset_t& signals) {
 } // namespace
 
 int main(int argc, char** argv) {
+  // Before CAF parses: its own --help would print the global options alone.
+  if (config::asks_for_help(std::vector<std::string>(argv + std::min(argc, 1), argv + argc))) {
+    std::cout << config::help_text(config::node_config{});
+    return 0;
+  }
   auto signals = block_shutdown_signals();
   config::node_config configuration;
   if (auto error = configuration.parse(argc, argv)) {
