@@ -139,7 +139,7 @@ TEST_CASE("settled --help and the table of docs/OPERATIONS.md name the same opti
   CHECK(missing_from(in_code, in_docs) == std::vector<std::string>{});
 }
 
-TEST_CASE("-h, -? or --help anywhere on the command line asks for the page", "[help]") {
+TEST_CASE("the help page is asked for by -h, -? or --help anywhere on the command line", "[help]") {
   using settle::config::asks_for_help;
   CHECK(asks_for_help({"--help"}));
   CHECK(asks_for_help({"--storage.url=sqlite:x.db", "-h"}));
