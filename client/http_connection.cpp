@@ -37,19 +37,12 @@ struct http_connection::state {
   // when the deadline passes.
   template <class Operation>
   void complete(Operation operation, deadline_clock::time_point deadline, const char* step) {
-    bool done = false;
-    beast::error_code result;
-    operation([&done, &result](beast::error_code error, auto&&...) {
-      result = error;
-      done = true;
-    });
-    if (!run_until_done(context, done, deadline)) {
-      drop();
-      run_until_done(context, done, deadline_clock::now() + std::chrono::seconds(1));
+    auto result = await_operation(context, operation, deadline, [this] { drop(); });
+    if (!result) {
       fail(std::string(step) + ": timed out");
     }
-    if (result) {
-      fail(std::string(step) + ": " + result.message());
+    if (*result) {
+      fail(std::string(step) + ": " + result->message());
     }
   }
 

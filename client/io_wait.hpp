@@ -4,8 +4,10 @@
 #pragma once
 
 #include <boost/asio/io_context.hpp>
+#include <boost/system/error_code.hpp>
 
 #include <chrono>
+#include <optional>
 
 namespace settle::client {
 
@@ -15,5 +17,27 @@ using deadline_clock = std::chrono::steady_clock;
 // operation still pending then stays pending: a later call can wait for it again.
 bool run_until_done(boost::asio::io_context& context, const bool& done,
                     deadline_clock::time_point deadline);
+
+// Starts `operation` (given a completion handler) and waits for it: its error code, or
+// nullopt when `deadline` passed first. Then `abandon` closes the socket, and the
+// cancelled operation is given a second to finish, so that nothing refers to it later.
+template <class Operation, class Abandon>
+std::optional<boost::system::error_code> await_operation(boost::asio::io_context& context,
+                                                         Operation operation,
+                                                         deadline_clock::time_point deadline,
+                                                         Abandon abandon) {
+  bool done = false;
+  boost::system::error_code result;
+  operation([&done, &result](boost::system::error_code error, auto&&...) {
+    result = error;
+    done = true;
+  });
+  if (!run_until_done(context, done, deadline)) {
+    abandon();
+    run_until_done(context, done, deadline_clock::now() + std::chrono::seconds(1));
+    return std::nullopt;
+  }
+  return result;
+}
 
 } // namespace settle::client

@@ -33,19 +33,12 @@ struct websocket_connection::state {
   // Starts `operation` and waits for it until `deadline`; throws websocket_failure.
   template <class Operation>
   void complete(Operation operation, deadline_clock::time_point deadline, const char* step) {
-    bool done = false;
-    beast::error_code result;
-    operation([&done, &result](beast::error_code error, auto&&...) {
-      result = error;
-      done = true;
-    });
-    if (!run_until_done(context, done, deadline)) {
-      abandon();
-      run_until_done(context, done, deadline_clock::now() + std::chrono::seconds(1));
+    auto result = await_operation(context, operation, deadline, [this] { abandon(); });
+    if (!result) {
       throw websocket_failure(std::string(step) + ": timed out");
     }
-    if (result && result != websocket::error::upgrade_declined) {
-      throw websocket_failure(std::string(step) + ": " + result.message());
+    if (*result && *result != websocket::error::upgrade_declined) {
+      throw websocket_failure(std::string(step) + ": " + result->message());
     }
   }
 
