@@ -17,6 +17,8 @@ if [[ "${1:-}" == --run ]]; then
 else
   packages+=(
     catch2 postgresql postgresql-contrib curl procps openssl chromium
+    # Chinese glyphs for the dashboard's screenshots in Chinese (a small CJK font).
+    fonts-wqy-microhei
     # The front of the cluster example and of the cluster tests.
     nginx-light
   )

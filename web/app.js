@@ -1,14 +1,66 @@
 // The live dashboard: asks for an API key, loads the accounts and orders the key may
 // see, then follows every change over the WebSocket stream (resuming with `since` after
-// a disconnect) and draws the settled transfers per second.
+// a disconnect) and draws the settled transfers per second. In English or Chinese: the
+// words come from the server's catalogue of the chosen language (/i18n/<language>.json).
 "use strict";
 
 const state = { key: null, lastSeq: 0, accounts: new Map(), orders: new Map(),
-                perSecond: new Map(), socket: null };
+                perSecond: new Map(), events: [], socket: null, online: false,
+                language: "en", catalogue: null };
 
 const element = (id) => document.getElementById(id);
 
-// An amount in minor units as money in its currency, in the browser's language: 123456
+// The languages the server has catalogues for; the choice is remembered in this browser.
+const languages = ["en", "zh"];
+const languageStorageKey = "settle-language";
+
+// The language chosen before on this browser; else the first of the browser's own
+// languages that we have (any Chinese is zh, as on the server); else English.
+function initialLanguage() {
+  const chosen = localStorage.getItem(languageStorageKey);
+  if (languages.includes(chosen)) return chosen;
+  for (const tag of navigator.languages || [navigator.language]) {
+    const primary = String(tag).toLowerCase().split("-")[0];
+    if (languages.includes(primary)) return primary;
+  }
+  return "en";
+}
+
+// A word of the page in the chosen language; its key itself while no catalogue is loaded.
+function word(key) {
+  return (state.catalogue && state.catalogue.dashboard[key]) || key;
+}
+
+function statusWord(status) {
+  return (state.catalogue && state.catalogue.statuses[status]) || status;
+}
+
+function locale() {
+  return state.catalogue ? state.catalogue.locale : "en-US";
+}
+
+// Loads the language's catalogue and rewrites every word of the page with it: the
+// elements marked data-i18n (text) and data-i18n-aria-label, the tables, the badge.
+async function useLanguage(language) {
+  const response = await fetch("/i18n/" + language + ".json");
+  if (!response.ok) throw new Error("/i18n/" + language + ".json answered " + response.status);
+  state.catalogue = await response.json();
+  state.language = language;
+  moneyFormats.clear();
+  document.documentElement.lang = state.catalogue.locale;
+  element("language").value = language;
+  for (const node of document.querySelectorAll("[data-i18n]")) node.textContent = word(node.dataset.i18n);
+  for (const node of document.querySelectorAll("[data-i18n-aria-label]")) {
+    node.setAttribute("aria-label", word(node.dataset.i18nAriaLabel));
+  }
+  setOnline(state.online);
+  renderAccounts();
+  renderOrders();
+  renderEvents();
+  drawChart();
+}
+
+// An amount in minor units as money in its currency, in the chosen language: 123456
 // USD is $1,234.56, JPY has no decimals, BHD three (the currency's own minor unit, which
 // Intl knows from ISO 4217). An unknown code shows the plain number and the code.
 const moneyFormats = new Map();
@@ -16,27 +68,33 @@ function formatMoney(amount, currency) {
   if (!moneyFormats.has(currency)) {
     let format = null;
     try {
-      format = new Intl.NumberFormat(navigator.language, { style: "currency", currency });
+      format = new Intl.NumberFormat(locale(), { style: "currency", currency });
     } catch (unknown) {
       format = null;
     }
     moneyFormats.set(currency, format);
   }
   const format = moneyFormats.get(currency);
-  if (!format) return Number(amount).toLocaleString() + " " + currency;
+  if (!format) return Number(amount).toLocaleString(locale()) + " " + currency;
   const digits = format.resolvedOptions().maximumFractionDigits;
   return format.format(Number(amount) / 10 ** digits);
 }
 
 function setOnline(online) {
+  state.online = online;
   const badge = element("connection");
-  badge.textContent = online ? "live" : "offline";
+  badge.textContent = word(online ? "online" : "offline");
   badge.className = "badge " + (online ? "online" : "offline");
 }
 
+// A GET of the API; the server answers errors in the chosen language.
 async function api(path) {
-  const response = await fetch(path, { headers: { Authorization: "Bearer " + state.key } });
-  if (!response.ok) throw new Error(path + " answered " + response.status);
+  const response = await fetch(path, { headers: { Authorization: "Bearer " + state.key,
+                                                  "Accept-Language": state.language } });
+  if (!response.ok) {
+    const answer = await response.json().catch(() => null);
+    throw new Error(answer && answer.error ? answer.error.message : path + " " + response.status);
+  }
   return response.json();
 }
 
@@ -57,7 +115,7 @@ function renderAccounts() {
                cell(formatMoney(account.balance, account.currency), "number"),
                cell(formatMoney(account.held, account.currency), "number optional"),
                cell(formatMoney(account.available, account.currency), "number"),
-               cell(account.status, "status-" + account.status + " optional"));
+               cell(statusWord(account.status), "status-" + account.status + " optional"));
     return row;
   }));
 }
@@ -69,14 +127,16 @@ function renderOrders() {
     const row = document.createElement("tr");
     row.id = "order-" + order.id;
     row.append(cell(order.id, "id"), cell(formatMoney(order.amount, order.currency), "number"),
-               cell(order.status, "status-" + order.status),
+               cell(statusWord(order.status), "status-" + order.status),
                cell(order.updated_at.slice(11, 19), "optional"));
     return row;
   }));
 }
 
-function addEventLine(message) {
-  const list = element("events");
+// The newest 200 events, newest first; kept so that a language change rewrites their money.
+const shownEvents = 200;
+
+function eventLine(message) {
   const item = document.createElement("li");
   item.dataset.seq = message.seq;
   const seq = document.createElement("span");
@@ -88,8 +148,18 @@ function addEventLine(message) {
   id.textContent = message.object.id + (message.object.amount !== undefined
     ? "  " + formatMoney(message.object.amount, message.object.currency || "") : "");
   item.append(seq, name, id);
-  list.prepend(item);
-  while (list.children.length > 200) list.lastChild.remove();
+  return item;
+}
+
+function renderEvents() {
+  element("events").replaceChildren(...state.events.map(eventLine));
+}
+
+function addEvent(message) {
+  state.events.unshift(message);
+  if (state.events.length > shownEvents) state.events.pop();
+  element("events").prepend(eventLine(message));
+  while (element("events").children.length > shownEvents) element("events").lastChild.remove();
 }
 
 function countTransfer(at) {
@@ -111,7 +181,7 @@ function handleEvent(message) {
     countTransfer(message.at);
     drawChart();
   }
-  addEventLine(message);
+  addEvent(message);
 }
 
 function drawChart() {
@@ -133,8 +203,8 @@ function drawChart() {
   context.fillRect(0, canvas.height - 1, canvas.width, 1);
   context.fillStyle = "#6b7385";
   context.font = "11px sans-serif";
-  context.fillText("max " + highest + "/s", 4, 12);
-  element("rate").textContent = seconds[seconds.length - 2] + "/s";
+  context.fillText(word("chart_maximum").replace("{count}", highest), 4, 12);
+  element("rate").textContent = word("rate").replace("{count}", seconds[seconds.length - 2]);
 }
 
 function connectStream() {
@@ -173,7 +243,7 @@ async function start(key) {
   try {
     await loadSnapshot();
   } catch (error) {
-    alert("That key was refused: " + error.message);
+    alert(word("key_refused") + " " + error.message);
     return;
   }
   sessionStorage.setItem("settle-key", key);
@@ -188,5 +258,14 @@ element("login").addEventListener("submit", (submitted) => {
   start(element("api-key").value.trim());
 });
 
-const remembered = sessionStorage.getItem("settle-key");
-if (remembered) start(remembered);
+element("language").addEventListener("change", (changed) => {
+  localStorage.setItem(languageStorageKey, changed.target.value);
+  useLanguage(changed.target.value).catch((error) => console.error(error));
+});
+
+// The words first (the page keeps its English if the catalogue cannot load), then the
+// key this tab remembers.
+useLanguage(initialLanguage()).catch((error) => console.error(error)).finally(() => {
+  const remembered = sessionStorage.getItem("settle-key");
+  if (remembered) start(remembered);
+});

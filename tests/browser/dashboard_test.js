@@ -2,7 +2,10 @@
 // Chromium driven by playwright-core. Enters an admin key, makes a transfer over HTTP,
 // and checks that it shows on the page within 2 seconds, with amounts as money in their
 // currency's minor unit (USD two decimals, JPY none, BHD three); then the same page on a
-// phone's screen (375x812) must not be wider than the screen; saves screenshots. With
+// phone's screen (375x812) must not be wider than the screen; then switches the page to
+// Chinese: every word from the zh catalogue, money in zh-CN's format, statuses in
+// Chinese, the API asked with Accept-Language: zh, and the choice kept after a reload
+// (localStorage), and on the phone; saves screenshots in both languages. With
 // SETTLE_TEST_TLS_CERT and SETTLE_TEST_TLS_KEY set, settled serves HTTPS and the page's
 // events come over WSS (run.sh makes the certificate; the browser is told to accept it).
 //   node dashboard_test.js SETTLED_BINARY ARTIFACT_FOLDER
@@ -70,6 +73,68 @@ async function shows(page, account, expected) {
   }
 }
 
+// Every element marked data-i18n shows its word from the catalogue, none its key.
+async function checkWords(page, catalogue) {
+  const wrong = await page.evaluate((words) => [...document.querySelectorAll("[data-i18n]")]
+    .filter((node) => node.textContent !== words[node.dataset.i18n])
+    .map((node) => `${node.dataset.i18n}: "${node.textContent}"`), catalogue.dashboard);
+  if (wrong.length > 0) throw new Error("words not in the chosen language: " + wrong.join(", "));
+}
+
+// Chooses Chinese on the wide page, checks the words, money, statuses and the API's
+// Accept-Language, reloads (the choice is remembered), then the same on the phone.
+async function checkChinese(server, page, phone, objects, artifacts) {
+  const catalogue = await (await fetch(server.url + "/i18n/zh.json")).json();
+  const languagesAsked = [];
+  page.on("request", (request) => {
+    const route = new URL(request.url()).pathname;
+    if (route.startsWith("/v1/") && route !== "/v1/stream") {
+      languagesAsked.push(request.headers()["accept-language"]);
+    }
+  });
+  await page.selectOption("#language", "zh");
+  await page.waitForFunction(() => document.documentElement.lang === "zh-CN", null, { timeout: 2000 });
+  await checkWords(page, catalogue);
+  // zh-CN writes foreign dollars and yen with their country (US$, JP¥); BHD as its code.
+  for (const [account, expected] of [[objects.payer, "US$495.00"], [objects.yen, "JP¥123,456"],
+                                     [objects.dinar, "BHD 123.456"]]) {
+    await shows(page, account, expected);
+  }
+  for (const [cell, status] of [[`#account-${objects.payer.id} td:nth-child(6)`, "open"],
+                                [`#order-${objects.order.id} td:nth-child(3)`, "authorized"]]) {
+    const shown = await page.textContent(cell);
+    if (shown !== catalogue.statuses[status]) throw new Error(`${status} reads "${shown}" in Chinese`);
+  }
+  await page.reload();
+  await page.waitForSelector("#connection.online", { timeout: 10000 });
+  await page.waitForSelector(`#account-${objects.payer.id}`, { timeout: 5000 });
+  await checkWords(page, catalogue);
+  if (await page.inputValue("#language") !== "zh") throw new Error("the language was not remembered");
+  if (languagesAsked.length === 0 || languagesAsked.some((asked) => asked !== "zh")) {
+    throw new Error("the API was asked in " + JSON.stringify(languagesAsked) + ", not zh");
+  }
+  await shows(page, objects.payer, "US$495.00");
+  // One more transfer, so that the screenshot shows an event with its money in Chinese.
+  const transfer = await call(server, "POST", "/v1/transfers",
+    { from_account: objects.payer.id, to_account: objects.payee.id, amount: 100, currency: "USD" });
+  await page.waitForSelector(`#events li >> text=${transfer.id}`, { timeout: 2000 });
+  await shows(page, objects.payer, "US$494.00");
+  await page.screenshot({ path: path.join(artifacts, tls ? "dashboard-zh-https.png" : "dashboard-zh.png"), fullPage: true });
+
+  // The phone is another browser context (its own localStorage): it chooses too.
+  await phone.selectOption("#language", "zh");
+  await phone.waitForFunction(() => document.documentElement.lang === "zh-CN", null, { timeout: 2000 });
+  await checkWords(phone, catalogue);
+  await shows(phone, objects.payer, "US$494.00");
+  // The events shown before the switch are written again in the new format.
+  const oldEvent = await phone.textContent(`#events li[data-seq="${objects.laterSeq}"] .id`);
+  if (!oldEvent.endsWith("US$12.34")) throw new Error(`an earlier event reads "${oldEvent}" in Chinese`);
+  const width = await phone.evaluate(() => Math.max(document.documentElement.scrollWidth,
+                                                    document.body.scrollWidth));
+  if (width > 375) throw new Error(`in Chinese, on a 375 px screen the page is ${width} px wide`);
+  await phone.screenshot({ path: path.join(artifacts, tls ? "dashboard-phone-zh-https.png" : "dashboard-phone-zh.png"), fullPage: true });
+}
+
 async function main() {
   const server = await startSettled();
   let browser;
@@ -82,6 +147,10 @@ async function main() {
     await call(server, "POST", `/v1/accounts/${yen.id}/deposits`, { amount: 123456 });
     const dinar = await call(server, "POST", "/v1/accounts", { user_id: user.id, currency: "BHD" });
     await call(server, "POST", `/v1/accounts/${dinar.id}/deposits`, { amount: 123456 });
+    // An authorized order, so that the orders table has a status to translate.
+    const order = await call(server, "POST", "/v1/orders", { payer_account: payer.id,
+      payee_account: payee.id, amount: 3000, currency: "USD", capture_method: "manual" });
+    await call(server, "POST", `/v1/orders/${order.id}/confirm`);
 
     browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: chromiumFlags,
                                       headless: true });
@@ -130,6 +199,8 @@ async function main() {
     if (width > 375) throw new Error(`on a 375 px screen the page is ${width} px wide`);
     await phone.screenshot({ path: path.join(artifacts, tls ? "dashboard-phone-https.png" : "dashboard-phone.png"),
                              fullPage: true });
+    const laterSeq = await phone.getAttribute(`#events li:has-text("${later.id}")`, "data-seq");
+    await checkChinese(server, page, phone, { payer, payee, yen, dinar, order, laterSeq }, artifacts);
     console.log("1 passed, 0 failed");
   } finally {
     if (browser) await browser.close();
