@@ -1,6 +1,7 @@
 // The messages a WebSocket client sends, read from their JSON text:
 // {"type":"auth","token":KEY} and {"type":"subscribe","topics":[...],"since":SEQ?}.
-// Anything else is a sentence for an error frame.
+// Anything else is refused with an API error code (and the parameter it concerns) for
+// the error frame.
 #pragma once
 
 #include <cstddef>
@@ -25,7 +26,9 @@ struct subscribe_message {
 };
 
 struct message_refusal {
-  std::string reason;
+  std::string code;   // malformed_json, invalid_parameter
+  std::string param;  // "type", "topics", "since"; empty for malformed_json
+  std::string reason; // the English sentence, with the limits
 };
 
 using stream_message = std::variant<auth_message, subscribe_message, message_refusal>;

@@ -4,6 +4,7 @@
 #include "net/websocket_session.hpp"
 
 #include "domain/metrics.hpp"
+#include "net/message_catalogue.hpp"
 #include "net/stream_message.hpp"
 
 #include <boost/asio/post.hpp>
@@ -27,8 +28,17 @@ constexpr auto authentication_limit = std::chrono::seconds{5};
 
 std::atomic<std::int64_t> open_streams{0};
 
-std::string error_frame(const std::string& message) {
-  return json::serialize(json::object{{"type", "error"}, {"message", message}});
+// An error frame: the API's error code (and the parameter it concerns), its message in
+// the language the upgrade request asked for; English keeps the detailed sentence.
+std::string error_frame(const message_refusal& refusal, language chosen) {
+  json::object frame{{"type", "error"}, {"code", refusal.code}};
+  if (!refusal.param.empty()) {
+    frame["param"] = refusal.param;
+  }
+  frame["message"] = chosen == language::english
+                       ? refusal.reason
+                       : error_message(chosen, refusal.code, refusal.param);
+  return json::serialize(frame);
 }
 
 } // namespace
@@ -63,6 +73,8 @@ void websocket_session<Stream>::run(upgrade_request request) {
   socket_.control_callback([this](websocket::frame_type, beast::string_view) {
     last_heard_ = std::chrono::steady_clock::now();
   });
+  auto accept_language = request[beast::http::field::accept_language];
+  language_ = preferred_language({accept_language.data(), accept_language.size()});
   std::optional<stream_refusal> refusal; // told once the upgrade is accepted
   auto authorization = request[beast::http::field::authorization];
   if (!authorization.empty()) {
@@ -151,7 +163,7 @@ template <class Stream>
 void websocket_session<Stream>::handle_message(std::string_view text) {
   auto message = parse_stream_message(text);
   if (auto* refusal = std::get_if<message_refusal>(&message)) {
-    send_own_frame(error_frame(refusal->reason));
+    send_own_frame(error_frame(*refusal, language_));
     return;
   }
   if (auto* auth = std::get_if<auth_message>(&message)) {
@@ -169,7 +181,7 @@ void websocket_session<Stream>::handle_message(std::string_view text) {
 template <class Stream>
 void websocket_session<Stream>::handle_auth(const std::string& token) {
   if (who_) {
-    send_own_frame(error_frame("already authenticated"));
+    send_own_frame(error_frame({"invalid_state", "", "already authenticated"}, language_));
     return;
   }
   if (auto refusal = authenticate(token)) {

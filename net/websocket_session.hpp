@@ -7,6 +7,7 @@
 #pragma once
 
 #include "net/ingress_state.hpp"
+#include "net/language.hpp"
 
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
@@ -80,6 +81,7 @@ private:
   boost::asio::steady_timer authentication_deadline_;
   std::chrono::steady_clock::time_point last_heard_;
   std::optional<requester> who_;
+  language language_ = language::english; // of error frames: the upgrade's Accept-Language
   std::uint64_t subscription_ = 0;
   bool writing_ = false;
   bool ping_in_flight_ = false;

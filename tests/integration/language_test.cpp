@@ -2,8 +2,10 @@
 // English otherwise; codes, types and params never change, and an idempotent replay is
 // in the language of the request that asks for it.
 #include "tests/integration/harness/testing.hpp"
+#include "tests/integration/harness/websocket_client.hpp"
 
 using namespace settle::integration;
+using namespace std::chrono_literals;
 namespace json = boost::json;
 
 namespace {
@@ -95,4 +97,36 @@ TEST_CASE("the catalogues are served to the dashboard", "[language]") {
     CHECK(json_object(catalogue).at("errors").as_object().contains("insufficient_funds"));
   }
   CHECK_STATUS(client.get("/i18n/fr.json"), 404);
+}
+
+TEST_CASE("the stream's error frames carry a code, in the upgrade's language", "[language]") {
+  auto& server = shared_server();
+  websocket_options options;
+  options.headers = {{"Authorization", "Bearer " + acme_key}, chinese[0]};
+  websocket_client in_chinese(server.port(), options);
+  in_chinese.send_text("{not json");
+  auto frame = in_chinese.read_json(5s);
+  CHECK(frame.at("type") == "error");
+  CHECK(frame.at("code") == "malformed_json");
+  CHECK_FALSE(frame.contains("param"));
+  CHECK(frame.at("message") == "请求体不是有效的 JSON。");
+  in_chinese.send_text(R"({"type":"subscribe","topics":["*"],"since":-1})");
+  frame = in_chinese.read_json(5s);
+  CHECK(frame.at("code") == "invalid_parameter");
+  CHECK(frame.at("param") == "since");
+  CHECK(frame.at("message") == "参数的值无效。（参数：since）");
+  in_chinese.send_text(R"({"type":"auth","token":"whatever"})");
+  frame = in_chinese.read_json(5s);
+  CHECK(frame.at("code") == "invalid_state");
+  CHECK(frame.at("message") == "对象当前的状态不允许此操作。");
+
+  // English keeps the detailed sentence; errors never close the stream.
+  websocket_client in_english(server.port(), acme_key);
+  in_english.send_text(R"({"type":"unsubscribe"})");
+  frame = in_english.read_json(5s);
+  CHECK(frame.at("code") == "invalid_parameter");
+  CHECK(frame.at("param") == "type");
+  CHECK(frame.at("message") == R"(the type is "auth" or "subscribe")");
+  in_english.send_json(json::object{{"type", "subscribe"}, {"topics", json::array{"*"}}});
+  CHECK(in_english.read_json(5s).at("type") == "subscribed");
 }

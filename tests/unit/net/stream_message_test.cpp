@@ -14,6 +14,12 @@ using settle::net::message_refusal;
 using settle::net::parse_stream_message;
 using settle::net::subscribe_message;
 
+message_refusal refusal(const std::string& text) {
+  auto message = parse_stream_message(text);
+  REQUIRE(std::holds_alternative<message_refusal>(message));
+  return std::get<message_refusal>(message);
+}
+
 bool refused(const std::string& text) {
   return std::holds_alternative<message_refusal>(parse_stream_message(text));
 }
@@ -73,4 +79,20 @@ TEST_CASE("anything but a JSON object with a known type is refused", "[stream_me
     INFO(text);
     CHECK(refused(text));
   }
+}
+
+TEST_CASE("a refusal names the API error code and the parameter at fault", "[stream_message]") {
+  auto not_json = refusal(R"({"type":"subscribe")");
+  CHECK(not_json.code == "malformed_json");
+  CHECK(not_json.param.empty());
+  for (const char* text : {"[]", "{}", R"({"type":1})", R"({"type":"unsubscribe"})"}) {
+    INFO(text);
+    auto wrong_type = refusal(text);
+    CHECK(wrong_type.code == "invalid_parameter");
+    CHECK(wrong_type.param == "type");
+  }
+  CHECK(refusal(R"({"type":"subscribe","topics":[]})").param == "topics");
+  CHECK(refusal(R"({"type":"subscribe","topics":["a",1],"since":-1})").param == "topics");
+  CHECK(refusal(R"({"type":"subscribe","topics":["a"],"since":-1})").param == "since");
+  CHECK(refusal(R"({"type":"subscribe","topics":["a"],"since":-1})").code == "invalid_parameter");
 }
