@@ -146,7 +146,7 @@ caf::result<account_record> reserve_debit(account_pointer self, const leg_reques
                              "amount");
   }
   state.money.pending_debits += transfer.amount;
-  auto& reserved = state.pending[transfer.id] =
+  auto& reserved = state.pending[transfer.id.value] =
     reserved_leg(leg_kind::debit, transfer.amount, 0, leg.batch);
   if (deposit) {
     reserved.depositor = transfer.to_tenant;
@@ -169,7 +169,7 @@ caf::result<account_record> reserve_credit(account_pointer self, const leg_reque
                              "the amount would overflow the receiving account", "amount");
   }
   state.money.pending_credits += transfer.amount;
-  auto& reserved = state.pending[transfer.id] =
+  auto& reserved = state.pending[transfer.id.value] =
     reserved_leg(leg_kind::credit, transfer.amount, 0, leg.batch);
   if (state.system && transfer.kind == transfer_kind::withdrawal) {
     reserved.depositor = transfer.from_tenant;
@@ -260,7 +260,7 @@ caf::result<account_record> reserve_hold(account_pointer self, const leg_request
                                                            : 0;
   if (releasing > 0) { // checked by refuse_malformed
     state.pending_releases += releasing;
-    state.pending[operation.id] = reserved_leg(leg.kind, operation.amount, leg.hold_amount, {});
+    state.pending[operation.id.value] = reserved_leg(leg.kind, operation.amount, leg.hold_amount, {});
     return current_record(state);
   }
   if (auto refusal = refuse_leg(state, operation, "payer_account")) {
@@ -273,7 +273,7 @@ caf::result<account_record> reserve_hold(account_pointer self, const leg_request
     return make_settle_error(*refusal, "the amount would overflow the account", "amount");
   }
   state.money.pending_debits += operation.amount;
-  state.pending[operation.id] = reserved_leg(leg_kind::hold, operation.amount, 0, {});
+  state.pending[operation.id.value] = reserved_leg(leg_kind::hold, operation.amount, 0, {});
   assert_invariants(state);
   return current_record(state);
 }
@@ -299,7 +299,7 @@ caf::result<account_record> close(account_pointer self, const requester& who) {
   writes.accounts_closed.push_back({state.record.id});
   auto closed = current_record(state);
   closed.status = account_status::closed;
-  writes.events.push_back(persistence::make_event("account.updated", {closed.tenant}, {closed.id},
+  writes.events.push_back(persistence::make_event("account.updated", {closed.tenant.value}, {closed.id.value},
                                                   state.renderer->account(closed)));
   // Awaited: no leg is reserved while the account closes, and no retirement or exit
   // drops the requester's promise (CAF 0.17 would not answer it).
@@ -370,10 +370,10 @@ void requester_down(account_pointer self, const caf::down_msg& down) {
 // release or capture takes at most what is held and not already being released.
 std::optional<failure> refuse_malformed(const account_state& state, const leg_request& leg) {
   const auto& operation = leg.transfer;
-  if (operation.id.empty() || operation.id.size() > maximum_id_length) {
+  if (operation.id.empty() || operation.id.value.size() > maximum_id_length) {
     return make_failure(settle_errc::invalid_parameter, "a leg needs an id of 1 to 64 characters");
   }
-  if (state.pending.count(operation.id) != 0) {
+  if (state.pending.count(operation.id.value) != 0) {
     return make_failure(settle_errc::invalid_state, "this leg is already reserved here");
   }
   if (auto invalid = validate_amount(operation.amount)) {
@@ -401,7 +401,7 @@ caf::result<account_record> reserve_leg(account_pointer self, const leg_request&
     return make_settle_error(*malformed);
   }
   auto result = reserve(self, leg);
-  watch_if_remote(self, leg.transfer.id);
+  watch_if_remote(self, leg.transfer.id.value);
   return result;
 }
 

@@ -5,14 +5,14 @@ namespace {
 
 std::size_t bytes_of(const std::string& slot, const persistence::idempotency_record& record) {
   constexpr std::size_t overhead = 160;
-  return 2 * slot.size() + record.tenant.size() + record.key.size() + record.fingerprint.size()
+  return 2 * slot.size() + record.tenant.value.size() + record.key.size() + record.fingerprint.size()
          + record.body.size() + overhead;
 }
 
 } // namespace
 
-std::string idempotency_slot(const std::string& tenant, const std::string& key) {
-  return tenant + '\n' + key;
+std::string idempotency_slot(const tenant_name& tenant, const std::string& key) {
+  return tenant.value + '\n' + key;
 }
 
 void answer_cache::remember(const persistence::idempotency_record& record) {
@@ -34,7 +34,7 @@ void answer_cache::remember(const persistence::idempotency_record& record) {
   }
 }
 
-const persistence::idempotency_record* answer_cache::find(const std::string& tenant,
+const persistence::idempotency_record* answer_cache::find(const tenant_name& tenant,
                                                           const std::string& key) const {
   auto found = answers_.find(idempotency_slot(tenant, key));
   return found == answers_.end() ? nullptr : &found->second.record;

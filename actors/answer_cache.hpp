@@ -13,7 +13,7 @@
 namespace settle {
 
 // One string per tenant and key ("tenant\nkey": neither holds a newline).
-std::string idempotency_slot(const std::string& tenant, const std::string& key);
+std::string idempotency_slot(const tenant_name& tenant, const std::string& key);
 
 class answer_cache {
 public:
@@ -24,7 +24,7 @@ public:
   void remember(const persistence::idempotency_record& record);
 
   // The answer under `tenant` and `key`, or null.
-  const persistence::idempotency_record* find(const std::string& tenant,
+  const persistence::idempotency_record* find(const tenant_name& tenant,
                                               const std::string& key) const;
 
   // What the answers held now cost, roughly: their strings and the containers' nodes.

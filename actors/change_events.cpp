@@ -29,17 +29,18 @@ const char* order_event_name(order_status status) {
 
 persistence::event_record transfer_settled_event(const transfer_record& transfer,
                                                  std::string object) {
-  return persistence::make_event("transfer.settled", {transfer.from_tenant, transfer.to_tenant},
-                                 {transfer.id, transfer.from_account, transfer.to_account,
-                                  transfer.order_id},
+  return persistence::make_event("transfer.settled", {transfer.from_tenant.value, transfer.to_tenant.value},
+                                 {transfer.id.value, transfer.from_account.value,
+                                  transfer.to_account.value, transfer.order_id.value},
                                  std::move(object));
 }
 
 persistence::event_record order_event(const response_renderer& renderer,
                                       const order_record& order) {
   return persistence::make_event(order_event_name(order.status),
-                                 {order.tenant, order.payee_tenant},
-                                 {order.id, order.payer_account, order.payee_account},
+                                 {order.tenant.value, order.payee_tenant.value},
+                                 {order.id.value, order.payer_account.value,
+                                  order.payee_account.value},
                                  renderer.order(order));
 }
 

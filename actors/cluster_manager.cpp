@@ -303,7 +303,7 @@ void start_authorized_orders(manager_pointer self, const std::vector<std::uint32
   for (auto shard : taken) {
     is_taken[shard] = true;
   }
-  std::vector<std::string> holding;
+  std::vector<order_id> holding;
   for (auto& id : state.orders_reader->authorized_order_ids()) {
     if (is_taken[shard_of(id, state.wiring.shards->shard_count())]) {
       holding.push_back(std::move(id));

@@ -21,37 +21,37 @@ struct list_parameters {
 };
 
 struct create_user_command { std::string name; std::string email; };
-struct get_user_command { std::string id; };
+struct get_user_command { user_id id; };
 struct list_users_command { list_parameters page; };
-struct update_user_command { std::string id; user_changes changes; };
-struct delete_user_command { std::string id; };
+struct update_user_command { user_id id; user_changes changes; };
+struct delete_user_command { user_id id; };
 
 struct create_account_command {
-  std::string user_id;
+  settle::user_id user_id;
   std::string currency;
   std::int64_t overdraft_limit = 0;
 };
-struct get_account_command { std::string id; };
-struct list_accounts_command { std::string user_id; list_parameters page; };
-struct close_account_command { std::string id; };
-struct list_entries_command { std::string account_id; list_parameters page; };
+struct get_account_command { account_id id; };
+struct list_accounts_command { settle::user_id user_id; list_parameters page; };
+struct close_account_command { account_id id; };
+struct list_entries_command { settle::account_id account_id; list_parameters page; };
 
 // A deposit or a withdrawal: money enters or leaves through the world account.
 struct external_movement_command {
-  std::string account_id;
+  settle::account_id account_id;
   std::int64_t amount = 0;
   bool deposit = true;
 };
 
 struct create_transfer_command {
-  std::string from_account;
-  std::string to_account;
+  account_id from_account;
+  account_id to_account;
   std::int64_t amount = 0;
   std::string currency;
   std::string description;
 };
-struct get_transfer_command { std::string id; };
-struct list_transfers_command { std::string account; list_parameters page; };
+struct get_transfer_command { transfer_id id; };
+struct list_transfers_command { account_id account; list_parameters page; };
 
 // One batch item: a transfer to attempt, or the validation failure it already has.
 struct batch_item {
@@ -64,20 +64,20 @@ struct transfer_batch_command {
 };
 
 struct create_order_command {
-  std::string payer_account;
-  std::string payee_account;
+  account_id payer_account;
+  account_id payee_account;
   std::int64_t amount = 0;
   std::string currency;
   std::string description;
   settle::capture_method capture = capture_method::automatic;
   std::int64_t authorization_ttl_seconds = default_authorization_ttl_seconds;
 };
-struct get_order_command { std::string id; };
-struct list_orders_command { std::string account; std::string status; list_parameters page; };
-struct update_order_command { std::string id; std::string description; };
+struct get_order_command { order_id id; };
+struct list_orders_command { account_id account; std::string status; list_parameters page; };
+struct update_order_command { order_id id; std::string description; };
 // confirm, capture, cancel (also DELETE), refund; `amount` for capture and refund.
 struct order_action_command {
-  std::string id;
+  order_id id;
   order_action action = order_action::confirm;
   bool has_amount = false;
   std::int64_t amount = 0;

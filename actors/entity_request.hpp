@@ -57,11 +57,11 @@ void on_reply(Request&& request, OnValue on_value, OnError on_error) {
 // `on_value(actor, result, fence)` or `on_error(failure)`; `message...` is sent to the actor.
 template <class Result, reply_order Order = reply_order::then, class Self, class Handle,
           class OnValue, class OnError, class... Ts>
-void ask_entity(Self self, const region_actor<Handle>& region, std::string id, OnValue on_value,
-                OnError on_error, int attempt, Ts... message) {
+void ask_entity(Self self, const region_actor<Handle>& region, const entity_id<Handle>& id,
+                OnValue on_value, OnError on_error, int attempt, Ts... message) {
   detail::on_reply<Order>(
     // The region is on this node; it gives a lookup it passes to another node a timeout.
-    self->request(region, caf::infinite, lookup_atom::value, id),
+    self->request(region, caf::infinite, lookup_atom::value, id.value),
     [=](Handle& actor, persistence::shard_fence& fence) {
       detail::on_reply<Order>(
         self->request(actor, timeout_for(self, actor), message...),
@@ -84,10 +84,10 @@ void ask_entity(Self self, const region_actor<Handle>& region, std::string id, O
 template <class Self, class Handle>
 void guard_leg(Self self, persistence::write_set& writes, const Handle& actor,
                const persistence::shard_fence& fence, const std::string& leg_id,
-               const std::string& account_id) {
+               const account_id& account) {
   writes.fences.push_back(fence);
   if (actor.node() != self->node()) {
-    writes.leg_claims.push_back({leg_id, account_id});
+    writes.leg_claims.push_back({leg_id, account});
   }
 }
 

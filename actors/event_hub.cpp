@@ -48,7 +48,7 @@ using hub_pointer = event_hub_actor::stateful_pointer<event_hub_state>;
 bool may_see(const subscriber& who, const persistence::event_record& event) {
   const auto& requester = who.subscription.who;
   bool tenant_ok = requester.admin
-                   || std::find(event.tenants.begin(), event.tenants.end(), requester.tenant)
+                   || std::find(event.tenants.begin(), event.tenants.end(), requester.tenant.value)
                         != event.tenants.end();
   if (!tenant_ok) {
     return false;
@@ -94,7 +94,7 @@ void replay(hub_pointer self, std::uint64_t id, std::int64_t after) {
     return;
   }
   const auto& requester = found->second.subscription.who;
-  persistence::event_query query{requester.admin ? std::string{} : requester.tenant, after,
+  persistence::event_query query{requester.admin ? tenant_name{} : requester.tenant, after,
                                  replay_page};
   self->request(self->state.reader, entity_timeout, list_atom::value, event_tag_atom::value, query)
     .then(

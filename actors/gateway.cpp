@@ -127,7 +127,7 @@ failure with_param(failure reason, settle_errc code, const char* param) {
 
 persistence::list_query make_query(const requester& who, const list_parameters& page,
                                    std::string filter = {}, std::string status = {}) {
-  return persistence::list_query{who.admin ? std::string{} : who.tenant, page.starting_after,
+  return persistence::list_query{who.admin ? tenant_name{} : who.tenant, page.starting_after,
                                  page.limit, std::move(filter), std::move(status)};
 }
 
@@ -169,7 +169,7 @@ auto renderer_of(gateway_pointer self) {
 // Asks an entity and answers 200 with `render(renderer, result)`, or the failure.
 template <class Result, class Handle, class Render, class... Ts>
 void answer_from_entity(gateway_pointer self, const context_pointer& context,
-                        const region_actor<Handle>& region, const std::string& id, Render render,
+                        const region_actor<Handle>& region, const entity_id<Handle>& id, Render render,
                         Ts... message) {
   auto renderer = renderer_of(self);
   ask_entity<Result>(
@@ -201,7 +201,7 @@ void execute(gateway_pointer self, const context_pointer& context,
              const create_user_command& command) {
   const auto& who = context->request.who;
   user_record user;
-  user.id = generate_id("usr_");
+  user.id = user_id{generate_id("usr_")};
   user.tenant = who.tenant;
   user.name = command.name;
   user.email = command.email;
@@ -209,7 +209,7 @@ void execute(gateway_pointer self, const context_pointer& context,
   auto body = renderer_of(self)->user(user);
   persistence::write_set writes;
   writes.users_inserted.push_back(user);
-  writes.events.push_back(persistence::make_event("user.created", {user.tenant}, {user.id}, body));
+  writes.events.push_back(persistence::make_event("user.created", {user.tenant.value}, {user.id.value}, body));
   commit_and_respond(self, context, std::move(writes), 201, std::move(body));
 }
 
@@ -244,7 +244,7 @@ void execute(gateway_pointer self, const context_pointer& context,
              const create_account_command& command) {
   auto renderer = renderer_of(self);
   account_record account;
-  account.id = generate_id("acc_");
+  account.id = account_id{generate_id("acc_")};
   account.user_id = command.user_id;
   account.currency = command.currency;
   account.overdraft_limit = command.overdraft_limit;
@@ -274,7 +274,7 @@ void execute(gateway_pointer self, const context_pointer& context,
 void execute(gateway_pointer self, const context_pointer& context,
              const list_accounts_command& command) {
   auto renderer = renderer_of(self);
-  auto query = make_query(context->request.who, command.page, command.user_id);
+  auto query = make_query(context->request.who, command.page, command.user_id.value);
   auto list = [self, context, renderer, query] {
     list_from_store<account_record, account_tag_atom>(
       self, context, query, [renderer](const persistence::list_page<account_record>& page) {
@@ -304,7 +304,7 @@ void execute(gateway_pointer self, const context_pointer& context,
 // Runs `then` once the requester is known to see the account, else answers 404.
 template <class Then>
 void with_visible_account(gateway_pointer self, const context_pointer& context,
-                          const std::string& id, const char* param, Then then) {
+                          const account_id& id, const char* param, Then then) {
   ask_entity<account_record>(
     self, self->state.dependencies.accounts, id,
     [then](const account_actor&, const account_record&, const persistence::shard_fence&) {
@@ -319,7 +319,7 @@ void with_visible_account(gateway_pointer self, const context_pointer& context,
 void execute(gateway_pointer self, const context_pointer& context,
              const list_entries_command& command) {
   auto renderer = renderer_of(self);
-  auto query = make_query(context->request.who, command.page, command.account_id);
+  auto query = make_query(context->request.who, command.page, command.account_id.value);
   with_visible_account(self, context, command.account_id, "", [self, context, renderer, query] {
     list_from_store<entry_record, entry_tag_atom>(
       self, context, query,
@@ -343,7 +343,7 @@ void execute(gateway_pointer self, const context_pointer& context,
              const get_transfer_command& command) {
   auto renderer = renderer_of(self);
   self->request(self->state.dependencies.reader, entity_timeout, load_atom::value,
-                transfer_tag_atom::value, command.id)
+                transfer_tag_atom::value, command.id.value)
     .then(
       [self, context, renderer](transfer_record& transfer) {
         const auto& who = context->request.who;
@@ -359,7 +359,7 @@ void execute(gateway_pointer self, const context_pointer& context,
 void execute(gateway_pointer self, const context_pointer& context,
              const list_transfers_command& command) {
   auto renderer = renderer_of(self);
-  auto query = make_query(context->request.who, command.page, command.account);
+  auto query = make_query(context->request.who, command.page, command.account.value);
   auto list = [self, context, renderer, query] {
     list_from_store<transfer_record, transfer_tag_atom>(
       self, context, query, [renderer](const persistence::list_page<transfer_record>& page) {
@@ -441,7 +441,7 @@ void execute(gateway_pointer self, const context_pointer& context,
         return;
       }
       order_record order;
-      order.id = generate_id("ord_");
+      order.id = order_id{generate_id("ord_")};
       order.tenant = context->request.who.tenant;
       order.payer_account = command.payer_account;
       order.payee_account = command.payee_account;
@@ -490,7 +490,7 @@ void execute(gateway_pointer self, const context_pointer& context,
 void execute(gateway_pointer self, const context_pointer& context,
              const list_orders_command& command) {
   auto renderer = renderer_of(self);
-  auto query = make_query(context->request.who, command.page, command.account, command.status);
+  auto query = make_query(context->request.who, command.page, command.account.value, command.status);
   auto list = [self, context, renderer, query] {
     list_from_store<order_record, order_tag_atom>(
       self, context, query, [renderer](const persistence::list_page<order_record>& page) {
@@ -531,7 +531,7 @@ void execute(gateway_pointer self, const context_pointer& context,
              const list_events_command& command) {
   auto renderer = renderer_of(self);
   const auto& who = context->request.who;
-  persistence::event_query query{who.admin ? std::string{} : who.tenant, command.after,
+  persistence::event_query query{who.admin ? tenant_name{} : who.tenant, command.after,
                                  command.limit};
   self->request(self->state.dependencies.reader, entity_timeout, list_atom::value,
                 event_tag_atom::value, query)

@@ -23,8 +23,8 @@ bool worth_retrying(const caf::error& error) {
   return error.category() == settle_error_category && to_failure(error).code == settle_errc::unavailable;
 }
 
-void start_one(starter_pointer self, const std::string& id) {
-  self->request(self->state.orders, caf::infinite, lookup_atom::value, id)
+void start_one(starter_pointer self, const order_id& id) {
+  self->request(self->state.orders, caf::infinite, lookup_atom::value, id.value)
     .then(
       [self](const order_actor&, const persistence::shard_fence&) {
         if (--self->state.outstanding == 0) {
@@ -33,7 +33,7 @@ void start_one(starter_pointer self, const std::string& id) {
       },
       [self, id](caf::error& error) {
         if (worth_retrying(error)) {
-          self->delayed_send(self, retry_interval, id);
+          self->delayed_send(self, retry_interval, id.value);
         } else if (--self->state.outstanding == 0) {
           self->quit();
         }
@@ -41,21 +41,21 @@ void start_one(starter_pointer self, const std::string& id) {
 }
 
 caf::behavior holding_orders(starter_pointer self, order_region_actor orders,
-                             std::vector<std::string> order_ids) {
+                             std::vector<order_id> order_ids) {
   self->state.orders = std::move(orders);
   self->state.outstanding = order_ids.size();
   for (const auto& id : order_ids) {
     start_one(self, id);
   }
   return {
-    [self](const std::string& id) { start_one(self, id); },
+    [self](const std::string& id) { start_one(self, order_id{id}); },
   };
 }
 
 } // namespace
 
 void start_holding_orders(caf::actor_system& system, order_region_actor orders,
-                          std::vector<std::string> order_ids) {
+                          std::vector<order_id> order_ids) {
   if (!order_ids.empty()) {
     system.spawn(holding_orders, std::move(orders), std::move(order_ids));
   }

@@ -15,6 +15,6 @@
 namespace settle {
 
 void start_holding_orders(caf::actor_system& system, order_region_actor orders,
-                          std::vector<std::string> order_ids);
+                          std::vector<order_id> order_ids);
 
 } // namespace settle

@@ -110,6 +110,19 @@ using account_region_actor = region_actor<account_actor>;
 using user_region_actor = region_actor<user_actor>;
 using order_region_actor = region_actor<order_actor>;
 
+// The id of the entities a region holds: asking the accounts' region with an order id
+// does not compile (see ask_entity). The regions' messages carry the id's text.
+template <class Handle>
+struct entity_id_of;
+template <>
+struct entity_id_of<account_actor> { using type = account_id; };
+template <>
+struct entity_id_of<user_actor> { using type = user_id; };
+template <>
+struct entity_id_of<order_actor> { using type = order_id; };
+template <class Handle>
+using entity_id = typename entity_id_of<Handle>::type;
+
 // Tracks Idempotency-Keys in flight and the answers stored for completed ones.
 // A claim answers a record with status 0 to proceed, or the stored answer to replay;
 // `idempotency_key_in_use` / `idempotency_key_reused` errors otherwise.

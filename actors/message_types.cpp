@@ -22,7 +22,8 @@ void register_message_types(caf::actor_system_config& config) {
       .add_message_type<persistence::leg_claim>("settle::leg_claim")
       .add_message_type<account_actor>("settle::account_actor")
       .add_message_type<user_actor>("settle::user_actor")
-      .add_message_type<order_actor>("settle::order_actor");
+      .add_message_type<order_actor>("settle::order_actor")
+      .add_message_type<tenant_name>("settle::tenant_name");
 }
 
 } // namespace settle

@@ -94,7 +94,7 @@ struct order_region_traits {
 struct stored_state {
   std::int64_t largest_ordinal = 0;
   std::int64_t largest_event_seq = 0;
-  std::vector<std::string> authorized_orders;
+  std::vector<order_id> authorized_orders;
 };
 
 stored_state prepare_database(const persistence::storage_url& url,
@@ -171,7 +171,7 @@ void join_cluster(caf::actor_system& system, const config::node_options& options
 void start_request_actors(caf::actor_system& system, const config::node_options& options,
                           std::shared_ptr<const response_renderer> renderer,
                           std::shared_ptr<peer_directory> peers,
-                          const std::vector<std::string>& authorized_orders,
+                          const std::vector<order_id>& authorized_orders,
                           node_actors& actors) {
   region_context regions{actors.reader, options.actors, actors.shards, std::move(peers)};
   actors.accounts = spawn_shard_region<account_region_traits>(
@@ -240,7 +240,7 @@ node_actors start_node(caf::actor_system& system, const config::node_options& op
                                       clustered ? event_hub_actor{} : actors.events,
                                       writer_thread::own);
   start_request_actors(system, options, std::move(renderer), peers,
-                       clustered ? std::vector<std::string>{} : stored.authorized_orders,
+                       clustered ? std::vector<order_id>{} : stored.authorized_orders,
                        actors);
   actors.idempotency_sweeper = spawn_idempotency_sweeper(
     system, *url, std::chrono::seconds{options.idempotency.retention_seconds},

@@ -53,7 +53,7 @@ class peer_directory;
 void start_request_actors(caf::actor_system& system, const config::node_options& options,
                           std::shared_ptr<const response_renderer> renderer,
                           std::shared_ptr<peer_directory> peers,
-                          const std::vector<std::string>& authorized_orders,
+                          const std::vector<order_id>& authorized_orders,
                           node_actors& actors);
 
 // Asks every actor of the node to stop; the caller then awaits them.

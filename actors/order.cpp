@@ -26,8 +26,8 @@ namespace {
 // A leg reserved for the action in progress, to apply or release when it ends.
 struct reserved_leg {
   account_actor account;
-  std::string operation;
-  std::string account_id;
+  transfer_id operation; // a transfer, or a hold (hld_) kept in a transfer record's id
+  settle::account_id account_id;
   persistence::shard_fence fence; // the lease the account's actor reserved under
 };
 
@@ -69,7 +69,7 @@ const requester system_requester{system_tenant, true, {}};
 
 void settle_legs(order_pointer self, const std::vector<reserved_leg>& legs, bool committed) {
   for (const auto& leg : legs) {
-    self->anon_send(leg.account, settle_leg_atom::value, leg.operation, committed);
+    self->anon_send(leg.account, settle_leg_atom::value, leg.operation.value, committed);
   }
 }
 
@@ -112,7 +112,7 @@ void finish(order_pointer self, const order_request& request, action_end end,
   end.writes.deadline = request.who.deadline;
   end.writes.fences.push_back(self->state.fence);
   for (const auto& leg : end.legs) {
-    guard_leg(self, end.writes, leg.account, leg.fence, leg.operation, leg.account_id);
+    guard_leg(self, end.writes, leg.account, leg.fence, leg.operation.value, leg.account_id);
   }
   order_outcome outcome{end.status, end.body, request.has_claim};
   self->request(self->state.dependencies.writer, caf::infinite, commit_atom::value,
@@ -136,7 +136,7 @@ using leg_refused = std::function<void(const failure&)>;
 
 // Reserves one leg at an account and waits for the answer.
 template <class Atom>
-void reserve(order_pointer self, const std::string& account, leg_request leg,
+void reserve(order_pointer self, const account_id& account, leg_request leg,
              leg_accepted on_accept, leg_refused on_refuse) {
   ask_entity<account_record, reply_order::await>(self, self->state.dependencies.accounts, account,
                                                  on_accept, on_refuse, 0, Atom::value,
@@ -145,7 +145,7 @@ void reserve(order_pointer self, const std::string& account, leg_request leg,
 
 transfer_record movement(const order_record& order, transfer_kind kind, std::int64_t amount) {
   transfer_record transfer;
-  transfer.id = generate_id("trf_");
+  transfer.id = transfer_id{generate_id("trf_")};
   transfer.kind = kind;
   bool refund = kind == transfer_kind::refund;
   transfer.from_account = refund ? order.payee_account : order.payer_account;
@@ -162,7 +162,7 @@ transfer_record movement(const order_record& order, transfer_kind kind, std::int
 // A hold or its release: an operation on held money that moves nothing between accounts.
 transfer_record hold_operation(const order_record& order, std::int64_t amount) {
   transfer_record operation;
-  operation.id = generate_id("hld_");
+  operation.id = transfer_id{generate_id("hld_")};
   operation.amount = amount;
   operation.currency = order.currency;
   return operation;

@@ -42,7 +42,7 @@ caf::result<Record> found_or_not_found(std::optional<Record> record, const char*
 }
 
 // A world account starts with each tenant's net deposits (see tenant_deposits).
-caf::result<account_snapshot> load_account(persistence::store_reader& store, const std::string& id) {
+caf::result<account_snapshot> load_account(persistence::store_reader& store, const account_id& id) {
   auto record = store.find_account(id);
   if (!record) {
     return make_settle_error(settle_errc::not_found, "no such account");
@@ -59,18 +59,18 @@ storage_reader(storage_reader_actor::pointer, std::shared_ptr<persistence::store
   using persistence::list_page;
   return {
     [store](load_atom, user_tag_atom, const std::string& id) {
-      return guarded<user_record>(*store, [&] { return found_or_not_found(store->find_user(id), "user"); });
+      return guarded<user_record>(*store, [&] { return found_or_not_found(store->find_user(user_id{id}), "user"); });
     },
     [store](load_atom, account_tag_atom, const std::string& id) {
-      return guarded<account_snapshot>(*store, [&] { return load_account(*store, id); });
+      return guarded<account_snapshot>(*store, [&] { return load_account(*store, account_id{id}); });
     },
     [store](load_atom, transfer_tag_atom, const std::string& id) {
       return guarded<transfer_record>(*store, 
-        [&] { return found_or_not_found(store->find_transfer(id), "transfer"); });
+        [&] { return found_or_not_found(store->find_transfer(transfer_id{id}), "transfer"); });
     },
     [store](load_atom, order_tag_atom, const std::string& id) {
       return guarded<order_record>(*store,
-        [&] { return found_or_not_found(store->find_order(id), "order"); });
+        [&] { return found_or_not_found(store->find_order(order_id{id}), "order"); });
     },
     [store](load_atom, idempotency_tag_atom, const tenant_name& tenant, const std::string& key) {
       return guarded<persistence::idempotency_record>(*store, [&] {
@@ -78,8 +78,8 @@ storage_reader(storage_reader_actor::pointer, std::shared_ptr<persistence::store
         return record ? *record : persistence::idempotency_record{};
       });
     },
-    [store](count_atom, const std::string& user_id) {
-      return guarded<std::int64_t>(*store, [&] { return store->count_open_accounts(user_id); });
+    [store](count_atom, const std::string& user) {
+      return guarded<std::int64_t>(*store, [&] { return store->count_open_accounts(user_id{user}); });
     },
     [store](list_atom, user_tag_atom, const list_query& query) {
       return guarded<list_page<user_record>>(*store, [&] { return store->list_users(query); });

@@ -113,7 +113,7 @@ failure leg_failure(const leg& side, failure reason) {
 void settle_legs(gateway_pointer self, const transfer_job& job, bool committed) {
   for (const leg* side : {&job.from, &job.to}) {
     if (side->reserved) {
-      self->anon_send(side->actor, settle_leg_atom::value, job.transfer.id, committed);
+      self->anon_send(side->actor, settle_leg_atom::value, job.transfer.id.value, committed);
     }
   }
 }
@@ -141,12 +141,12 @@ void settle_committed_legs(gateway_pointer self, const run_pointer& run, Answer 
         continue;
       }
       if (side->actor.node() == self->node()) {
-        self->anon_send(side->actor, settle_leg_atom::value, job.transfer.id, true);
+        self->anon_send(side->actor, settle_leg_atom::value, job.transfer.id.value, true);
         continue;
       }
       ++*waiting;
       self->request(side->actor, std::chrono::seconds{2}, settle_leg_atom::value,
-                    job.transfer.id, true)
+                    job.transfer.id.value, true)
         .then([one_done] { one_done(); }, [one_done](caf::error&) { one_done(); });
     }
   }
@@ -168,12 +168,13 @@ void reserve_next(gateway_pointer self, const run_pointer& run);
 
 // A reservation that timed out may still have been made: release it, so the money is
 // not held until a restart. Releasing a leg that was never reserved does nothing.
-void release_unanswered(gateway_pointer self, const std::string& account,
-                        const std::string& transfer) {
-  self->request(self->state.dependencies.accounts, entity_timeout, lookup_atom::value, account)
+void release_unanswered(gateway_pointer self, const account_id& account,
+                        const transfer_id& transfer) {
+  self->request(self->state.dependencies.accounts, entity_timeout, lookup_atom::value,
+                account.value)
     .then(
       [self, transfer](account_actor& actor, persistence::shard_fence&) {
-        self->anon_send(actor, settle_leg_atom::value, transfer, false);
+        self->anon_send(actor, settle_leg_atom::value, transfer.value, false);
       },
       [](caf::error&) {});
 }
@@ -336,9 +337,9 @@ void conclude(gateway_pointer self, const run_pointer& run) {
       job.rendered = renderer.transfer(job.transfer);
       writes.events.push_back(transfer_settled_event(job.transfer, job.rendered));
       writes.transfers.push_back(job.transfer);
-      guard_leg(self, writes, job.from.actor, job.from.fence, job.transfer.id,
+      guard_leg(self, writes, job.from.actor, job.from.fence, job.transfer.id.value,
                 job.transfer.from_account);
-      guard_leg(self, writes, job.to.actor, job.to.fence, job.transfer.id,
+      guard_leg(self, writes, job.to.actor, job.to.fence, job.transfer.id.value,
                 job.transfer.to_account);
     }
   }
@@ -370,7 +371,7 @@ void conclude(gateway_pointer self, const run_pointer& run) {
 transfer_job make_job(const create_transfer_command& command, transfer_kind kind) {
   transfer_job job;
   auto& transfer = job.transfer;
-  transfer.id = generate_id("trf_");
+  transfer.id = transfer_id{generate_id("trf_")};
   transfer.kind = kind;
   transfer.from_account = command.from_account;
   transfer.to_account = command.to_account;
@@ -388,7 +389,7 @@ transfer_job make_job(const create_transfer_command& command, transfer_kind kind
 void refuse_world_accounts(transfer_job& job) {
   for (auto* side : {&job.from, &job.to}) {
     const auto& id = side == &job.from ? job.transfer.from_account : job.transfer.to_account;
-    if (!job.invalid && id.rfind("acc_world_", 0) == 0) {
+    if (!job.invalid && id.value.rfind("acc_world_", 0) == 0) {
       job.invalid = make_failure(settle_errc::not_found, "no such account", side->param);
     }
   }

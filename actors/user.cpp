@@ -53,7 +53,7 @@ caf::result<user_record> update(user_pointer self, const requester& who,
   }
   persistence::write_set writes;
   writes.users_updated.push_back(updated);
-  writes.events.push_back(persistence::make_event("user.updated", {updated.tenant}, {updated.id},
+  writes.events.push_back(persistence::make_event("user.updated", {updated.tenant.value}, {updated.id.value},
                                                   self->state.renderer->user(updated)));
   return commit_then<user_record>(self, who, std::move(writes), [updated](user_state& state) {
     state.record = updated;
@@ -66,7 +66,7 @@ caf::result<user_record> remove(user_pointer self, const requester& who) {
     return make_settle_error(settle_errc::not_found, "no such user");
   }
   auto promise = self->make_response_promise<user_record>();
-  self->request(self->state.reader, caf::infinite, count_atom::value, self->state.record.id)
+  self->request(self->state.reader, caf::infinite, count_atom::value, self->state.record.id.value)
     .await(
       [self, promise, deadline = who.deadline](std::int64_t open_accounts) mutable {
         if (open_accounts > 0) {
@@ -81,7 +81,7 @@ caf::result<user_record> remove(user_pointer self, const requester& who) {
         writes.fences.push_back(self->state.fence);
         writes.users_updated.push_back(deleted);
         writes.events.push_back(persistence::make_event(
-          "user.deleted", {deleted.tenant}, {deleted.id}, self->state.renderer->deleted_user(deleted)));
+          "user.deleted", {deleted.tenant.value}, {deleted.id.value}, self->state.renderer->deleted_user(deleted)));
         self->request(self->state.writer, caf::infinite, commit_atom::value, std::move(writes))
           .await(
             [self, promise, deleted](bool) mutable {
@@ -101,8 +101,8 @@ caf::result<account_record> open_account(user_pointer self, const requester& who
   }
   account.tenant = self->state.record.tenant;
   writes.accounts_inserted.push_back(account);
-  writes.events.push_back(persistence::make_event("account.created", {account.tenant},
-                                                  {account.id, account.user_id},
+  writes.events.push_back(persistence::make_event("account.created", {account.tenant.value},
+                                                  {account.id.value, account.user_id.value},
                                                   self->state.renderer->account(account)));
   return commit_then<account_record>(self, who, std::move(writes),
                                      [account](user_state&) { return account; });

@@ -31,8 +31,8 @@ std::vector<std::string> default_currencies() {
   return {"USD", "EUR", "GBP", "JPY", "CNY", "CHF", "BHD"};
 }
 
-std::string world_account_id(std::string_view currency) {
-  return "acc_world_" + std::string{currency};
+account_id world_account_id(std::string_view currency) {
+  return account_id{"acc_world_" + std::string{currency}};
 }
 
 } // namespace settle

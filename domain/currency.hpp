@@ -2,6 +2,8 @@
 // configured subset a node accepts.
 #pragma once
 
+#include "domain/ids.hpp"
+
 #include <optional>
 #include <string>
 #include <string_view>
@@ -21,6 +23,6 @@ std::optional<currency_info> find_currency(std::string_view code) noexcept;
 std::vector<std::string> default_currencies();
 
 // The name of the system account through which money of `currency` enters and leaves.
-std::string world_account_id(std::string_view currency);
+account_id world_account_id(std::string_view currency);
 
 } // namespace settle

@@ -10,21 +10,35 @@
 
 namespace settle {
 
-// A string id that cannot be mixed up with an id of another kind.
+// A string id that cannot be mixed up with an id of another kind: made from text only
+// explicitly (`account_id{text}`), read as text only explicitly (`.value`), compared
+// only with an id of its own kind. So a tenant, an account id and an order id cannot
+// be passed one for another.
 template <class Tag>
 struct strong_id {
   std::string value;
+
+  bool empty() const noexcept { return value.empty(); }
 
   friend bool operator==(const strong_id& a, const strong_id& b) { return a.value == b.value; }
   friend bool operator!=(const strong_id& a, const strong_id& b) { return a.value != b.value; }
   friend bool operator<(const strong_id& a, const strong_id& b) { return a.value < b.value; }
 };
 
+// CAF serializes an id as its text (found by argument-dependent lookup).
+template <class Inspector, class Tag>
+typename Inspector::result_type inspect(Inspector& inspector, strong_id<Tag>& id) {
+  return inspector(id.value);
+}
+
 using user_id = strong_id<struct user_id_tag>;
 using account_id = strong_id<struct account_id_tag>;
 using transfer_id = strong_id<struct transfer_id_tag>;
 using entry_id = strong_id<struct entry_id_tag>;
 using order_id = strong_id<struct order_id_tag>;
+
+// Everything a key creates belongs to its tenant, named in the key table.
+using tenant_name = strong_id<struct tenant_name_tag>;
 
 // The longest id accepted anywhere.
 inline constexpr std::size_t maximum_id_length = 64;
@@ -49,6 +63,10 @@ bool looks_like_id(std::string_view text, std::string_view prefix) noexcept;
 // The shard an entity belongs to: a stable hash of its id, modulo the shard count
 // (which must not be 0).
 std::uint32_t shard_of(std::string_view id, std::uint32_t shard_count) noexcept;
+template <class Tag>
+std::uint32_t shard_of(const strong_id<Tag>& id, std::uint32_t shard_count) noexcept {
+  return shard_of(std::string_view{id.value}, shard_count);
+}
 
 } // namespace settle
 

@@ -4,6 +4,8 @@
 // is byte for byte what boost::json::serialize gives for the same object.
 #pragma once
 
+#include "domain/ids.hpp"
+
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -17,6 +19,15 @@ class json_object_writer {
 public:
   json_object_writer& text(std::string_view key, std::string_view value);
   json_object_writer& nullable_text(std::string_view key, std::string_view value); // null if empty
+  // An id is written as its text.
+  template <class Tag>
+  json_object_writer& text(std::string_view key, const strong_id<Tag>& id) {
+    return text(key, id.value);
+  }
+  template <class Tag>
+  json_object_writer& nullable_text(std::string_view key, const strong_id<Tag>& id) {
+    return nullable_text(key, id.value);
+  }
   json_object_writer& integer(std::string_view key, std::int64_t value);
   json_object_writer& null(std::string_view key);
 

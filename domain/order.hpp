@@ -30,10 +30,10 @@ inline constexpr std::int64_t default_authorization_ttl_seconds = 600;
 inline constexpr std::int64_t maximum_authorization_ttl_seconds = 7 * 24 * 3600;
 
 struct order_record {
-  std::string id;
+  order_id id;
   tenant_name tenant;
-  std::string payer_account;
-  std::string payee_account;
+  account_id payer_account;
+  account_id payee_account;
   tenant_name payee_tenant; // the payee account's tenant: it sees the order and alone refunds it
   std::int64_t amount = 0;
   std::string currency;

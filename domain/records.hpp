@@ -2,20 +2,19 @@
 // Plain values; the actors own them and persistence stores them.
 #pragma once
 
+#include "domain/ids.hpp"
+
 #include <cstdint>
 #include <string>
 #include <vector>
 
 namespace settle {
 
-// Everything a key creates belongs to its tenant.
-using tenant_name = std::string;
-
 // The tenant of the system accounts (acc_world_<CUR>), visible to admins only.
-inline const tenant_name system_tenant = "_system";
+inline const tenant_name system_tenant{"_system"};
 
 struct user_record {
-  std::string id;
+  user_id id;
   tenant_name tenant;
   std::string name;
   std::string email;
@@ -27,9 +26,9 @@ struct user_record {
 enum class account_status : std::uint8_t { open, closed };
 
 struct account_record {
-  std::string id;
+  account_id id;
   tenant_name tenant;
-  std::string user_id;
+  settle::user_id user_id;
   std::string currency;
   std::int64_t balance = 0;
   std::int64_t held = 0;
@@ -59,13 +58,13 @@ const char* to_string(transfer_kind kind) noexcept;
 const char* to_string(account_status status) noexcept;
 
 struct transfer_record {
-  std::string id;
+  transfer_id id;
   transfer_kind kind = transfer_kind::transfer;
-  std::string from_account;
-  std::string to_account;
+  account_id from_account;
+  account_id to_account;
   tenant_name from_tenant;
   tenant_name to_tenant;
-  std::string order_id; // empty: none
+  settle::order_id order_id; // empty: none
   std::int64_t amount = 0;
   std::string currency;
   std::string description;
@@ -75,10 +74,10 @@ struct transfer_record {
 };
 
 struct entry_record {
-  std::string id;
-  std::string account_id;
-  std::string transfer_id;
-  std::string order_id;
+  entry_id id;
+  settle::account_id account_id;
+  settle::transfer_id transfer_id;
+  settle::order_id order_id;
   transfer_kind kind = transfer_kind::transfer;
   std::int64_t amount = 0; // signed: + credit, - debit
   std::int64_t balance_after = 0;

@@ -14,6 +14,12 @@
 namespace settle::net {
 namespace {
 
+// The id in the route's path, as the kind of id the route names.
+template <class Id>
+Id path_id(const route_input& input) {
+  return Id{input.path_parameters.at(0)};
+}
+
 namespace json = boost::json;
 
 std::vector<std::string>& accepted_currencies() {
@@ -118,8 +124,8 @@ std::optional<failure> refuse_query(const route_input& input) {
 std::variant<create_transfer_command, failure> read_transfer(const json::object& object) {
   field_reader fields{object, {"from_account", "to_account", "amount", "currency", "description"}};
   create_transfer_command transfer;
-  transfer.from_account = fields.text("from_account", true);
-  transfer.to_account = fields.text("to_account", true);
+  transfer.from_account = account_id{fields.text("from_account", true)};
+  transfer.to_account = account_id{fields.text("to_account", true)};
   transfer.amount = fields.integer("amount", true);
   transfer.currency = fields.text("currency", true);
   transfer.description = fields.text("description", false);
@@ -149,7 +155,7 @@ built_command external_movement(const route_input& input, bool deposit) {
   }
   field_reader fields{std::get<json::object>(body), {"amount"}};
   external_movement_command movement;
-  movement.account_id = input.path_parameters.at(0);
+  movement.account_id = path_id<account_id>(input);
   movement.amount = fields.integer("amount", true);
   movement.deposit = deposit;
   if (fields.failed()) {
@@ -174,7 +180,7 @@ built_command read_order_action(const route_input& input, order_action action,
   const auto& object = std::get<json::object>(body);
   field_reader fields = takes_amount ? field_reader{object, {"amount"}} : field_reader{object, {}};
   order_action_command requested;
-  requested.id = input.path_parameters.at(0);
+  requested.id = path_id<order_id>(input);
   requested.action = action;
   requested.has_amount = takes_amount && fields.has("amount");
   requested.amount = takes_amount ? fields.integer("amount", false) : 0;
@@ -223,7 +229,7 @@ built_command build_get_user(const route_input& input) {
   if (auto unknown = refuse_query(input)) {
     return *unknown;
   }
-  return command{get_user_command{input.path_parameters.at(0)}};
+  return command{get_user_command{path_id<user_id>(input)}};
 }
 
 built_command build_update_user(const route_input& input) {
@@ -236,7 +242,7 @@ built_command build_update_user(const route_input& input) {
   }
   field_reader fields{std::get<json::object>(body), {"name", "email"}};
   update_user_command update;
-  update.id = input.path_parameters.at(0);
+  update.id = path_id<user_id>(input);
   auto& changes = update.changes;
   changes.has_name = fields.has("name");
   changes.name = fields.text("name", false);
@@ -256,7 +262,7 @@ built_command build_delete_user(const route_input& input) {
   if (auto unknown = refuse_query(input)) {
     return *unknown;
   }
-  return command{delete_user_command{input.path_parameters.at(0)}};
+  return command{delete_user_command{path_id<user_id>(input)}};
 }
 
 built_command build_create_account(const route_input& input) {
@@ -269,7 +275,7 @@ built_command build_create_account(const route_input& input) {
   }
   field_reader fields{std::get<json::object>(body), {"user_id", "currency", "overdraft_limit"}};
   create_account_command account;
-  account.user_id = fields.text("user_id", true);
+  account.user_id = user_id{fields.text("user_id", true)};
   account.currency = fields.text("currency", true);
   account.overdraft_limit = fields.integer("overdraft_limit", false, 0);
   if (fields.failed()) {
@@ -285,7 +291,7 @@ built_command build_create_account(const route_input& input) {
 built_command build_list_accounts(const route_input& input) {
   auto user_id = query_value(input.query, "user_id");
   return list_command(input, {"limit", "starting_after", "user_id"}, [&](list_parameters page) {
-    return list_accounts_command{user_id, page};
+    return list_accounts_command{settle::user_id{user_id}, page};
   });
 }
 
@@ -293,14 +299,14 @@ built_command build_get_account(const route_input& input) {
   if (auto unknown = refuse_query(input)) {
     return *unknown;
   }
-  return command{get_account_command{input.path_parameters.at(0)}};
+  return command{get_account_command{path_id<account_id>(input)}};
 }
 
 built_command build_close_account(const route_input& input) {
   if (auto unknown = refuse_query(input)) {
     return *unknown;
   }
-  return command{close_account_command{input.path_parameters.at(0)}};
+  return command{close_account_command{path_id<account_id>(input)}};
 }
 
 built_command build_deposit(const route_input& input) {
@@ -312,7 +318,7 @@ built_command build_withdrawal(const route_input& input) {
 }
 
 built_command build_list_entries(const route_input& input) {
-  auto account = input.path_parameters.at(0);
+  auto account = path_id<account_id>(input);
   return list_command(input, {"limit", "starting_after"}, [&](list_parameters page) {
     return list_entries_command{account, page};
   });
@@ -336,7 +342,7 @@ built_command build_create_transfer(const route_input& input) {
 built_command build_list_transfers(const route_input& input) {
   auto account = query_value(input.query, "account");
   return list_command(input, {"limit", "starting_after", "account"}, [&](list_parameters page) {
-    return list_transfers_command{account, page};
+    return list_transfers_command{account_id{account}, page};
   });
 }
 
@@ -385,7 +391,7 @@ built_command build_get_transfer(const route_input& input) {
   if (!looks_like_id(id, "trf_")) {
     return make_failure(settle_errc::not_found, "no such transfer");
   }
-  return command{get_transfer_command{id}};
+  return command{get_transfer_command{transfer_id{id}}};
 }
 
 built_command build_create_order(const route_input& input) {
@@ -400,8 +406,8 @@ built_command build_create_order(const route_input& input) {
                       {"payer_account", "payee_account", "amount", "currency", "description",
                        "capture_method", "authorization_ttl_s"}};
   create_order_command order;
-  order.payer_account = fields.text("payer_account", true);
-  order.payee_account = fields.text("payee_account", true);
+  order.payer_account = account_id{fields.text("payer_account", true)};
+  order.payee_account = account_id{fields.text("payee_account", true)};
   order.amount = fields.integer("amount", true);
   order.currency = fields.text("currency", true);
   order.description = fields.text("description", false);
@@ -446,7 +452,7 @@ built_command build_list_orders(const route_input& input) {
   }
   return list_command(input, {"limit", "starting_after", "account", "status"},
                       [&](list_parameters page) {
-                        return list_orders_command{account, status, page};
+                        return list_orders_command{account_id{account}, status, page};
                       });
 }
 
@@ -454,7 +460,7 @@ built_command build_get_order(const route_input& input) {
   if (auto unknown = refuse_query(input)) {
     return *unknown;
   }
-  return command{get_order_command{input.path_parameters.at(0)}};
+  return command{get_order_command{path_id<order_id>(input)}};
 }
 
 built_command build_update_order(const route_input& input) {
@@ -466,7 +472,7 @@ built_command build_update_order(const route_input& input) {
     return *reason;
   }
   field_reader fields{std::get<json::object>(body), {"description"}};
-  update_order_command update{input.path_parameters.at(0), fields.text("description", true)};
+  update_order_command update{path_id<order_id>(input), fields.text("description", true)};
   if (fields.failed()) {
     return *fields.failed();
   }

@@ -19,7 +19,7 @@ json::value nullable(const std::string& text) {
 }
 
 json::object user_object(const user_record& user) {
-  return {{"id", user.id},
+  return {{"id", user.id.value},
           {"object", "user"},
           {"name", user.name},
           {"email", user.email},
@@ -93,11 +93,11 @@ std::string order_text(const order_record& order) {
 }
 
 json::object entry_object(const entry_record& entry) {
-  return {{"id", entry.id},
+  return {{"id", entry.id.value},
           {"object", "entry"},
-          {"account_id", entry.account_id},
-          {"transfer_id", entry.transfer_id},
-          {"order_id", nullable(entry.order_id)},
+          {"account_id", entry.account_id.value},
+          {"transfer_id", entry.transfer_id.value},
+          {"order_id", nullable(entry.order_id.value)},
           {"kind", to_string(entry.kind)},
           {"amount", entry.amount},
           {"balance_after", entry.balance_after},
@@ -157,7 +157,7 @@ std::string json_renderer::user(const user_record& user) const {
 }
 
 std::string json_renderer::deleted_user(const user_record& user) const {
-  return json::serialize(json::object{{"id", user.id}, {"object", "user"}, {"deleted", true}});
+  return json::serialize(json::object{{"id", user.id.value}, {"object", "user"}, {"deleted", true}});
 }
 
 std::string json_renderer::account(const account_record& account) const {
@@ -218,7 +218,7 @@ std::string json_renderer::audit(const persistence::audit_report& report) const 
   }
   json::array mismatched;
   for (const auto& mismatch : report.mismatched_accounts) {
-    mismatched.push_back(json::object{{"account_id", mismatch.account_id},
+    mismatched.push_back(json::object{{"account_id", mismatch.account_id.value},
                                       {"balance", mismatch.balance},
                                       {"sum_of_entries", exact_integer(mismatch.sum_of_entries)}});
   }

@@ -47,12 +47,12 @@ struct net_change {
 };
 
 // Adds to the account's net change of balance or held; overflow is a refusal, not a wrap.
-void add_change(std::map<std::string, net_change>& changes, const std::string& account,
+void add_change(std::map<account_id, net_change>& changes, const account_id& account,
                 std::int64_t amount, std::int64_t net_change::*field = &net_change::amount) {
   auto& change = changes[account];
   auto sum = checked_add(change.*field, amount);
   if (!sum) {
-    throw storage_error{"balance change overflows for " + account};
+    throw storage_error{"balance change overflows for " + account.value};
   }
   change.*field = *sum;
 }
@@ -80,7 +80,7 @@ void add_order_row(row_batch& rows, const order_record& order) {
     .end_row();
 }
 
-void add_entry_row(row_batch& rows, const transfer_record& transfer, const std::string& account,
+void add_entry_row(row_batch& rows, const transfer_record& transfer, const account_id& account,
                    std::int64_t amount, std::int64_t balance_after, std::int64_t ordinal) {
   rows.text(generate_id("ent_"))
     .text(account)
@@ -114,7 +114,7 @@ void add_transfer_row(row_batch& rows, const transfer_record& transfer) {
 // Applies the net changes, records each account's balance and entry position before the
 // group, and returns every changed account as it is after the group.
 std::vector<account_record> apply_balance_changes(commit_script& script, dialect kind,
-                                                  std::map<std::string, net_change>& changes) {
+                                                  std::map<account_id, net_change>& changes) {
   std::vector<account_record> changed;
   row_batch deltas{kind};
   for (const auto& [account, change] : changes) {
@@ -422,7 +422,7 @@ void ledger_store::update_users(commit_script& script, const group_type& group) 
   for (const auto* set : group) {
     for (const auto& user : set->users_updated) {
       script.run({"UPDATE users SET name = $2, email = $3, deleted = $4 WHERE id = $1",
-                  {user.id, user.name, user.email, std::int64_t{user.deleted ? 1 : 0}}});
+                  {user.id.value, user.name, user.email, std::int64_t{user.deleted ? 1 : 0}}});
     }
   }
 }
@@ -453,13 +453,13 @@ void ledger_store::insert_accounts(commit_script& script, const group_type& grou
 void ledger_store::close_accounts(commit_script& script, const group_type& group) {
   for (const auto* set : group) {
     for (const auto& closure : set->accounts_closed) {
-      script.run({"UPDATE accounts SET status = 'closed' WHERE id = $1", {closure.account_id}});
+      script.run({"UPDATE accounts SET status = 'closed' WHERE id = $1", {closure.account_id.value}});
     }
   }
 }
 
 void ledger_store::insert_transfers(commit_script& script, const group_type& group) {
-  std::map<std::string, net_change> changes;
+  std::map<account_id, net_change> changes;
   std::vector<const transfer_record*> transfers;
   for (const auto* set : group) {
     for (const auto& transfer : set->transfers) {
@@ -481,7 +481,7 @@ void ledger_store::insert_transfers(commit_script& script, const group_type& gro
   if (renderer_) {
     auto at = now_milliseconds();
     for (const auto& account : changed) {
-      account_events_.push_back(event_record{0, "account.updated", {account.tenant}, {account.id},
+      account_events_.push_back(event_record{0, "account.updated", {account.tenant.value}, {account.id.value},
                                              renderer_->account(account), at});
     }
   }
@@ -524,7 +524,7 @@ void ledger_store::insert_orders(commit_script& script, const group_type& group)
 // group keeps the later change (an UPDATE joined to two rows of one order would apply
 // either).
 void ledger_store::update_orders(commit_script& script, const group_type& group) {
-  std::map<std::string, const order_record*> latest;
+  std::map<order_id, const order_record*> latest;
   for (const auto* set : group) {
     for (const auto& order : set->orders_updated) {
       latest[order.id] = &order;
@@ -657,7 +657,7 @@ void ledger_store::lock_accounts(commit_script& script, const group_type& group)
   if (!clustered_) {
     return;
   }
-  std::set<std::string> accounts;
+  std::set<account_id> accounts;
   for (const auto* set : group) {
     for (const auto& transfer : set->transfers) {
       accounts.insert(transfer.from_account);
@@ -749,7 +749,7 @@ bool ledger_store::abandon_leg(const leg_claim& claim) {
     auto inserted = query_bound(*session_, url_.kind,
                                 "INSERT INTO leg_claims (leg_id, account_id) VALUES ($1, $2)"
                                 " ON CONFLICT DO NOTHING RETURNING leg_id",
-                                {claim.leg_id, claim.account_id});
+                                {claim.leg_id, claim.account_id.value});
     return inserted.size() == 1;
   } catch (const storage_error&) {
     throw;

@@ -295,13 +295,13 @@ void apply(soci::session& session, dialect kind, const migration& step) {
 
 void ensure_world_accounts(soci::session& session, const std::vector<std::string>& currencies) {
   for (const auto& currency : currencies) {
-    auto id = world_account_id(currency);
+    auto id = world_account_id(currency).value;
     long long created_at = now_milliseconds();
     session << "INSERT INTO accounts (id, tenant, user_id, currency, balance, held,"
                " overdraft_limit, status, created_at, ordinal)"
                " SELECT :id, :tenant, NULL, :currency, 0, 0, 0, 'open', :created_at, 0"
                " WHERE NOT EXISTS (SELECT 1 FROM accounts WHERE id = :same_id)",
-      soci::use(id, "id"), soci::use(system_tenant, "tenant"), soci::use(currency, "currency"),
+      soci::use(id, "id"), soci::use(system_tenant.value, "tenant"), soci::use(currency, "currency"),
       soci::use(created_at, "created_at"), soci::use(id, "same_id");
   }
 }

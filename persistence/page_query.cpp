@@ -57,11 +57,11 @@ list_scope two_sided_scope(bound_values& bound, const list_query& query,
                            const std::string& first_tenant, const std::string& second_tenant) {
   if (query.filter.empty()) {
     return query.tenant.empty() ? list_scope{}
-                                : either_side(bound, first_tenant, second_tenant, query.tenant);
+                                : either_side(bound, first_tenant, second_tenant, query.tenant.value);
   }
   auto scope = either_side(bound, first_account, second_account, query.filter);
   if (!query.tenant.empty()) {
-    auto tenant = bound.bind(query.tenant);
+    auto tenant = bound.bind(query.tenant.value);
     scope.conditions.push_back("(" + first_tenant + " = " + tenant + " OR " + second_tenant
                                + " = " + tenant + ")");
   }
@@ -86,7 +86,7 @@ list_scope orders_scope(bound_values& bound, const list_query& query) {
 list_scope events_scope(bound_values& bound, const event_query& query) {
   list_scope scope;
   if (!query.tenant.empty()) {
-    auto tenant = bound.bind(query.tenant);
+    auto tenant = bound.bind(query.tenant.value);
     scope.alternatives = {"tenant = " + tenant, "other_tenant = " + tenant};
   }
   scope.conditions.push_back("seq > " + bound.bind(query.after));

@@ -35,8 +35,8 @@ transfer_kind parse_kind(const std::string& text) {
 
 user_record read_user(const text_row& row) {
   user_record user;
-  user.id = read_text(row, 0);
-  user.tenant = read_text(row, 1);
+  user.id = user_id{read_text(row, 0)};
+  user.tenant = tenant_name{read_text(row, 1)};
   user.name = read_text(row, 2);
   user.email = read_text(row, 3);
   user.deleted = read_int64(row, 4) != 0;
@@ -47,9 +47,9 @@ user_record read_user(const text_row& row) {
 
 account_record read_account(const text_row& row) {
   account_record account;
-  account.id = read_text(row, 0);
-  account.tenant = read_text(row, 1);
-  account.user_id = read_text(row, 2);
+  account.id = account_id{read_text(row, 0)};
+  account.tenant = tenant_name{read_text(row, 1)};
+  account.user_id = user_id{read_text(row, 2)};
   account.currency = read_text(row, 3);
   account.balance = read_int64(row, 4);
   account.held = read_int64(row, 5);
@@ -62,13 +62,13 @@ account_record read_account(const text_row& row) {
 
 transfer_record read_transfer(const text_row& row) {
   transfer_record transfer;
-  transfer.id = read_text(row, 0);
+  transfer.id = transfer_id{read_text(row, 0)};
   transfer.kind = parse_kind(read_text(row, 1));
-  transfer.from_account = read_text(row, 2);
-  transfer.to_account = read_text(row, 3);
-  transfer.from_tenant = read_text(row, 4);
-  transfer.to_tenant = read_text(row, 5);
-  transfer.order_id = read_text(row, 6);
+  transfer.from_account = account_id{read_text(row, 2)};
+  transfer.to_account = account_id{read_text(row, 3)};
+  transfer.from_tenant = tenant_name{read_text(row, 4)};
+  transfer.to_tenant = tenant_name{read_text(row, 5)};
+  transfer.order_id = order_id{read_text(row, 6)};
   transfer.amount = read_int64(row, 7);
   transfer.currency = read_text(row, 8);
   transfer.description = read_text(row, 9);
@@ -80,10 +80,10 @@ transfer_record read_transfer(const text_row& row) {
 
 entry_record read_entry(const text_row& row) {
   entry_record entry;
-  entry.id = read_text(row, 0);
-  entry.account_id = read_text(row, 1);
-  entry.transfer_id = read_text(row, 2);
-  entry.order_id = read_text(row, 3);
+  entry.id = entry_id{read_text(row, 0)};
+  entry.account_id = account_id{read_text(row, 1)};
+  entry.transfer_id = transfer_id{read_text(row, 2)};
+  entry.order_id = order_id{read_text(row, 3)};
   entry.kind = parse_kind(read_text(row, 4));
   entry.amount = read_int64(row, 5);
   entry.balance_after = read_int64(row, 6);
@@ -94,10 +94,10 @@ entry_record read_entry(const text_row& row) {
 
 order_record read_order(const text_row& row) {
   order_record order;
-  order.id = read_text(row, 0);
-  order.tenant = read_text(row, 1);
-  order.payer_account = read_text(row, 2);
-  order.payee_account = read_text(row, 3);
+  order.id = order_id{read_text(row, 0)};
+  order.tenant = tenant_name{read_text(row, 1)};
+  order.payer_account = account_id{read_text(row, 2)};
+  order.payee_account = account_id{read_text(row, 3)};
   order.amount = read_int64(row, 4);
   order.currency = read_text(row, 5);
   auto method = parse_capture_method(read_text(row, 6));
@@ -117,7 +117,7 @@ order_record read_order(const text_row& row) {
   order.created_at = read_int64(row, 15);
   order.updated_at = read_int64(row, 16);
   order.ordinal = read_int64(row, 17);
-  order.payee_tenant = read_text(row, 18);
+  order.payee_tenant = tenant_name{read_text(row, 18)};
   return order;
 }
 

@@ -5,6 +5,7 @@
 // analyses, coerces and plans every value).
 #pragma once
 
+#include "domain/ids.hpp"
 #include "persistence/storage_url.hpp"
 #include "persistence/text_query.hpp"
 
@@ -26,6 +27,11 @@ public:
   // The values of one row, in column order, then end_row().
   row_batch& text(std::string_view value);
   row_batch& nullable_text(std::string_view value); // NULL when empty
+  // An id is stored as its text.
+  template <class Tag>
+  row_batch& text(const strong_id<Tag>& id) { return text(id.value); }
+  template <class Tag>
+  row_batch& nullable_text(const strong_id<Tag>& id) { return nullable_text(id.value); }
   row_batch& integer(std::int64_t value);
   void end_row();
 

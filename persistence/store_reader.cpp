@@ -72,28 +72,28 @@ text_rows store_reader::lookup(const std::string& sql, const std::vector<sql_val
 
 store_reader::~store_reader() = default;
 
-std::optional<user_record> store_reader::find_user(const std::string& id) {
+std::optional<user_record> store_reader::find_user(const user_id& id) {
   static const std::string sql =
     std::string{"SELECT "} + user_columns + " FROM users WHERE id = $1 AND deleted = 0";
-  return find_one<user_record>(lookup(sql, {id}), read_user);
+  return find_one<user_record>(lookup(sql, {id.value}), read_user);
 }
 
-std::optional<account_record> store_reader::find_account(const std::string& id) {
+std::optional<account_record> store_reader::find_account(const account_id& id) {
   static const std::string sql =
     std::string{"SELECT "} + account_columns + " FROM accounts WHERE id = $1";
-  return find_one<account_record>(lookup(sql, {id}), read_account);
+  return find_one<account_record>(lookup(sql, {id.value}), read_account);
 }
 
-std::optional<transfer_record> store_reader::find_transfer(const std::string& id) {
+std::optional<transfer_record> store_reader::find_transfer(const transfer_id& id) {
   static const std::string sql =
     std::string{"SELECT "} + transfer_columns + " FROM transfers WHERE id = $1";
-  return find_one<transfer_record>(lookup(sql, {id}), read_transfer);
+  return find_one<transfer_record>(lookup(sql, {id.value}), read_transfer);
 }
 
-std::optional<order_record> store_reader::find_order(const std::string& id) {
+std::optional<order_record> store_reader::find_order(const order_id& id) {
   static const std::string sql =
     std::string{"SELECT "} + order_columns + " FROM orders WHERE id = $1";
-  return find_one<order_record>(lookup(sql, {id}), read_order);
+  return find_one<order_record>(lookup(sql, {id.value}), read_order);
 }
 
 std::optional<idempotency_record> store_reader::find_idempotency_record(const tenant_name& tenant,
@@ -105,13 +105,13 @@ std::optional<idempotency_record> store_reader::find_idempotency_record(const te
     return idempotency_record{tenant, key, read_text(row, 0), read_int64(row, 1),
                               read_text(row, 2), read_int64(row, 3)};
   };
-  return find_one<idempotency_record>(lookup(sql, {tenant, key}), read);
+  return find_one<idempotency_record>(lookup(sql, {tenant.value, key}), read);
 }
 
-std::int64_t store_reader::count_open_accounts(const std::string& user_id) {
+std::int64_t store_reader::count_open_accounts(const user_id& user) {
   std::int64_t count = 0;
   for_each_row(rows_of("SELECT COUNT(*) FROM accounts WHERE user_id = $1 AND status = 'open'",
-                       {user_id}),
+                       {user.value}),
                [&](const text_row& row) { count = read_int64(row, 0); });
   return count;
 }
@@ -119,7 +119,7 @@ std::int64_t store_reader::count_open_accounts(const std::string& user_id) {
 // Deposits and withdrawals only (see tenant_deposits). Summed in the database, but in two parts of each amount (above and below 10^9): a sum
 // of whole amounts can pass 64 bits on the way (a tenant that deposited and withdrew
 // 10^15 ten thousand times), which SQLite refuses as an overflow; the parts cannot.
-std::vector<tenant_amount> store_reader::net_deposits_through(const std::string& world_id) {
+std::vector<tenant_amount> store_reader::net_deposits_through(const account_id& world) {
   static const std::string sql =
     "SELECT tenant, SUM(amount / 1000000000), SUM(amount % 1000000000) FROM ("
     " SELECT to_tenant AS tenant, amount FROM transfers"
@@ -129,7 +129,7 @@ std::vector<tenant_amount> store_reader::net_deposits_through(const std::string&
     "  WHERE to_account = $1 AND kind = 'withdrawal'"
     ") AS moved GROUP BY tenant";
   std::vector<tenant_amount> totals;
-  for_each_row(rows_of(sql, {world_id}), [&](const text_row& row) {
+  for_each_row(rows_of(sql, {world.value}), [&](const text_row& row) {
     auto above = read_int64(row, 1);
     std::int64_t net = 0;
     if (__builtin_mul_overflow(above, 1'000'000'000, &net)
@@ -137,7 +137,7 @@ std::vector<tenant_amount> store_reader::net_deposits_through(const std::string&
       net = above < 0 ? std::numeric_limits<std::int64_t>::min()
                       : std::numeric_limits<std::int64_t>::max();
     }
-    totals.push_back(tenant_amount{read_text(row, 0), net});
+    totals.push_back(tenant_amount{tenant_name{read_text(row, 0)}, net});
   });
   return totals;
 }
@@ -176,7 +176,7 @@ list_page<user_record> store_reader::list_users(const list_query& query) {
   list_scope scope;
   scope.conditions.push_back("deleted = 0");
   if (!query.tenant.empty()) {
-    scope.conditions.push_back(bound.equals("tenant", query.tenant));
+    scope.conditions.push_back(bound.equals("tenant", query.tenant.value));
   }
   return list<user_record>("users", user_columns, std::move(scope), bound, query, read_user);
 }
@@ -184,8 +184,8 @@ list_page<user_record> store_reader::list_users(const list_query& query) {
 list_page<account_record> store_reader::list_accounts(const list_query& query) {
   bound_values bound;
   list_scope scope;
-  scope.conditions.push_back(query.tenant.empty() ? "tenant <> " + bound.bind(system_tenant)
-                                                  : bound.equals("tenant", query.tenant));
+  scope.conditions.push_back(query.tenant.empty() ? "tenant <> " + bound.bind(system_tenant.value)
+                                                  : bound.equals("tenant", query.tenant.value));
   if (!query.filter.empty()) {
     scope.conditions.push_back(bound.equals("user_id", query.filter));
   }
@@ -246,10 +246,10 @@ event_page store_reader::list_events(const event_query& query) {
   return page;
 }
 
-std::vector<std::string> store_reader::authorized_order_ids() {
-  std::vector<std::string> ids;
+std::vector<order_id> store_reader::authorized_order_ids() {
+  std::vector<order_id> ids;
   for_each_row(rows_of("SELECT id FROM orders WHERE status = 'authorized'"),
-               [&](const text_row& row) { ids.push_back(read_text(row, 0)); });
+               [&](const text_row& row) { ids.push_back(order_id{read_text(row, 0)}); });
   return ids;
 }
 
@@ -275,7 +275,7 @@ audit_report store_reader::audit() {
                        " WHERE a.balance <> COALESCE(e.total, 0) ORDER BY a.id"),
                [&](const text_row& row) {
                  report.mismatched_accounts.push_back(
-                     {read_text(row, 0), read_int64(row, 1), read_text(row, 2, "0")});
+                     {account_id{read_text(row, 0)}, read_int64(row, 1), read_text(row, 2, "0")});
                });
   return report;
 }

@@ -63,7 +63,7 @@ struct currency_audit {
 
 // An account whose balance differs from the sum of its entries.
 struct account_mismatch {
-  std::string account_id;
+  settle::account_id account_id;
   std::int64_t balance = 0;
   std::string sum_of_entries; // decimal text: exact at any size
 };
@@ -83,15 +83,15 @@ public:
   store_reader(const store_reader&) = delete;
   store_reader& operator=(const store_reader&) = delete;
 
-  std::optional<user_record> find_user(const std::string& id);
-  std::optional<account_record> find_account(const std::string& id);
-  std::optional<transfer_record> find_transfer(const std::string& id);
-  std::optional<order_record> find_order(const std::string& id);
+  std::optional<user_record> find_user(const user_id& id);
+  std::optional<account_record> find_account(const account_id& id);
+  std::optional<transfer_record> find_transfer(const transfer_id& id);
+  std::optional<order_record> find_order(const order_id& id);
   std::optional<idempotency_record> find_idempotency_record(const tenant_name& tenant,
                                                             const std::string& key);
-  std::int64_t count_open_accounts(const std::string& user_id);
+  std::int64_t count_open_accounts(const user_id& user);
   // Each tenant's net deposits through the world account `world_id` (see tenant_deposits).
-  std::vector<tenant_amount> net_deposits_through(const std::string& world_id);
+  std::vector<tenant_amount> net_deposits_through(const account_id& world);
 
   list_page<user_record> list_users(const list_query& query);
   list_page<account_record> list_accounts(const list_query& query);
@@ -101,7 +101,7 @@ public:
   event_page list_events(const event_query& query);
 
   // The orders holding money now: their actors must run, so their expiry timers do.
-  std::vector<std::string> authorized_order_ids();
+  std::vector<order_id> authorized_order_ids();
 
   audit_report audit();
 

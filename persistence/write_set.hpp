@@ -42,13 +42,13 @@ inline event_record make_event(std::string name, std::vector<std::string> tenant
 }
 
 struct account_closure {
-  std::string account_id;
+  settle::account_id account_id;
 };
 
 // A change of an account's held amount: + when an order is authorized, - when its
 // hold is captured, cancelled or expires.
 struct held_change {
-  std::string account_id;
+  settle::account_id account_id;
   std::int64_t amount = 0;
 };
 
@@ -60,7 +60,7 @@ using settle::shard_fence;
 // database lets exactly one of them succeed, so the account learns the truth.
 struct leg_claim {
   std::string leg_id;
-  std::string account_id;
+  settle::account_id account_id;
 };
 
 struct write_set {

@@ -41,7 +41,7 @@ std::string fingerprint_of(const command& what, const std::vector<std::string>& 
 } // namespace
 
 client_model::client_model(const memory_database& database, seeded_random& random)
-  : database_(database), random_(random), tenants_{"tenant_a", "tenant_b"} {}
+  : database_(database), random_(random), tenants_{tenant_name{"tenant_a"}, tenant_name{"tenant_b"}} {}
 
 void client_model::fail(std::string violation) {
   if (!violation_) {
@@ -53,7 +53,7 @@ command client_model::setup_command(const tenant_name& tenant, bool& needed) {
   needed = true;
   const auto& users = users_[tenant];
   if (users.size() < users_per_tenant) {
-    return create_user_command{"Simulated " + tenant, tenant + "@example.com"};
+    return create_user_command{"Simulated " + tenant.value, tenant.value + "@example.com"};
   }
   auto owned = std::count_if(accounts_.begin(), accounts_.end(),
                              [&tenant](const known_account& account) { return account.tenant == tenant; });
@@ -233,12 +233,12 @@ void client_model::check_answer(const sent_request& request, const api_response&
     auto id = text_field(object, "id");
     auto object_kind = text_field(object, "object");
     if (object_kind == "transfer") {
-      auto found = database_.transfers.find(id);
+      auto found = database_.transfers.find(transfer_id{id});
       return found != database_.transfers.end()
              && found->second.amount == integer_field(object, "amount");
     }
     if (object_kind == "order") {
-      auto history = database_.order_history.find(id);
+      auto history = database_.order_history.find(order_id{id});
       if (history == database_.order_history.end()) {
         return false;
       }
@@ -249,10 +249,10 @@ void client_model::check_answer(const sent_request& request, const api_response&
       });
     }
     if (object_kind == "user") {
-      return database_.users.count(id) == 1;
+      return database_.users.count(user_id{id}) == 1;
     }
     if (object_kind == "account") {
-      return database_.accounts.count(id) == 1;
+      return database_.accounts.count(account_id{id}) == 1;
     }
     return true;
   };
@@ -273,23 +273,23 @@ void client_model::learn(const sent_request& request, const api_response& answer
   auto id = text_field(object, "id");
   if (std::holds_alternative<create_user_command>(request.what)) {
     auto& users = users_[request.tenant];
-    if (std::find(users.begin(), users.end(), id) == users.end()) {
-      users.push_back(id);
+    if (std::find(users.begin(), users.end(), user_id{id}) == users.end()) {
+      users.push_back(user_id{id});
     }
   } else if (std::holds_alternative<create_account_command>(request.what)) {
     auto known = std::any_of(accounts_.begin(), accounts_.end(),
-                             [&id](const known_account& account) { return account.id == id; });
+                             [&id](const known_account& account) { return account.id.value == id; });
     if (!known) {
-      accounts_.push_back({id, request.tenant, text_field(object, "currency")});
+      accounts_.push_back({account_id{id}, request.tenant, text_field(object, "currency")});
     }
   } else if (const auto* order = std::get_if<create_order_command>(&request.what)) {
     auto known = std::any_of(orders_.begin(), orders_.end(),
-                             [&id](const known_order& known) { return known.id == id; });
+                             [&id](const known_order& known) { return known.id.value == id; });
     auto payee = std::find_if(accounts_.begin(), accounts_.end(), [order](const known_account& account) {
       return account.id == order->payee_account;
     });
     if (!known && payee != accounts_.end()) {
-      orders_.push_back({id, request.tenant, payee->tenant});
+      orders_.push_back({order_id{id}, request.tenant, payee->tenant});
     }
   }
 }

@@ -21,13 +21,13 @@
 namespace settle::simulation {
 
 struct known_account {
-  std::string id;
+  account_id id;
   tenant_name tenant;
   std::string currency;
 };
 
 struct known_order {
-  std::string id;
+  order_id id;
   tenant_name payer_tenant;
   tenant_name payee_tenant;
 };
@@ -87,7 +87,7 @@ private:
   const memory_database& database_;
   seeded_random& random_;
   std::vector<tenant_name> tenants_;
-  std::map<tenant_name, std::vector<std::string>> users_;
+  std::map<tenant_name, std::vector<user_id>> users_;
   std::vector<known_account> accounts_;
   std::vector<known_order> orders_;
   std::vector<std::unique_ptr<sent_request>> sent_;

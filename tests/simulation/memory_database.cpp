@@ -23,6 +23,11 @@ public:
     insert(table, key, what, key);
   }
 
+  template <class Table, class Tag>
+  void insert(const Table& table, const strong_id<Tag>& key, const char* what) {
+    insert(table, key, what, key.value);
+  }
+
   bool inserted(const char* what, const std::string& key) const {
     return seen_.count(std::string{what} + key) != 0;
   }
@@ -46,12 +51,12 @@ memory_database::memory_database(const std::vector<std::string>& currencies) {
 void memory_database::check(const std::vector<const persistence::write_set*>& group) const {
   unique_keys keys;
   // A row the group refers to must be stored or inserted earlier in the group.
-  auto require = [&](const auto& table, const char* what, const std::string& id) {
-    if (table.count(id) == 0 && !keys.inserted(what, id)) {
-      throw storage_error{std::string{"foreign key: no "} + what + id};
+  auto require = [&](const auto& table, const char* what, const auto& id) {
+    if (table.count(id) == 0 && !keys.inserted(what, id.value)) {
+      throw storage_error{std::string{"foreign key: no "} + what + id.value};
     }
   };
-  auto require_account = [&](const std::string& id) { require(accounts, "account ", id); };
+  auto require_account = [&](const account_id& id) { require(accounts, "account ", id); };
   for (const auto* writes : group) {
     for (const auto& claim : writes->leg_claims) {
       keys.insert(leg_claims, claim.leg_id, "leg ");
@@ -88,7 +93,7 @@ void memory_database::check(const std::vector<const persistence::write_set*>& gr
     }
     for (const auto& record : writes->idempotency_records) {
       keys.insert(idempotency, std::make_pair(record.tenant, record.key), "idempotency key ",
-                  record.tenant + "/" + record.key);
+                  record.tenant.value + "/" + record.key);
     }
   }
 }
@@ -158,12 +163,12 @@ memory_database::apply(const std::vector<const persistence::write_set*>& group) 
   return events;
 }
 
-std::vector<tenant_amount> memory_database::net_deposits_through(const std::string& world_id) const {
+std::vector<tenant_amount> memory_database::net_deposits_through(const account_id& world) const {
   std::map<tenant_name, std::int64_t> net;
   for (const auto& [id, transfer] : transfers) {
-    if (transfer.kind == transfer_kind::deposit && transfer.from_account == world_id) {
+    if (transfer.kind == transfer_kind::deposit && transfer.from_account == world) {
       net[transfer.to_tenant] += transfer.amount;
-    } else if (transfer.kind == transfer_kind::withdrawal && transfer.to_account == world_id) {
+    } else if (transfer.kind == transfer_kind::withdrawal && transfer.to_account == world) {
       net[transfer.from_tenant] -= transfer.amount;
     }
   }

@@ -27,26 +27,26 @@ struct memory_database {
 
   // Each tenant's net deposits through the world account `world_id`, as the real store
   // sums them from the transfers.
-  std::vector<tenant_amount> net_deposits_through(const std::string& world_id) const;
+  std::vector<tenant_amount> net_deposits_through(const account_id& world) const;
 
   // A leg given up by its account's node: true if no commit had claimed it.
   bool claim_leg(const std::string& leg_id);
 
-  std::map<std::string, user_record> users;
-  std::map<std::string, account_record> accounts;
-  std::map<std::string, transfer_record> transfers;
+  std::map<user_id, user_record> users;
+  std::map<account_id, account_record> accounts;
+  std::map<transfer_id, transfer_record> transfers;
   // The entries table, reduced to what the invariants need: each account's sum.
-  std::map<std::string, std::int64_t> sum_of_entries;
-  std::map<std::string, order_record> orders;
+  std::map<account_id, std::int64_t> sum_of_entries;
+  std::map<order_id, order_record> orders;
   // Every state of each order that was ever committed, in order.
-  std::map<std::string, std::vector<order_record>> order_history;
+  std::map<order_id, std::vector<order_record>> order_history;
   // For the invariants: how many plain transfers and orders carry each description
   // (the simulated clients make every request's descriptions unique), and the money
   // each order's captures and refunds moved.
   std::map<std::string, int> transfers_by_description;
   std::map<std::string, int> orders_by_description;
-  std::map<std::string, std::int64_t> captured_by_order;
-  std::map<std::string, std::int64_t> refunded_by_order;
+  std::map<order_id, std::int64_t> captured_by_order;
+  std::map<order_id, std::int64_t> refunded_by_order;
   std::map<std::pair<tenant_name, std::string>, persistence::idempotency_record> idempotency;
   std::set<std::string> leg_claims;
   std::int64_t last_event_seq = 0;

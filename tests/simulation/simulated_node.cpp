@@ -57,8 +57,8 @@ std::int64_t largest_ordinal(const memory_database& database) {
   return largest;
 }
 
-std::vector<std::string> authorized_orders(const memory_database& database) {
-  std::vector<std::string> ids;
+std::vector<order_id> authorized_orders(const memory_database& database) {
+  std::vector<order_id> ids;
   for (const auto& [id, order] : database.orders) {
     if (order.status == order_status::authorized) {
       ids.push_back(id);

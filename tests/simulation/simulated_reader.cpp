@@ -20,23 +20,23 @@ caf::error unreachable() {
 }
 
 // The row `id` of `table`, as `make` turns it into what the actor starts from.
-template <class Loaded, class Record, class Make>
+template <class Loaded, class Record, class Tag, class Make>
 caf::result<Loaded> load_as(const reader_context& context,
-                            const std::map<std::string, Record>& table, const std::string& id,
+                            const std::map<strong_id<Tag>, Record>& table, const std::string& id,
                             const char* what, Make make) {
   if (context.fails()) {
     return unreachable();
   }
-  auto found = table.find(id);
+  auto found = table.find(strong_id<Tag>{id});
   if (found == table.end()) {
     return make_settle_error(settle_errc::not_found, std::string{"no such "} + what);
   }
   return make(found->second);
 }
 
-template <class Record>
+template <class Record, class Tag>
 caf::result<Record> load(const reader_context& context,
-                         const std::map<std::string, Record>& table, const std::string& id,
+                         const std::map<strong_id<Tag>, Record>& table, const std::string& id,
                          const char* what) {
   return load_as<Record>(context, table, id, what, [](const Record& row) { return row; });
 }
@@ -54,7 +54,7 @@ storage_reader_actor::behavior_type simulated_reader(storage_reader_actor::point
         context, context.database->accounts, id, "account", [&](const account_record& row) {
           account_snapshot snapshot{row, {}};
           if (row.tenant == system_tenant) {
-            snapshot.net_deposits = context.database->net_deposits_through(id);
+            snapshot.net_deposits = context.database->net_deposits_through(account_id{id});
           }
           return snapshot;
         });
@@ -82,7 +82,7 @@ storage_reader_actor::behavior_type simulated_reader(storage_reader_actor::point
       }
       std::int64_t open = 0;
       for (const auto& [id, account] : context.database->accounts) {
-        open += account.user_id == user_id && account.status == account_status::open;
+        open += account.user_id.value == user_id && account.status == account_status::open;
       }
       return open;
     },

@@ -46,13 +46,13 @@ std::uint64_t digest_of(const memory_database& database) {
     }
   };
   for (const auto& [id, account] : database.accounts) {
-    mix(id + ":" + std::to_string(account.balance) + ":" + std::to_string(account.held));
+    mix(id.value + ":" + std::to_string(account.balance) + ":" + std::to_string(account.held));
   }
   for (const auto& [id, transfer] : database.transfers) {
-    mix(id + ":" + std::to_string(transfer.amount));
+    mix(id.value + ":" + std::to_string(transfer.amount));
   }
   for (const auto& [id, order] : database.orders) {
-    mix(id + ":" + to_string(order.status) + ":" + std::to_string(order.amount_captured));
+    mix(id.value + ":" + to_string(order.status) + ":" + std::to_string(order.amount_captured));
   }
   return hash;
 }
@@ -210,7 +210,7 @@ private:
     }
     for (const auto& [id, order] : database_.orders) {
       if (order.status == order_status::authorized) {
-        fail("the hold of " + id + " never ended (it expired "
+        fail("the hold of " + id.value + " never ended (it expired "
              + std::to_string(clock_.now() - order.expires_at) + " ms ago)");
         return;
       }
@@ -242,12 +242,12 @@ private:
     for (const auto& [id, stored] : database_.accounts) {
       auto answer = ask(requester{{}, true, {}}, get_account_command{id});
       if (!answer || answer->status != 200) {
-        fail("GET " + id + " was not answered 200");
+        fail("GET " + id.value + " was not answered 200");
         return;
       }
       auto shown = boost::json::parse(answer->body).as_object();
       if (shown.at("balance").as_int64() != stored.balance || shown.at("held").as_int64() != stored.held) {
-        fail(id + ": the actor shows " + answer->body + ", the database balance "
+        fail(id.value + ": the actor shows " + answer->body + ", the database balance "
              + std::to_string(stored.balance) + " held " + std::to_string(stored.held));
         return;
       }
@@ -266,7 +266,7 @@ private:
       auto answer = ask(requester{known.tenant, false, {}},
                         external_movement_command{known.id, available, false});
       if (!answer || answer->status != 201) {
-        fail("withdrawing the " + std::to_string(available) + " available of " + known.id
+        fail("withdrawing the " + std::to_string(available) + " available of " + known.id.value
              + " was refused: " + (answer ? answer->body : "no answer"));
         return;
       }

@@ -42,7 +42,7 @@ std::string send_leg(test_node& node, const std::string& account, leg_request le
 leg_request leg(const std::string& id, std::int64_t amount, leg_kind kind = leg_kind::debit,
                 std::int64_t hold_amount = 0) {
   leg_request request;
-  request.transfer.id = id;
+  request.transfer.id = settle::transfer_id{id};
   request.transfer.amount = amount;
   request.transfer.currency = "USD";
   request.who = system_requester;

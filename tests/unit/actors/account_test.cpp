@@ -34,8 +34,8 @@ const requester operations{"operations", true, {}};
 settle::create_transfer_command transfer(const std::string& from, const std::string& to,
                                          std::int64_t amount, const std::string& currency = "USD") {
   settle::create_transfer_command command;
-  command.from_account = from;
-  command.to_account = to;
+  command.from_account = settle::account_id{from};
+  command.to_account = settle::account_id{to};
   command.amount = amount;
   command.currency = currency;
   return command;

@@ -25,12 +25,12 @@ TEST_CASE("the answer cache stays within its bytes, oldest out first", "[answer_
   }
   CHECK(cache.size() >= 9); // ten answers of 9 KB and a little: nine or ten fit
   CHECK(cache.size() <= 10);
-  CHECK(cache.find("acme", "key 7999") != nullptr);
-  CHECK(cache.find("acme", "key 0") == nullptr);
+  CHECK(cache.find(settle::tenant_name{"acme"}, "key 7999") != nullptr);
+  CHECK(cache.find(settle::tenant_name{"acme"}, "key 0") == nullptr);
   // One answer larger than the whole cache is not kept, and leaves the cache empty.
   cache.remember(answer("acme", "huge", 2 * limit));
   CHECK(cache.bytes() == 0);
-  CHECK(cache.find("acme", "huge") == nullptr);
+  CHECK(cache.find(settle::tenant_name{"acme"}, "huge") == nullptr);
 }
 
 TEST_CASE("a replaced answer is counted once; tenants are apart", "[answer_cache]") {
@@ -42,7 +42,7 @@ TEST_CASE("a replaced answer is counted once; tenants are apart", "[answer_cache
   CHECK(cache.size() == 1);
   cache.remember(answer("ACME", "k", 10));
   CHECK(cache.size() == 2);
-  REQUIRE(cache.find("ACME", "k") != nullptr);
-  CHECK(cache.find("ACME", "k")->body.size() == 10);
-  CHECK(cache.find("acme", "k")->body.size() == 1000);
+  REQUIRE(cache.find(settle::tenant_name{"ACME"}, "k") != nullptr);
+  CHECK(cache.find(settle::tenant_name{"ACME"}, "k")->body.size() == 10);
+  CHECK(cache.find(settle::tenant_name{"acme"}, "k")->body.size() == 1000);
 }

@@ -57,8 +57,8 @@ TEST_CASE("every default currency is in the ISO 4217 table, once", "[currency]")
 }
 
 TEST_CASE("world_account_id names the system account acc_world_<CUR>", "[currency]") {
-  CHECK(settle::world_account_id("USD") == "acc_world_USD");
-  CHECK(settle::world_account_id("JPY") == "acc_world_JPY");
-  CHECK(settle::world_account_id("BHD") == "acc_world_BHD");
+  CHECK(settle::world_account_id("USD").value == "acc_world_USD");
+  CHECK(settle::world_account_id("JPY").value == "acc_world_JPY");
+  CHECK(settle::world_account_id("BHD").value == "acc_world_BHD");
   CHECK(settle::world_account_id("EUR") != settle::world_account_id("GBP"));
 }

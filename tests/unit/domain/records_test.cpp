@@ -19,5 +19,5 @@ TEST_CASE("to_string names every account status as the API spells it", "[records
 }
 
 TEST_CASE("the system tenant cannot be mistaken for an ordinary tenant name", "[records]") {
-  CHECK(settle::system_tenant == "_system");
+  CHECK(settle::system_tenant.value == "_system");
 }

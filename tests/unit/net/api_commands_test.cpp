@@ -84,8 +84,8 @@ TEST_CASE("a valid transfer becomes a create_transfer_command", "[api_commands]"
     R"({"from_account":"acc_a","to_account":"acc_b","amount":1500,"currency":"EUR","description":"rent"})"));
   REQUIRE(outcome(built) == "accepted");
   const auto& transfer = command_of<settle::create_transfer_command>(built);
-  CHECK(transfer.from_account == "acc_a");
-  CHECK(transfer.to_account == "acc_b");
+  CHECK(transfer.from_account.value == "acc_a");
+  CHECK(transfer.to_account.value == "acc_b");
   CHECK(transfer.amount == 1500);
   CHECK(transfer.currency == "EUR");
   CHECK(transfer.description == "rent");
@@ -194,14 +194,14 @@ TEST_CASE("deposits and withdrawals carry the path's account", "[api_commands]")
   auto deposit = settle::net::build_deposit(body_input(R"({"amount":250})", {"acc_x"}));
   REQUIRE(outcome(deposit) == "accepted");
   const auto& movement_in = command_of<settle::external_movement_command>(deposit);
-  CHECK(movement_in.account_id == "acc_x");
+  CHECK(movement_in.account_id.value == "acc_x");
   CHECK(movement_in.amount == 250);
   CHECK(movement_in.deposit);
 
   auto withdrawal = settle::net::build_withdrawal(body_input(R"({"amount":7})", {"acc_y"}));
   REQUIRE(outcome(withdrawal) == "accepted");
   const auto& movement_out = command_of<settle::external_movement_command>(withdrawal);
-  CHECK(movement_out.account_id == "acc_y");
+  CHECK(movement_out.account_id.value == "acc_y");
   CHECK(movement_out.amount == 7);
   CHECK_FALSE(movement_out.deposit);
 }
@@ -258,7 +258,7 @@ TEST_CASE("a batch keeps each invalid item's own failure, in order", "[api_comma
   REQUIRE(batch.items.size() == 4);
   CHECK_FALSE(batch.atomic);
   CHECK_FALSE(batch.items[0].invalid.has_value());
-  CHECK(batch.items[0].transfer.to_account == "acc_b");
+  CHECK(batch.items[0].transfer.to_account.value == "acc_b");
   REQUIRE(batch.items[1].invalid.has_value());
   CHECK(batch.items[1].invalid->code == settle_errc::same_account);
   REQUIRE(batch.items[2].invalid.has_value());
@@ -337,14 +337,14 @@ TEST_CASE("a list takes limit 1 to 100, defaulting to 20, and its cursor", "[api
   const auto& transfers = command_of<settle::list_transfers_command>(largest);
   CHECK(transfers.page.limit == 100);
   CHECK(transfers.page.starting_after == "trf_a");
-  CHECK(transfers.account == "acc_a");
+  CHECK(transfers.account.value == "acc_a");
 
   auto defaults = settle::net::build_list_accounts(query_input({{"user_id", "usr_a"}}));
   REQUIRE(outcome(defaults) == "accepted");
   const auto& accounts = command_of<settle::list_accounts_command>(defaults);
   CHECK(accounts.page.limit == 20);
   CHECK(accounts.page.starting_after.empty());
-  CHECK(accounts.user_id == "usr_a");
+  CHECK(accounts.user_id.value == "usr_a");
 }
 
 TEST_CASE("an empty starting_after is invalid_parameter starting_after", "[api_commands]") {
@@ -360,8 +360,8 @@ TEST_CASE("a valid order becomes a create_order_command with its defaults", "[ap
     R"("capture_method":"automatic"})"));
   REQUIRE(outcome(built) == "accepted");
   const auto& order = command_of<settle::create_order_command>(built);
-  CHECK(order.payer_account == "acc_a");
-  CHECK(order.payee_account == "acc_b");
+  CHECK(order.payer_account.value == "acc_a");
+  CHECK(order.payee_account.value == "acc_b");
   CHECK(order.amount == 900);
   CHECK(order.currency == "GBP");
   CHECK(order.capture == settle::capture_method::automatic);
@@ -413,7 +413,7 @@ TEST_CASE("order actions take an empty body or {}, and amount only where defined
   auto capture = settle::net::build_capture_order(body_input(R"({"amount":5})", {"ord_a"}));
   REQUIRE(outcome(capture) == "accepted");
   const auto& partial = command_of<settle::order_action_command>(capture);
-  CHECK(partial.id == "ord_a");
+  CHECK(partial.id.value == "ord_a");
   CHECK(partial.action == settle::order_action::capture);
   CHECK(partial.has_amount);
   CHECK(partial.amount == 5);
@@ -439,5 +439,5 @@ TEST_CASE("the order list takes a known status only", "[api_commands]") {
     query_input({{"status", "authorized"}, {"account", "acc_a"}}));
   REQUIRE(outcome(built) == "accepted");
   CHECK(command_of<settle::list_orders_command>(built).status == "authorized");
-  CHECK(command_of<settle::list_orders_command>(built).account == "acc_a");
+  CHECK(command_of<settle::list_orders_command>(built).account.value == "acc_a");
 }

@@ -22,8 +22,8 @@ using settle::testing::test_database;
 write_set new_user(const std::string& id) {
   write_set set;
   settle::user_record user;
-  user.id = id;
-  user.tenant = "acme";
+  user.id = settle::user_id{id};
+  user.tenant = settle::tenant_name{"acme"};
   user.name = "Ada";
   user.email = id + "@example.com";
   user.created_at = 1;

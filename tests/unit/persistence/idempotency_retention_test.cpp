@@ -29,7 +29,7 @@ void store_answer(soci::session& session, const std::string& key, long long crea
 
 bool stored(const test_database& database, const std::string& key) {
   settle::persistence::store_reader reader{database.url()};
-  return reader.find_idempotency_record("acme", key).has_value();
+  return reader.find_idempotency_record(settle::tenant_name{"acme"}, key).has_value();
 }
 
 void deletes_only_expired_answers_in_batches(const test_database& database) {

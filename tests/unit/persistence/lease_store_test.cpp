@@ -34,8 +34,8 @@ write_set fenced_user(const std::string& id, std::uint32_t shard, std::int64_t e
   write_set writes;
   writes.fences.push_back({shard, epoch});
   settle::user_record user;
-  user.id = id;
-  user.tenant = "acme";
+  user.id = settle::user_id{id};
+  user.tenant = settle::tenant_name{"acme"};
   user.name = "Ada";
   user.email = "ada@example.com";
   user.ordinal = 1;
@@ -45,7 +45,7 @@ write_set fenced_user(const std::string& id, std::uint32_t shard, std::int64_t e
 
 bool user_exists(const test_database& database, const std::string& id) {
   settle::persistence::store_reader reader{database.url()};
-  return reader.find_user(id).has_value();
+  return reader.find_user(settle::user_id{id}).has_value();
 }
 
 void leases_change_hands_with_growing_epochs(const test_database& database) {

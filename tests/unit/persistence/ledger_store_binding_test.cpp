@@ -34,37 +34,37 @@ void add_creations(write_set& set, const std::string& text, std::size_t index) {
   settle::user_record user{numbered("usr_", index), text, text, text, false, 1, ordinal};
   set.users_inserted.push_back(user);
   settle::account_record account;
-  account.id = numbered("acc_", index);
-  account.tenant = text;
+  account.id = settle::account_id{numbered("acc_", index)};
+  account.tenant = settle::tenant_name{text};
   account.user_id = user.id;
   account.currency = "USD";
   account.ordinal = ordinal + 1;
   set.accounts_inserted.push_back(account);
   settle::transfer_record deposit;
-  deposit.id = numbered("trf_", index);
+  deposit.id = settle::transfer_id{numbered("trf_", index)};
   deposit.kind = settle::transfer_kind::deposit;
   deposit.from_account = settle::world_account_id("USD");
   deposit.to_account = account.id;
   deposit.from_tenant = settle::system_tenant;
-  deposit.to_tenant = text;
+  deposit.to_tenant = settle::tenant_name{text};
   deposit.amount = static_cast<std::int64_t>(index + 1);
   deposit.currency = "USD";
   deposit.description = text;
   deposit.ordinal = ordinal + 2;
   set.transfers.push_back(deposit);
   settle::order_record order;
-  order.id = numbered("ord_", index);
-  order.tenant = text;
+  order.id = settle::order_id{numbered("ord_", index)};
+  order.tenant = settle::tenant_name{text};
   order.payer_account = account.id;
   order.payee_account = account.id;
-  order.payee_tenant = text;
+  order.payee_tenant = settle::tenant_name{text};
   order.amount = 1;
   order.currency = "USD";
   order.description = text;
   order.ordinal = ordinal + 3;
   set.orders_inserted.push_back(order);
   set.idempotency_records.push_back({text, text, text, 201, text, 1});
-  set.events.push_back({0, "user.created", {text}, {user.id}, text, 1});
+  set.events.push_back({0, "user.created", {text}, {user.id.value}, text, 1});
 }
 
 // The second commit rewrites what can change (every other user is deleted).
@@ -73,7 +73,7 @@ void add_changes(write_set& set, const std::string& text, std::size_t index) {
   settle::user_record user{numbered("usr_", index), text, text + "!", text + "?", deleted, 1, 0};
   set.users_updated.push_back(user);
   settle::order_record order;
-  order.id = numbered("ord_", index);
+  order.id = settle::order_id{numbered("ord_", index)};
   order.status = settle::order_status::failed;
   order.description = text + "!";
   order.failure_code = text;
@@ -110,37 +110,37 @@ void writes_hostile_values_exactly(const test_database& database) {
   for (std::size_t index = 0; index < hostile_values.size(); ++index) {
     const auto& text = hostile_values[index];
     INFO(text);
-    auto user = reader.find_user(numbered("usr_", index));
+    auto user = reader.find_user(settle::user_id{numbered("usr_", index)});
     if (index % 2 == 1) {
       CHECK_FALSE(user.has_value()); // deleted
     } else {
       REQUIRE(user.has_value());
-      CHECK(user->tenant == text);
+      CHECK(user->tenant.value == text);
       CHECK(user->name == text + "!");
       CHECK(user->email == text + "?");
     }
-    auto account = reader.find_account(numbered("acc_", index));
+    auto account = reader.find_account(settle::account_id{numbered("acc_", index)});
     REQUIRE(account.has_value());
-    CHECK(account->tenant == text);
+    CHECK(account->tenant.value == text);
     CHECK(account->balance == static_cast<std::int64_t>(index + 1));
     CHECK(account->status == settle::account_status::closed);
-    auto transfer = reader.find_transfer(numbered("trf_", index));
+    auto transfer = reader.find_transfer(settle::transfer_id{numbered("trf_", index)});
     REQUIRE(transfer.has_value());
     CHECK(transfer->description == text);
-    CHECK(transfer->to_tenant == text);
-    auto order = reader.find_order(numbered("ord_", index));
+    CHECK(transfer->to_tenant.value == text);
+    auto order = reader.find_order(settle::order_id{numbered("ord_", index)});
     REQUIRE(order.has_value());
-    CHECK(order->tenant == text);
-    CHECK(order->payee_tenant == text);
+    CHECK(order->tenant.value == text);
+    CHECK(order->payee_tenant.value == text);
     CHECK(order->description == text + "!");
     CHECK(order->failure_code == text);
     CHECK(order->status == settle::order_status::failed);
-    auto answer = reader.find_idempotency_record(text, text);
+    auto answer = reader.find_idempotency_record(settle::tenant_name{text}, text);
     REQUIRE(answer.has_value());
     CHECK(answer->fingerprint == text);
     CHECK(answer->body == text);
     settle::persistence::event_query events;
-    events.tenant = text;
+    events.tenant = settle::tenant_name{text};
     auto page = reader.list_events(events);
     REQUIRE(page.events.size() == 1);
     CHECK(page.events[0].object == text);

@@ -26,13 +26,13 @@ using settle::persistence::write_set;
 using settle::testing::test_database;
 
 const std::vector<std::string> currencies{"USD", "EUR"};
-const std::string world_usd = settle::world_account_id("USD");
+const std::string world_usd = settle::world_account_id("USD").value;
 constexpr std::int64_t created = 1'767'225'600'000; // 2026-01-01T00:00:00Z
 
 settle::user_record make_user(const std::string& id, std::int64_t ordinal) {
   settle::user_record user;
-  user.id = id;
-  user.tenant = "acme";
+  user.id = settle::user_id{id};
+  user.tenant = settle::tenant_name{"acme"};
   user.name = "Ada O'Neill";
   user.email = id + "@example.com";
   user.created_at = created + ordinal;
@@ -43,9 +43,9 @@ settle::user_record make_user(const std::string& id, std::int64_t ordinal) {
 account_record make_account(const std::string& id, const std::string& currency,
                             std::int64_t ordinal) {
   account_record account;
-  account.id = id;
-  account.tenant = "acme";
-  account.user_id = "usr_ada";
+  account.id = settle::account_id{id};
+  account.tenant = settle::tenant_name{"acme"};
+  account.user_id = settle::user_id{"usr_ada"};
   account.currency = currency;
   account.overdraft_limit = 25;
   account.created_at = created + ordinal;
@@ -56,12 +56,12 @@ account_record make_account(const std::string& id, const std::string& currency,
 transfer_record make_transfer(const std::string& id, const std::string& from,
                               const std::string& to, std::int64_t amount, std::int64_t ordinal) {
   transfer_record transfer;
-  transfer.id = id;
+  transfer.id = settle::transfer_id{id};
   transfer.kind = from == world_usd ? transfer_kind::deposit : transfer_kind::transfer;
-  transfer.from_account = from;
-  transfer.to_account = to;
-  transfer.from_tenant = from == world_usd ? settle::system_tenant : "acme";
-  transfer.to_tenant = "acme";
+  transfer.from_account = settle::account_id{from};
+  transfer.to_account = settle::account_id{to};
+  transfer.from_tenant = from == world_usd ? settle::system_tenant : settle::tenant_name{"acme"};
+  transfer.to_tenant = settle::tenant_name{"acme"};
   transfer.amount = amount;
   transfer.currency = "USD";
   transfer.description = "payment " + id;
@@ -109,7 +109,7 @@ public:
   }
 
   std::int64_t balance_of(const std::string& account) {
-    auto found = reader_.find_account(account);
+    auto found = reader_.find_account(settle::account_id{account});
     REQUIRE(found.has_value());
     return found->balance;
   }
@@ -133,7 +133,7 @@ private:
 list_query query(std::int64_t limit, std::string starting_after = {}, std::string filter = {},
                  std::string tenant = {}) {
   list_query page;
-  page.tenant = std::move(tenant);
+  page.tenant = settle::tenant_name{std::move(tenant)};
   page.starting_after = std::move(starting_after);
   page.limit = limit;
   page.filter = std::move(filter);
@@ -144,7 +144,7 @@ template <class Record>
 std::vector<std::string> ids_of(const std::vector<Record>& records) {
   std::vector<std::string> ids;
   for (const auto& record : records) {
-    ids.push_back(record.id);
+    ids.push_back(record.id.value);
   }
   return ids;
 }
@@ -152,7 +152,7 @@ std::vector<std::string> ids_of(const std::vector<Record>& records) {
 std::vector<std::string> transfer_ids_of(const std::vector<settle::entry_record>& entries) {
   std::vector<std::string> ids;
   for (const auto& entry : entries) {
-    ids.push_back(entry.transfer_id);
+    ids.push_back(entry.transfer_id.value);
   }
   return ids;
 }
@@ -220,19 +220,19 @@ void key_columns_compare_bytes(const test_database& database) {
 void users_and_accounts_round_trip(const test_database& database) {
   ledger_fixture ledger{database};
   ledger.open_accounts();
-  auto user = ledger.reader().find_user("usr_ada");
+  auto user = ledger.reader().find_user(settle::user_id{"usr_ada"});
   REQUIRE(user.has_value());
-  CHECK(user->tenant == "acme");
+  CHECK(user->tenant.value == "acme");
   CHECK(user->name == "Ada O'Neill");
   CHECK(user->email == "usr_ada@example.com");
   CHECK_FALSE(user->deleted);
   CHECK(user->created_at == created + 1);
   CHECK(user->ordinal == 1);
 
-  auto account = ledger.reader().find_account("acc_b");
+  auto account = ledger.reader().find_account(settle::account_id{"acc_b"});
   REQUIRE(account.has_value());
-  CHECK(account->tenant == "acme");
-  CHECK(account->user_id == "usr_ada");
+  CHECK(account->tenant.value == "acme");
+  CHECK(account->user_id.value == "usr_ada");
   CHECK(account->currency == "USD");
   CHECK(account->balance == 0);
   CHECK(account->held == 0);
@@ -240,7 +240,7 @@ void users_and_accounts_round_trip(const test_database& database) {
   CHECK(account->status == settle::account_status::open);
   CHECK(account->created_at == created + 3);
   CHECK(account->ordinal == 3);
-  CHECK(ledger.reader().count_open_accounts("usr_ada") == 3);
+  CHECK(ledger.reader().count_open_accounts(settle::user_id{"usr_ada"}) == 3);
 }
 
 void netted_group_sets_balances(const test_database& database) {
@@ -348,7 +348,7 @@ void unknown_cursor_is_reported(const test_database& database) {
   CHECK(reader.list_entries(query(10, "ent_unknown", "acc_a")).cursor_unknown);
   auto entries = reader.list_entries(query(10, {}, "acc_a")).items;
   REQUIRE(entries.size() == 4);
-  auto after_second = reader.list_entries(query(10, entries[1].id, "acc_a"));
+  auto after_second = reader.list_entries(query(10, entries[1].id.value, "acc_a"));
   CHECK_FALSE(after_second.cursor_unknown);
   CHECK(transfer_ids_of(after_second.items) == std::vector<std::string>{"trf_2", "trf_1"});
 }
@@ -378,7 +378,7 @@ void audit_finds_a_tampered_balance(const test_database& database) {
   *session << "UPDATE accounts SET balance = balance + 5 WHERE id = 'acc_b'";
   auto report = ledger.reader().audit();
   REQUIRE(report.mismatched_accounts.size() == 1);
-  CHECK(report.mismatched_accounts[0].account_id == "acc_b");
+  CHECK(report.mismatched_accounts[0].account_id.value == "acc_b");
   CHECK(report.mismatched_accounts[0].balance == 255);
   CHECK(report.mismatched_accounts[0].sum_of_entries == "250");
   REQUIRE(report.currencies.size() == 2);
@@ -393,26 +393,26 @@ void idempotency_record_round_trip(const test_database& database) {
   write_set set;
   set.idempotency_records.push_back(record);
   ledger.commit({set});
-  auto found = ledger.reader().find_idempotency_record("acme", "key-1");
+  auto found = ledger.reader().find_idempotency_record(settle::tenant_name{"acme"}, "key-1");
   REQUIRE(found.has_value());
-  CHECK(found->tenant == "acme");
+  CHECK(found->tenant.value == "acme");
   CHECK(found->key == "key-1");
   CHECK(found->fingerprint == "fingerprint-1");
   CHECK(found->status == 201);
   CHECK(found->body == record.body);
   CHECK(found->created_at == created + 7);
-  CHECK_FALSE(ledger.reader().find_idempotency_record("globex", "key-1").has_value());
-  CHECK_FALSE(ledger.reader().find_idempotency_record("acme", "key-2").has_value());
+  CHECK_FALSE(ledger.reader().find_idempotency_record(settle::tenant_name{"globex"}, "key-1").has_value());
+  CHECK_FALSE(ledger.reader().find_idempotency_record(settle::tenant_name{"acme"}, "key-2").has_value());
   // A key is the client's text: quotes and parameter-like words are only text.
   auto awkward = record;
   awkward.key = "it's $2 and $1\\";
   write_set second;
   second.idempotency_records.push_back(awkward);
   ledger.commit({second});
-  auto awkward_found = ledger.reader().find_idempotency_record("acme", awkward.key);
+  auto awkward_found = ledger.reader().find_idempotency_record(settle::tenant_name{"acme"}, awkward.key);
   REQUIRE(awkward_found.has_value());
   CHECK(awkward_found->key == awkward.key);
-  CHECK_FALSE(ledger.reader().find_idempotency_record("acme", "$1").has_value());
+  CHECK_FALSE(ledger.reader().find_idempotency_record(settle::tenant_name{"acme"}, "$1").has_value());
 }
 
 // A group of two write sets whose second names an account that does not exist.
@@ -439,11 +439,11 @@ void failing_group_writes_nothing(const test_database& database) {
     CHECK(dynamic_cast<const settle::persistence::ambiguous_commit*>(&error) == nullptr);
   }
   auto& reader = ledger.reader();
-  CHECK_FALSE(reader.find_user("usr_bob").has_value());
-  CHECK_FALSE(reader.find_account("acc_c").has_value());
-  CHECK_FALSE(reader.find_transfer("trf_ok").has_value());
-  CHECK_FALSE(reader.find_transfer("trf_bad").has_value());
-  CHECK_FALSE(reader.find_idempotency_record("acme", "key-ok").has_value());
+  CHECK_FALSE(reader.find_user(settle::user_id{"usr_bob"}).has_value());
+  CHECK_FALSE(reader.find_account(settle::account_id{"acc_c"}).has_value());
+  CHECK_FALSE(reader.find_transfer(settle::transfer_id{"trf_ok"}).has_value());
+  CHECK_FALSE(reader.find_transfer(settle::transfer_id{"trf_bad"}).has_value());
+  CHECK_FALSE(reader.find_idempotency_record(settle::tenant_name{"acme"}, "key-ok").has_value());
   CHECK(ledger.balance_of("acc_a") == 750);
   CHECK(ledger.balance_of("acc_b") == 250);
   CHECK(reader.list_entries(query(10, {}, "acc_a")).items.size() == 4);
@@ -459,8 +459,8 @@ void store_works_after_a_failed_group(const test_database& database) {
   auto group = group_with_a_missing_account();
   CHECK_THROWS_AS(ledger.commit(group), settle::persistence::storage_error);
   ledger.commit({group[0]});
-  CHECK(ledger.reader().find_user("usr_bob").has_value());
-  CHECK(ledger.reader().find_transfer("trf_ok").has_value());
+  CHECK(ledger.reader().find_user(settle::user_id{"usr_bob"}).has_value());
+  CHECK(ledger.reader().find_transfer(settle::transfer_id{"trf_ok"}).has_value());
   CHECK(ledger.balance_of("acc_a") == 650);
   CHECK(ledger.balance_of("acc_b") == 350);
 }
@@ -474,11 +474,11 @@ void held_changes_are_netted(const test_database& database) {
   partly_released.held_changes.push_back({"acc_a", -100});
   partly_released.held_changes.push_back({"acc_b", 50});
   ledger.commit({hold, partly_released});
-  auto a = ledger.reader().find_account("acc_a");
+  auto a = ledger.reader().find_account(settle::account_id{"acc_a"});
   REQUIRE(a.has_value());
   CHECK(a->held == 200);
   CHECK(a->balance == 0);
-  CHECK(ledger.reader().find_account("acc_b")->held == 50);
+  CHECK(ledger.reader().find_account(settle::account_id{"acc_b"})->held == 50);
   write_set missing;
   missing.held_changes.push_back({"acc_missing", 10});
   CHECK_THROWS_AS(ledger.commit({missing}), settle::persistence::storage_error);
@@ -486,10 +486,10 @@ void held_changes_are_netted(const test_database& database) {
 
 settle::order_record make_order(const std::string& id, std::int64_t ordinal) {
   settle::order_record order;
-  order.id = id;
-  order.tenant = "acme";
-  order.payer_account = "acc_a";
-  order.payee_account = "acc_b";
+  order.id = settle::order_id{id};
+  order.tenant = settle::tenant_name{"acme"};
+  order.payer_account = settle::account_id{"acc_a"};
+  order.payee_account = settle::account_id{"acc_b"};
   order.amount = 400;
   order.currency = "USD";
   order.capture = settle::capture_method::manual;
@@ -516,7 +516,7 @@ void orders_round_trip(const test_database& database) {
   authorization.orders_inserted.push_back(make_order("ord_2", 31));
   ledger.commit({authorization});
 
-  auto found = ledger.reader().find_order("ord_1");
+  auto found = ledger.reader().find_order(settle::order_id{"ord_1"});
   REQUIRE(found.has_value());
   CHECK(found->status == settle::order_status::authorized);
   CHECK(found->capture == settle::capture_method::manual);
@@ -525,7 +525,7 @@ void orders_round_trip(const test_database& database) {
   CHECK(found->updated_at == created + 99);
   CHECK(found->created_at == created + 30);
   CHECK(found->failure_code.empty());
-  CHECK(ledger.reader().authorized_order_ids() == std::vector<std::string>{"ord_1"});
+  CHECK(ledger.reader().authorized_order_ids() == std::vector<settle::order_id>{settle::order_id{"ord_1"}});
   CHECK(ids_of(ledger.reader().list_orders(query(10, {}, "acc_b")).items)
         == std::vector<std::string>{"ord_2", "ord_1"});
   auto by_status = query(10);
@@ -546,12 +546,12 @@ void orders_round_trip(const test_database& database) {
   second.orders_updated.push_back(captured);
   second.orders_updated.push_back(failed);
   ledger.commit({first, second});
-  auto settled = ledger.reader().find_order("ord_1");
+  auto settled = ledger.reader().find_order(settle::order_id{"ord_1"});
   REQUIRE(settled.has_value());
   CHECK(settled->status == settle::order_status::settled);
   CHECK(settled->amount_captured == 400);
   CHECK(settled->updated_at == created + 120);
-  auto refused = ledger.reader().find_order("ord_2");
+  auto refused = ledger.reader().find_order(settle::order_id{"ord_2"});
   REQUIRE(refused.has_value());
   CHECK(refused->status == settle::order_status::failed);
   CHECK(refused->failure_code == "insufficient_funds");

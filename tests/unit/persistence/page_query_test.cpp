@@ -106,13 +106,13 @@ void pages_are_exact(const test_database& database) {
   CHECK(first.has_more);
   std::vector<std::string> ids;
   for (const auto& transfer : first.items) {
-    ids.push_back(transfer.id);
+    ids.push_back(transfer.id.value);
   }
   CHECK(ids == std::vector<std::string>{"trf_in2", "trf_out2", "trf_in1", "trf_out1"});
   auto second = reader.list_transfers(list_query{"small", "trf_out1", 4, "", ""});
   REQUIRE(second.items.size() == 2);
-  CHECK(second.items[0].id == "trf_in0");
-  CHECK(second.items[1].id == "trf_out0");
+  CHECK(second.items[0].id.value == "trf_in0");
+  CHECK(second.items[1].id.value == "trf_out0");
   CHECK_FALSE(second.has_more);
 
   auto events = reader.list_events(event_query{"small", 0, 100});

@@ -79,24 +79,24 @@ void finds_hostile_values_exactly(const test_database& database) {
     const auto& tenant = hostile_tenants[index];
     INFO(tenant);
     list_query users;
-    users.tenant = tenant;
+    users.tenant = settle::tenant_name{tenant};
     auto page = reader.list_users(users);
     REQUIRE(page.items.size() == 1);
-    CHECK(page.items[0].tenant == tenant);
+    CHECK(page.items[0].tenant.value == tenant);
     CHECK(page.items[0].name == "N'" + tenant);
-    users.starting_after = page.items[0].id;
+    users.starting_after = page.items[0].id.value;
     CHECK(reader.list_users(users).items.empty());
-    CHECK(reader.find_user("usr_" + std::to_string(index))->tenant == tenant);
-    auto answer = reader.find_idempotency_record(tenant, tenant + " key");
+    CHECK(reader.find_user(settle::user_id{"usr_" + std::to_string(index)})->tenant.value == tenant);
+    auto answer = reader.find_idempotency_record(settle::tenant_name{tenant}, tenant + " key");
     REQUIRE(answer.has_value());
     CHECK(answer->body == "{\"ok\":\"it's\"}");
     settle::persistence::event_query events;
-    events.tenant = tenant;
+    events.tenant = settle::tenant_name{tenant};
     auto event_page = reader.list_events(events);
     REQUIRE(event_page.events.size() == 1); // LIKE's % and _ in a tenant match only themselves
     CHECK(event_page.events[0].topics == std::vector<std::string>{"usr_" + std::to_string(index)});
   }
-  CHECK_FALSE(reader.find_user("usr_0' OR '1'='1").has_value());
+  CHECK_FALSE(reader.find_user(settle::user_id{"usr_0' OR '1'='1"}).has_value());
 }
 
 } // namespace

@@ -20,14 +20,14 @@ void a_blocked_read_times_out(const settle::testing::test_database& database) {
   auto locker = settle::persistence::open_session(url);
   settle::persistence::migrate(*locker, url.kind, {"USD"});
   settle::persistence::store_reader reader{url, std::chrono::milliseconds{300}};
-  CHECK_FALSE(reader.find_account("acc_none").has_value());
+  CHECK_FALSE(reader.find_account(settle::account_id{"acc_none"}).has_value());
   *locker << "BEGIN";
   *locker << "LOCK TABLE accounts IN ACCESS EXCLUSIVE MODE";
   // Without the timeout this read would wait for the lock, and the lock is released
   // only after it: the test would hang, not pass.
-  CHECK_THROWS_AS(reader.find_account("acc_none"), settle::persistence::storage_error);
+  CHECK_THROWS_AS(reader.find_account(settle::account_id{"acc_none"}), settle::persistence::storage_error);
   *locker << "ROLLBACK";
-  CHECK_FALSE(reader.find_account("acc_none").has_value());
+  CHECK_FALSE(reader.find_account(settle::account_id{"acc_none"}).has_value());
 }
 
 } // namespace
