@@ -26,8 +26,11 @@ run:
 	cmake --build $(BUILD_DIR) -j $(JOBS) --target settled
 	SETTLED_BINARY=$(BUILD_DIR)/settled/settled scripts/run-node.sh
 
+# The tests, the Debian package installed and started in a clean root, then the
+# sanitizers.
 test: build
 	scripts/with-postgres.sh ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS)
+	@$(MAKE) --no-print-directory test-package
 	@$(MAKE) --no-print-directory test-sanitizers
 
 # The C++ tests again under ASan and UBSan, then TSan; any sanitizer report fails (see the script).
@@ -55,10 +58,12 @@ package:
 	cd $(BUILD_DIR) && cpack -G DEB
 
 # Installs that package into a clean Debian 12 root and starts it there as its systemd
-# unit would (as root: the script debootstraps, chroots and mounts).
+# unit would (as root, through sudo otherwise, as the packages are installed: the script
+# debootstraps, chroots and mounts).
+AS_ROOT := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 test-package: package
 	@scripts/install-dependencies.sh --run debootstrap curl
-	tests/package/install-in-clean-root.sh "$$(ls -t $(BUILD_DIR)/packages/settle_*_amd64.deb | head -n 1)"
+	$(AS_ROOT) tests/package/install-in-clean-root.sh "$$(ls -t $(BUILD_DIR)/packages/settle_*_amd64.deb | head -n 1)"
 
 clean:
 	rm -rf build
