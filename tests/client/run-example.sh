@@ -6,27 +6,11 @@
 set -euo pipefail
 binary="$1"
 example="$2"
-work="$(mktemp -d)"
-server=""
-cleanup() {
-  if [[ -n "$server" ]]; then kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
+source "$(cd "$(dirname "$0")" && pwd)/../lib/settled.sh"
+work="$settled_work"
 
-"$binary" --http.listen=127.0.0.1:0 --storage.url="sqlite:$work/settle.db" >"$work/out" 2>"$work/err" &
-server=$!
-for _ in $(seq 1 100); do
-  grep -q "listening on" "$work/out" && break
-  sleep 0.1
-done
-url="$(grep -o 'http://[0-9.:]*' "$work/out" | head -n 1)"
-key="$(grep -o 'sk_admin_[a-z0-9]*' "$work/out" | head -n 1)"
-if [[ -z "$url" || -z "$key" ]]; then
-  echo "settled did not start:" >&2; cat "$work/out" "$work/err" >&2; exit 1
-fi
-
-timeout 60 "$example" "$url" "$key" | tee "$work/example"
+settled_start "$binary" http
+timeout 60 "$example" "$settled_url" "$settled_key" | tee "$work/example"
 
 expect() {
   if ! grep -Eq "$1" "$work/example"; then

@@ -7,26 +7,13 @@ set -euo pipefail
 binary="$1"
 here="$(cd "$(dirname "$0")" && pwd)"
 admin="$here/../../tools/settle-admin"
-work="$(mktemp -d)"
-server=""
-stop() {
-  if [[ -n "$server" ]]; then kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; fi
-  server=""
-}
-trap 'stop; rm -rf "$work"' EXIT
+source "$here/../lib/settled.sh"
+work="$settled_work"
 fail() { echo "run-settle-admin: $*" >&2; exit 1; }
 
 start() {
-  "$binary" --http.listen=127.0.0.1:0 --storage.url="sqlite:$work/settle.db" \
-    --auth.keys-file="$work/keys" --cluster.node-id=admin-test >"$work/out" 2>"$work/err" &
-  server=$!
-  for _ in $(seq 1 100); do
-    grep -q "listening on" "$work/out" && break
-    sleep 0.1
-  done
-  SETTLE_URL="$(grep -o 'http://[0-9.:]*' "$work/out" | head -n 1)"
-  [[ -n "$SETTLE_URL" ]] || { cat "$work/out" "$work/err" >&2; fail "settled did not start"; }
-  export SETTLE_URL
+  settled_start "$binary" http --auth.keys-file="$work/keys" --cluster.node-id=admin-test
+  export SETTLE_URL="$settled_url"
 }
 
 printf 'sk_admin_test_1 operations admin\nsk_acme_test_1 acme tenant\n' >"$work/keys"
@@ -51,7 +38,7 @@ grep -qx "$line" "$work/keys" || fail "the key line was not appended"
 "$binary" --check-config --auth.keys-file="$work/keys" --storage.url="sqlite:$work/settle.db" \
   >/dev/null || fail "settled --check-config refused the keys file"
 
-stop
+settled_stop
 start
 status="$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $new_key" "$SETTLE_URL/v1/users")"
 [[ "$status" == 200 ]] || fail "the new key got $status from GET /v1/users"

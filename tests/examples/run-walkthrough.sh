@@ -9,13 +9,8 @@ set -euo pipefail
 binary="$1"
 mode="${2:-http}"
 here="$(cd "$(dirname "$0")" && pwd)"
-work="$(mktemp -d)"
-server=""
-cleanup() {
-  if [[ -n "$server" ]]; then kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
+source "$here/../lib/settled.sh"
+work="$settled_work"
 
 tls_options=()
 if [[ "$mode" == https ]]; then
@@ -26,19 +21,9 @@ if [[ "$mode" == https ]]; then
   export CURL_CA_BUNDLE="$work/cert.pem" # curl trusts the test's own certificate
 fi
 
-"$binary" --http.listen=127.0.0.1:0 --storage.url="sqlite:$work/settle.db" "${tls_options[@]}" \
-  >"$work/out" 2>"$work/err" &
-server=$!
-for _ in $(seq 1 100); do
-  grep -q "listening on" "$work/out" && break
-  sleep 0.1
-done
-url="$(grep -o "$mode://[0-9.:]*" "$work/out" | head -n 1)"
-key="$(grep -o 'sk_admin_[a-z0-9]*' "$work/out" | head -n 1)"
-if [[ -z "$url" || -z "$key" ]]; then
-  echo "settled did not start with a $mode:// ready line:" >&2; cat "$work/out" "$work/err" >&2; exit 1
-fi
-BASE_URL="$url" API_KEY="$key" bash "$here/../../examples/walkthrough.sh"
+settled_start "$binary" "$mode" "${tls_options[@]}"
+url="$settled_url"
+BASE_URL="$url" API_KEY="$settled_key" bash "$here/../../examples/walkthrough.sh"
 
 if [[ "$mode" == https ]]; then
   plain="http://${url#https://}/healthz"
