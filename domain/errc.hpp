@@ -22,6 +22,7 @@ enum class settle_errc : std::uint8_t {
   user_has_open_accounts,
   idempotency_key_in_use,
   body_too_large,
+  header_too_large,
   unsupported_media_type,
   upgrade_required,
   invalid_parameter,

@@ -26,6 +26,7 @@ constexpr std::array<error_mapping, settle_errc_count> table{{
   {settle_errc::user_has_open_accounts, 409, "user_has_open_accounts", "conflict_error"},
   {settle_errc::idempotency_key_in_use, 409, "idempotency_key_in_use", "conflict_error"},
   {settle_errc::body_too_large, 413, "body_too_large", invalid_request},
+  {settle_errc::header_too_large, 431, "header_too_large", invalid_request},
   {settle_errc::unsupported_media_type, 415, "unsupported_media_type", invalid_request},
   {settle_errc::upgrade_required, 426, "upgrade_required", invalid_request},
   {settle_errc::invalid_parameter, 422, "invalid_parameter", invalid_request},

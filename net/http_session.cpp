@@ -190,13 +190,22 @@ void http_session<Stream>::read_header() {
 
 template <class Stream>
 void http_session<Stream>::on_read_header(beast::error_code error) {
-  if (error) {
+  if (error && error != http::error::header_limit) {
     close(); // end of stream, timeout, or a malformed header: nothing to answer
     return;
   }
   first_request_ = false;
   busy_ = true;
   started_ = std::chrono::steady_clock::now();
+  if (error) {
+    // The rest of the header is unread, so the connection closes after the answer.
+    route_label_ = "unmatched";
+    body_unread_ = true;
+    send_error(make_failure(settle_errc::header_too_large,
+                            "the request header is larger than " + std::to_string(header_limit)
+                              + " bytes"));
+    return;
+  }
   const auto& header = parser_->get();
   std::string_view target{header.target().data(), header.target().size()};
   auto limit = is_batch_path(target.substr(0, target.find('?'))) ? state_->options.batch_body_limit

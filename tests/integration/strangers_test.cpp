@@ -83,6 +83,30 @@ TEST_CASE("a request without a key is answered 401 before its body is sent", "[s
   CHECK_STATUS(server.acme().get("/v1/accounts"), 200);
 }
 
+TEST_CASE("a header over 16 KiB is answered 431 header_too_large and the connection closed",
+          "[strangers][http]") {
+  auto& server = shared_server();
+  // A GET /healthz whose header is `total` bytes long, padded by one field.
+  const auto request_of = [](std::size_t total) {
+    const std::string start = "GET /healthz HTTP/1.1\r\nHost: test\r\nX-Padding: ";
+    const std::string end = "\r\n\r\n";
+    return start + std::string(total - start.size() - end.size(), 'p') + end;
+  };
+  raw_connection within(server.port());
+  within.write(request_of(16 * 1024 - 64));
+  CHECK(within.read_for(std::chrono::seconds(5), 12).rfind("HTTP/1.1 200", 0) == 0);
+  for (const auto& oversized : {request_of(16 * 1024 + 64),
+                                "GET /healthz?" + std::string(17 * 1024, 'q') + " HTTP/1.1\r\n"}) {
+    raw_connection beyond(server.port());
+    beyond.write(oversized);
+    const auto answer = beyond.read_for(std::chrono::seconds(5));
+    CHECK(answer.rfind("HTTP/1.1 431", 0) == 0);
+    CHECK(answer.find(R"("code":"header_too_large")") != std::string::npos);
+    CHECK(beyond.closed());
+  }
+  CHECK_STATUS(server.acme().get("/v1/accounts"), 200);
+}
+
 TEST_CASE("made-up methods add no label values to /metrics", "[strangers][operations]") {
   auto& server = shared_server();
   auto& anonymous = server.anonymous();

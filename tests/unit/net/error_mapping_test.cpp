@@ -35,6 +35,7 @@ const std::vector<expected_row> api_table{
   {settle_errc::user_has_open_accounts, 409, "user_has_open_accounts"},
   {settle_errc::idempotency_key_in_use, 409, "idempotency_key_in_use"},
   {settle_errc::body_too_large, 413, "body_too_large"},
+  {settle_errc::header_too_large, 431, "header_too_large"},
   {settle_errc::unsupported_media_type, 415, "unsupported_media_type"},
   {settle_errc::upgrade_required, 426, "upgrade_required"},
   {settle_errc::invalid_parameter, 422, "invalid_parameter"},
