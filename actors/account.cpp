@@ -260,7 +260,8 @@ caf::result<account_record> reserve_hold(account_pointer self, const leg_request
                                                            : 0;
   if (releasing > 0) { // checked by refuse_malformed
     state.pending_releases += releasing;
-    state.pending[operation.id.value] = reserved_leg(leg.kind, operation.amount, leg.hold_amount, {});
+    state.pending[operation.id.value] =
+      reserved_leg(leg.kind, operation.amount, leg.hold_amount, {});
     return current_record(state);
   }
   if (auto refusal = refuse_leg(state, operation, "payer_account")) {
@@ -299,7 +300,8 @@ caf::result<account_record> close(account_pointer self, const requester& who) {
   writes.accounts_closed.push_back({state.record.id});
   auto closed = current_record(state);
   closed.status = account_status::closed;
-  writes.events.push_back(persistence::make_event("account.updated", {closed.tenant.value}, {closed.id.value},
+  writes.events.push_back(persistence::make_event("account.updated", {closed.tenant.value},
+                                                  {closed.id.value},
                                                   state.renderer->account(closed)));
   // Awaited: no leg is reserved while the account closes, and no retirement or exit
   // drops the requester's promise (CAF 0.17 would not answer it).

@@ -5,8 +5,8 @@ namespace {
 
 std::size_t bytes_of(const std::string& slot, const persistence::idempotency_record& record) {
   constexpr std::size_t overhead = 160;
-  return 2 * slot.size() + record.tenant.value.size() + record.key.size() + record.fingerprint.size()
-         + record.body.size() + overhead;
+  return 2 * slot.size() + record.tenant.value.size() + record.key.size()
+         + record.fingerprint.size() + record.body.size() + overhead;
 }
 
 } // namespace

@@ -29,7 +29,8 @@ const char* order_event_name(order_status status) {
 
 persistence::event_record transfer_settled_event(const transfer_record& transfer,
                                                  std::string object) {
-  return persistence::make_event("transfer.settled", {transfer.from_tenant.value, transfer.to_tenant.value},
+  return persistence::make_event("transfer.settled",
+                                 {transfer.from_tenant.value, transfer.to_tenant.value},
                                  {transfer.id.value, transfer.from_account.value,
                                   transfer.to_account.value, transfer.order_id.value},
                                  std::move(object));

@@ -169,7 +169,8 @@ auto renderer_of(gateway_pointer self) {
 // Asks an entity and answers 200 with `render(renderer, result)`, or the failure.
 template <class Result, class Handle, class Render, class... Ts>
 void answer_from_entity(gateway_pointer self, const context_pointer& context,
-                        const region_actor<Handle>& region, const entity_id<Handle>& id, Render render,
+                        const region_actor<Handle>& region, const entity_id<Handle>& id,
+                        Render render,
                         Ts... message) {
   auto renderer = renderer_of(self);
   ask_entity<Result>(
@@ -209,7 +210,8 @@ void execute(gateway_pointer self, const context_pointer& context,
   auto body = renderer_of(self)->user(user);
   persistence::write_set writes;
   writes.users_inserted.push_back(user);
-  writes.events.push_back(persistence::make_event("user.created", {user.tenant.value}, {user.id.value}, body));
+  writes.events.push_back(
+    persistence::make_event("user.created", {user.tenant.value}, {user.id.value}, body));
   commit_and_respond(self, context, std::move(writes), 201, std::move(body));
 }
 
@@ -490,7 +492,8 @@ void execute(gateway_pointer self, const context_pointer& context,
 void execute(gateway_pointer self, const context_pointer& context,
              const list_orders_command& command) {
   auto renderer = renderer_of(self);
-  auto query = make_query(context->request.who, command.page, command.account.value, command.status);
+  auto query =
+    make_query(context->request.who, command.page, command.account.value, command.status);
   auto list = [self, context, renderer, query] {
     list_from_store<order_record, order_tag_atom>(
       self, context, query, [renderer](const persistence::list_page<order_record>& page) {

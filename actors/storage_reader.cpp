@@ -59,10 +59,12 @@ storage_reader(storage_reader_actor::pointer, std::shared_ptr<persistence::store
   using persistence::list_page;
   return {
     [store](load_atom, user_tag_atom, const std::string& id) {
-      return guarded<user_record>(*store, [&] { return found_or_not_found(store->find_user(user_id{id}), "user"); });
+      return guarded<user_record>(
+        *store, [&] { return found_or_not_found(store->find_user(user_id{id}), "user"); });
     },
     [store](load_atom, account_tag_atom, const std::string& id) {
-      return guarded<account_snapshot>(*store, [&] { return load_account(*store, account_id{id}); });
+      return guarded<account_snapshot>(*store,
+                                       [&] { return load_account(*store, account_id{id}); });
     },
     [store](load_atom, transfer_tag_atom, const std::string& id) {
       return guarded<transfer_record>(*store, 
@@ -79,7 +81,8 @@ storage_reader(storage_reader_actor::pointer, std::shared_ptr<persistence::store
       });
     },
     [store](count_atom, const std::string& user) {
-      return guarded<std::int64_t>(*store, [&] { return store->count_open_accounts(user_id{user}); });
+      return guarded<std::int64_t>(*store,
+                                   [&] { return store->count_open_accounts(user_id{user}); });
     },
     [store](list_atom, user_tag_atom, const list_query& query) {
       return guarded<list_page<user_record>>(*store, [&] { return store->list_users(query); });

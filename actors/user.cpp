@@ -53,7 +53,8 @@ caf::result<user_record> update(user_pointer self, const requester& who,
   }
   persistence::write_set writes;
   writes.users_updated.push_back(updated);
-  writes.events.push_back(persistence::make_event("user.updated", {updated.tenant.value}, {updated.id.value},
+  writes.events.push_back(persistence::make_event("user.updated", {updated.tenant.value},
+                                                  {updated.id.value},
                                                   self->state.renderer->user(updated)));
   return commit_then<user_record>(self, who, std::move(writes), [updated](user_state& state) {
     state.record = updated;
@@ -81,7 +82,8 @@ caf::result<user_record> remove(user_pointer self, const requester& who) {
         writes.fences.push_back(self->state.fence);
         writes.users_updated.push_back(deleted);
         writes.events.push_back(persistence::make_event(
-          "user.deleted", {deleted.tenant.value}, {deleted.id.value}, self->state.renderer->deleted_user(deleted)));
+          "user.deleted", {deleted.tenant.value}, {deleted.id.value},
+          self->state.renderer->deleted_user(deleted)));
         self->request(self->state.writer, caf::infinite, commit_atom::value, std::move(writes))
           .await(
             [self, promise, deleted](bool) mutable {

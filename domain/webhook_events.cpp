@@ -18,7 +18,8 @@ bool is_event_name(std::string_view name) {
 // `order.*` for an object with events: the object, without its `.*`; else empty.
 std::string_view prefix_of(std::string_view filter) {
   constexpr std::string_view wildcard = ".*";
-  if (filter.size() <= wildcard.size() || filter.substr(filter.size() - wildcard.size()) != wildcard) {
+  if (filter.size() <= wildcard.size()
+      || filter.substr(filter.size() - wildcard.size()) != wildcard) {
     return {};
   }
   auto object = filter.substr(0, filter.size() - wildcard.size());
