@@ -67,7 +67,8 @@ bool starts_with(const boost::asio::ip::address_v6::bytes_type& bytes,
 
 bool is_public_ipv6(const boost::asio::ip::address_v6& address) {
   const auto bytes = address.to_bytes();
-  if (address.is_v4_mapped() || starts_with(bytes, {0x00, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0})) {
+  bool nat64 = starts_with(bytes, {0x00, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0});
+  if (address.is_v4_mapped() || nat64) {
     return is_public_ipv4(embedded_ipv4(bytes)); // ::ffff:a.b.c.d, 64:ff9b::a.b.c.d (NAT64)
   }
   if (address.is_unspecified() || address.is_loopback() || address.is_link_local()
@@ -77,7 +78,8 @@ bool is_public_ipv6(const boost::asio::ip::address_v6& address) {
   auto first = bytes[0];
   bool unique_local = (first & 0xfe) == 0xfc;                  // fc00::/7, private
   bool documentation = starts_with(bytes, {0x20, 0x01, 0x0d, 0xb8}); // 2001:db8::/32
-  bool compatible = starts_with(bytes, {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}); // ::a.b.c.d (deprecated)
+  // ::a.b.c.d, IPv4-compatible (deprecated)
+  bool compatible = starts_with(bytes, {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0});
   return !unique_local && !documentation && !compatible;
 }
 

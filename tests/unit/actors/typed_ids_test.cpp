@@ -51,8 +51,9 @@ TEST_CASE("the store's lookups and the regions take the id of their kind", "[ids
   STATIC_REQUIRE_FALSE(std::is_invocable_v<decltype(&reader::find_account), reader&, order_id>);
   STATIC_REQUIRE_FALSE(std::is_invocable_v<decltype(&reader::find_order), reader&, account_id>);
   STATIC_REQUIRE_FALSE(std::is_invocable_v<decltype(&reader::find_order), reader&, std::string>);
-  STATIC_REQUIRE_FALSE(
-    std::is_invocable_v<decltype(&reader::find_idempotency_record), reader&, account_id, std::string>);
+  using find_answer = decltype(&reader::find_idempotency_record);
+  STATIC_REQUIRE_FALSE(std::is_invocable_v<find_answer, reader&, account_id, std::string>);
+  STATIC_REQUIRE(std::is_invocable_v<find_answer, reader&, tenant_name, std::string>);
   STATIC_REQUIRE(is_id<entity_id<account_actor>, account_id>);
   STATIC_REQUIRE(is_id<entity_id<order_actor>, order_id>);
   STATIC_REQUIRE(is_id<entity_id<user_actor>, user_id>);
