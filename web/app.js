@@ -14,10 +14,28 @@ const element = (id) => document.getElementById(id);
 const languages = ["en", "zh"];
 const languageStorageKey = "settle-language";
 
+// The choice kept in this browser; a browser that refuses storage (a privacy setting)
+// just forgets it.
+function rememberedLanguage() {
+  try {
+    return localStorage.getItem(languageStorageKey);
+  } catch (refused) {
+    return null;
+  }
+}
+
+function rememberLanguage(language) {
+  try {
+    localStorage.setItem(languageStorageKey, language);
+  } catch (refused) {
+    // not remembered; the page still switches
+  }
+}
+
 // The language chosen before on this browser; else the first of the browser's own
 // languages that we have (any Chinese is zh, as on the server); else English.
 function initialLanguage() {
-  const chosen = localStorage.getItem(languageStorageKey);
+  const chosen = rememberedLanguage();
   if (languages.includes(chosen)) return chosen;
   for (const tag of navigator.languages || [navigator.language]) {
     const primary = String(tag).toLowerCase().split("-")[0];
@@ -259,7 +277,7 @@ element("login").addEventListener("submit", (submitted) => {
 });
 
 element("language").addEventListener("change", (changed) => {
-  localStorage.setItem(languageStorageKey, changed.target.value);
+  rememberLanguage(changed.target.value);
   useLanguage(changed.target.value).catch((error) => console.error(error));
 });
 
