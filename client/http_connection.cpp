@@ -4,8 +4,8 @@
 #include "client/http_connection.hpp"
 
 #include "client/io_wait.hpp"
+#include "client/tcp_connect.hpp"
 
-#include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -62,16 +62,9 @@ struct http_connection::state {
   }
 
   void connect(deadline_clock::time_point deadline) {
-    tcp::resolver resolver(context);
-    tcp::resolver::results_type endpoints;
-    complete([&](auto handler) {
-      resolver.async_resolve(server.host, server.port,
-                             [&endpoints, handler](beast::error_code error, tcp::resolver::results_type found) mutable {
-                               endpoints = std::move(found);
-                               handler(error);
-                             });
-    }, deadline, "resolve");
-    complete([&](auto handler) { socket.async_connect(endpoints, handler); }, deadline, "connect");
+    resolve_and_connect(context, socket, server, [&](auto operation, const char* step) {
+      complete(operation, deadline, step);
+    });
     socket.socket().set_option(tcp::no_delay(true));
     connected = true;
   }

@@ -2,7 +2,8 @@
 // stay pending across calls (and across a send_text), and completes into buffer_.
 #include "client/websocket_connection.hpp"
 
-#include <boost/asio/connect.hpp>
+#include "client/tcp_connect.hpp"
+
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -49,17 +50,8 @@ struct websocket_connection::state {
   }
 
   void connect(const base_url& server, deadline_clock::time_point deadline) {
-    tcp::resolver resolver(context);
-    tcp::resolver::results_type endpoints;
-    complete([&](auto handler) {
-      resolver.async_resolve(server.host, server.port,
-                             [&endpoints, handler](beast::error_code error, tcp::resolver::results_type found) mutable {
-                               endpoints = std::move(found);
-                               handler(error);
-                             });
-    }, deadline, "resolve");
-    complete([&](auto handler) { beast::get_lowest_layer(socket).async_connect(endpoints, handler); },
-             deadline, "connect");
+    resolve_and_connect(context, beast::get_lowest_layer(socket), server,
+                        [&](auto operation, const char* step) { complete(operation, deadline, step); });
   }
 
   void upgrade(const base_url& server, const std::string& api_key, deadline_clock::time_point deadline) {
