@@ -86,13 +86,13 @@ void remember_peer(manager_pointer self, const std::string& node_id, const caf::
 // This node's regions, as they travel to a peer.
 peer_regions own_regions(const cluster_wiring& wiring) {
   return {caf::actor_cast<caf::actor>(wiring.accounts), caf::actor_cast<caf::actor>(wiring.users),
-          caf::actor_cast<caf::actor>(wiring.orders)};
+          caf::actor_cast<caf::actor>(wiring.orders), caf::actor_cast<caf::actor>(wiring.webhooks)};
 }
 
 // A peer introduces itself. Only a live member of the cluster (the members table, which
-// a node enters before it connects) with three regions is answered; a node not yet seen
-// in the table retries on its next tick.
-caf::result<caf::actor, caf::actor, caf::actor>
+// a node enters before it connects) with its regions is answered (the webhook endpoints'
+// may be none); a node not yet seen in the table retries on its next tick.
+caf::result<caf::actor, caf::actor, caf::actor, caf::actor>
 introduce(manager_pointer self, const std::string& node_id, peer_regions regions) {
   auto& state = self->state;
   bool member = std::any_of(state.members.begin(), state.members.end(), [&](const auto& row) {
@@ -105,7 +105,8 @@ introduce(manager_pointer self, const std::string& node_id, peer_regions regions
   auto watched = regions.accounts;
   remember_peer(self, node_id, watched, std::move(regions));
   auto mine = own_regions(state.wiring);
-  return {std::move(mine.accounts), std::move(mine.users), std::move(mine.orders)};
+  return {std::move(mine.accounts), std::move(mine.users), std::move(mine.orders),
+          std::move(mine.webhooks)};
 }
 
 // Opens a CAF connection to another node's directory, introduces this node and learns
@@ -133,10 +134,11 @@ void connect(manager_pointer self, const std::string& node_id, const std::string
   auto watched = caf::actor_cast<caf::actor>(*directory);
   auto mine = own_regions(state.wiring);
   self->request(*directory, std::chrono::seconds{5}, regions_atom::value, state.wiring.node_id,
-                mine.accounts, mine.users, mine.orders)
+                mine.accounts, mine.users, mine.orders, mine.webhooks)
     .then(
-      [self, node_id, watched](caf::actor& accounts, caf::actor& users, caf::actor& orders) {
-        remember_peer(self, node_id, watched, peer_regions{accounts, users, orders});
+      [self, node_id, watched](caf::actor& accounts, caf::actor& users, caf::actor& orders,
+                               caf::actor& webhooks) {
+        remember_peer(self, node_id, watched, peer_regions{accounts, users, orders, webhooks});
       },
       [self, node_id](caf::error&) { self->state.connected.erase(node_id); });
 }
@@ -291,6 +293,9 @@ void retire_stale_actors(manager_pointer self) {
   self->anon_send(wiring.accounts, rebalance_atom::value);
   self->anon_send(wiring.users, rebalance_atom::value);
   self->anon_send(wiring.orders, rebalance_atom::value);
+  if (wiring.webhooks) {
+    self->anon_send(wiring.webhooks, rebalance_atom::value);
+  }
 }
 
 // Orders holding money on newly taken shards run at once, so their expiries fire.
@@ -440,8 +445,8 @@ cluster_manager(manager_pointer self, std::shared_ptr<persistence::lease_store> 
       [self](poll_atom) { watch_handover(self); },
       [self](leave_atom) { return leave(self); },
       [self](regions_atom, const std::string& node_id, caf::actor& accounts, caf::actor& users,
-             caf::actor& orders) {
-        return introduce(self, node_id, peer_regions{accounts, users, orders});
+             caf::actor& orders, caf::actor& webhooks) {
+        return introduce(self, node_id, peer_regions{accounts, users, orders, webhooks});
       },
   };
 }

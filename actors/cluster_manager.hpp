@@ -43,6 +43,7 @@ struct cluster_wiring {
   account_region_actor accounts;
   user_region_actor users;
   order_region_actor orders;
+  webhook_region_actor webhooks; // none when the node sends no webhooks
   persistence::storage_url storage;
   std::int64_t lease_milliseconds = 5000;
   bool tls = false; // peers are reached over CAF's OpenSSL module (--cluster.tls-*)

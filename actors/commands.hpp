@@ -83,6 +83,22 @@ struct order_action_command {
   std::int64_t amount = 0;
 };
 
+struct create_webhook_endpoint_command {
+  std::string url;
+  std::vector<std::string> events;
+  std::string description;
+  std::string secret; // made by the ingress, shown once in the answer
+};
+struct get_webhook_endpoint_command { webhook_endpoint_id id; };
+struct list_webhook_endpoints_command { list_parameters page; };
+struct update_webhook_endpoint_command { webhook_endpoint_id id; webhook_changes changes; };
+struct delete_webhook_endpoint_command { webhook_endpoint_id id; };
+struct list_webhook_deliveries_command { webhook_endpoint_id id; list_parameters page; };
+struct retry_webhook_delivery_command {
+  webhook_endpoint_id id;
+  webhook_delivery_id delivery;
+};
+
 struct list_events_command {
   std::int64_t after = 0;
   std::int64_t limit = 20;
@@ -100,7 +116,11 @@ using command = std::variant<create_user_command, get_user_command, list_users_c
                              list_transfers_command, transfer_batch_command, audit_command,
                              cluster_command, readiness_command, create_order_command,
                              get_order_command, list_orders_command, update_order_command,
-                             order_action_command, list_events_command>;
+                             order_action_command, list_events_command,
+                             create_webhook_endpoint_command, get_webhook_endpoint_command,
+                             list_webhook_endpoints_command, update_webhook_endpoint_command,
+                             delete_webhook_endpoint_command, list_webhook_deliveries_command,
+                             retry_webhook_delivery_command>;
 
 struct api_response {
   unsigned status = 200;

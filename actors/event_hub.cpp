@@ -40,6 +40,7 @@ struct event_hub_state {
   storage_reader_actor reader;
   std::shared_ptr<const response_renderer> renderer;
   std::unordered_map<std::uint64_t, subscriber> subscribers;
+  std::vector<webhook_dispatcher_actor> watchers;
   static inline const char* name = "event_hub";
 };
 
@@ -123,6 +124,11 @@ void replay(hub_pointer self, std::uint64_t id, std::int64_t after) {
 }
 
 void publish(hub_pointer self, const std::vector<persistence::event_record>& events) {
+  if (!events.empty()) {
+    for (const auto& watcher : self->state.watchers) {
+      self->anon_send(watcher, poll_atom::value, events.back().seq);
+    }
+  }
   for (auto& [id, who] : self->state.subscribers) {
     if (who.replaying) {
       who.held_back.insert(who.held_back.end(), events.begin(), events.end());
@@ -159,6 +165,9 @@ event_hub_actor::behavior_type event_hub(hub_pointer self, storage_reader_actor 
   self->state.reader = std::move(reader);
   self->state.renderer = std::move(renderer);
   return {
+    [self](watch_atom, webhook_dispatcher_actor& watcher) {
+      self->state.watchers.push_back(std::move(watcher));
+    },
     [self](publish_atom, const std::vector<persistence::event_record>& events) {
       publish(self, events);
     },

@@ -19,6 +19,8 @@ struct gateway_dependencies {
   account_region_actor accounts;
   user_region_actor users;
   order_region_actor orders;
+  webhook_region_actor webhooks;                   // none: webhooks are unavailable
+  webhook_address_checker_actor webhook_addresses;
   storage_reader_actor reader;
   ledger_writer_actor writer;
   idempotency_guard_actor idempotency;

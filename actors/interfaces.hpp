@@ -34,12 +34,36 @@ using storage_reader_actor = caf::typed_actor<
     persistence::list_page<entry_record>>,
   caf::replies_to<list_atom, order_tag_atom, persistence::list_query>::with<
     persistence::list_page<order_record>>,
+  caf::replies_to<load_atom, webhook_tag_atom, std::string>::with<webhook_endpoint_record>,
+  caf::replies_to<load_atom, delivery_tag_atom, std::string>::with<webhook_delivery_record>,
+  caf::replies_to<list_atom, webhook_tag_atom, persistence::list_query>::with<
+    persistence::list_page<webhook_endpoint_record>>,
+  caf::replies_to<list_atom, delivery_tag_atom, persistence::list_query>::with<
+    persistence::list_page<webhook_delivery_record>>,
+  // A tenant's endpoints; every enabled endpoint's id; the newest event's seq.
+  caf::replies_to<count_atom, webhook_tag_atom, tenant_name>::with<std::int64_t>,
+  caf::replies_to<list_atom, webhook_tag_atom>::with<std::vector<std::string>>,
+  caf::replies_to<load_atom, event_tag_atom>::with<std::int64_t>,
   caf::replies_to<list_atom, event_tag_atom, persistence::event_query>::with<
     persistence::event_page>,
   caf::replies_to<audit_atom>::with<persistence::audit_report>>;
 
+// Whether a URL may be a webhook's: true, or `invalid_parameter` on `url` (see
+// webhook_transport::check_address). `checked`: the transport's answer, by ticket
+// (empty: allowed).
+using webhook_address_checker_actor = caf::typed_actor<
+  caf::replies_to<check_atom, std::string>::with<bool>,
+  caf::reacts_to<checked_atom, std::uint64_t, std::string>>;
+
+// Keeps the webhook endpoints of this node's shards running (see webhook_dispatcher).
+// `poll`: the log has events up to this seq. `tick`: look for endpoints to start.
+using webhook_dispatcher_actor =
+  caf::typed_actor<caf::reacts_to<poll_atom, std::int64_t>, caf::reacts_to<tick_atom>>;
+
 // Fans committed events out to WebSocket subscribers; replays stored ones first on request.
+// A watcher hears of every publication: the seq of its last event.
 using event_hub_actor = caf::typed_actor<
+  caf::reacts_to<watch_atom, webhook_dispatcher_actor>,
   caf::reacts_to<publish_atom, std::vector<persistence::event_record>>,
   caf::reacts_to<subscribe_atom, stream_subscription>,
   caf::reacts_to<unsubscr_atom, std::uint64_t>,
@@ -106,9 +130,25 @@ using region_actor = caf::typed_actor<
   caf::reacts_to<rebalance_atom>,
   caf::reacts_to<sweep_atom>>;
 
+// One per webhook endpoint: the only writer of the endpoint's row, and its sender, one
+// event at a time in seq order. Internal: `poll` (the log has events up to a seq, 0:
+// look again), `delivered` (an attempt's outcome: attempt, HTTP status or 0, why),
+// `resend` (a failed attempt's wait is over), `committed` (an outcome is durable).
+using webhook_endpoint_actor = caf::typed_actor<
+  caf::replies_to<caf::get_atom, requester>::with<webhook_endpoint_record>,
+  caf::replies_to<update_atom, requester, webhook_changes>::with<webhook_endpoint_record>,
+  caf::replies_to<delete_atom, requester>::with<webhook_endpoint_record>,
+  caf::replies_to<retry_atom, requester, std::string>::with<webhook_delivery_record>,
+  caf::reacts_to<poll_atom, std::int64_t>,
+  caf::reacts_to<delivered_atom, std::uint64_t, std::int64_t, std::string>,
+  caf::reacts_to<resend_atom, std::uint64_t>,
+  caf::reacts_to<passivate_atom>,
+  caf::reacts_to<retire_atom>>;
+
 using account_region_actor = region_actor<account_actor>;
 using user_region_actor = region_actor<user_actor>;
 using order_region_actor = region_actor<order_actor>;
+using webhook_region_actor = region_actor<webhook_endpoint_actor>;
 
 // The id of the entities a region holds: asking the accounts' region with an order id
 // does not compile (see ask_entity). The regions' messages carry the id's text.
@@ -120,6 +160,8 @@ template <>
 struct entity_id_of<user_actor> { using type = user_id; };
 template <>
 struct entity_id_of<order_actor> { using type = order_id; };
+template <>
+struct entity_id_of<webhook_endpoint_actor> { using type = webhook_endpoint_id; };
 template <class Handle>
 using entity_id = typename entity_id_of<Handle>::type;
 
@@ -133,11 +175,13 @@ using idempotency_guard_actor = caf::typed_actor<
   caf::reacts_to<release_atom, persistence::idempotency_record>>;
 
 // The one actor a node publishes to the other nodes of its cluster. A peer introduces
-// itself (its node id and its regions: accounts, users, orders) and learns this node's
+// itself (its node id and its regions: accounts, users, orders, webhook endpoints) and
+// learns this node's
 // regions, as untyped handles, so that they travel without registering every typed
 // handle. Only a member of the cluster (the members table) is answered.
-using introduction = caf::replies_to<regions_atom, std::string, caf::actor, caf::actor,
-                                     caf::actor>::with<caf::actor, caf::actor, caf::actor>;
+using introduction =
+  caf::replies_to<regions_atom, std::string, caf::actor, caf::actor, caf::actor,
+                  caf::actor>::with<caf::actor, caf::actor, caf::actor, caf::actor>;
 using node_directory_actor = caf::typed_actor<introduction>;
 
 // Keeps this node's shard leases and its view of the cluster (see cluster_manager.hpp).

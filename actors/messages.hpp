@@ -6,6 +6,7 @@
 #include "domain/errc.hpp"
 #include "domain/order.hpp"
 #include "domain/records.hpp"
+#include "domain/webhook_endpoint.hpp"
 #include "persistence/store_reader.hpp"
 #include "persistence/write_set.hpp"
 
@@ -64,6 +65,14 @@ using regions_atom = caf::atom_constant<caf::atom("regions")>;
 using tick_atom = caf::atom_constant<caf::atom("tick")>;
 using leave_atom = caf::atom_constant<caf::atom("leave")>;
 using poll_atom = caf::atom_constant<caf::atom("poll")>;
+using webhook_tag_atom = caf::atom_constant<caf::atom("webhook")>;
+using delivery_tag_atom = caf::atom_constant<caf::atom("delivery")>;
+using retry_atom = caf::atom_constant<caf::atom("retry")>;
+using check_atom = caf::atom_constant<caf::atom("check")>;
+using checked_atom = caf::atom_constant<caf::atom("checked")>;
+using delivered_atom = caf::atom_constant<caf::atom("delivered")>;
+using resend_atom = caf::atom_constant<caf::atom("resend")>;
+using watch_atom = caf::atom_constant<caf::atom("watch")>;
 
 // Who asks: every command is checked against the requester's tenant. The deadline goes
 // with it into every write set made for the request (see request_deadline).
@@ -123,6 +132,18 @@ struct user_changes {
   std::string name;
   bool has_email = false;
   std::string email;
+};
+
+// A webhook endpoint's changes (PUT): only the fields given are replaced.
+struct webhook_changes {
+  bool has_url = false;
+  std::string url;
+  bool has_events = false;
+  std::vector<std::string> events;
+  bool has_description = false;
+  std::string description;
+  bool has_status = false;
+  webhook_status status = webhook_status::enabled;
 };
 
 // -- errors ---------------------------------------------------------------------
@@ -216,6 +237,25 @@ typename Inspector::result_type inspect(Inspector& f, entry_record& x) {
            x.order_id, x.kind, x.amount, x.balance_after, x.created_at, x.ordinal);
 }
 
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, webhook_changes& x) {
+  return f(caf::meta::type_name("webhook_changes"), x.has_url, x.url, x.has_events, x.events,
+           x.has_description, x.description, x.has_status, x.status);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, webhook_endpoint_record& x) {
+  return f(caf::meta::type_name("webhook_endpoint_record"), x.id, x.tenant, x.url, x.events,
+           x.description, x.status, x.secret, x.deleted, x.cursor, x.created_at, x.ordinal);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, webhook_delivery_record& x) {
+  return f(caf::meta::type_name("webhook_delivery_record"), x.id, x.endpoint_id, x.tenant,
+           x.event_seq, x.event, x.status, x.attempts, x.last_status_code, x.next_attempt_at,
+           x.first_attempt_at, x.created_at);
+}
+
 } // namespace settle
 
 namespace settle::persistence {
@@ -262,6 +302,7 @@ typename Inspector::result_type inspect(Inspector& f, write_set& x) {
   return f(caf::meta::type_name("write_set"), x.fences, x.leg_claims, x.users_inserted, x.users_updated,
            x.accounts_inserted, x.accounts_closed, x.transfers, x.held_changes,
            x.orders_inserted, x.orders_updated, x.idempotency_records, x.events,
+           x.webhook_endpoints_inserted, x.webhook_endpoints_updated, x.webhook_deliveries,
            x.deadline.not_after);
 }
 

@@ -17,6 +17,8 @@
 #include "actors/storage_reader.hpp"
 #include "domain/host_port.hpp"
 #include "actors/user.hpp"
+#include "actors/webhook_dispatcher.hpp"
+#include "actors/webhook_endpoint.hpp"
 #include "persistence/connection.hpp"
 #include "persistence/lease_store.hpp"
 #include "persistence/ledger_store.hpp"
@@ -90,6 +92,23 @@ struct order_region_traits {
   static caf::actor of(const peer_regions& peer) { return peer.orders; }
 };
 
+struct webhook_region_traits {
+  using handle = webhook_endpoint_actor;
+  using record = webhook_endpoint_record;
+  using tag = webhook_tag_atom;
+  using dependencies = webhook_endpoint_dependencies;
+  static inline const char* not_found_message = "no such webhook endpoint";
+  static inline const std::string kind = "webhook_endpoint";
+
+  static bool may_exist(const std::string& id) { return looks_like_id(id, "whe_"); }
+
+  static handle spawn(caf::actor_system& system, record endpoint, const dependencies& with,
+                      persistence::shard_fence fence) {
+    return spawn_webhook_endpoint(system, std::move(endpoint), with, fence);
+  }
+  static caf::actor of(const peer_regions& peer) { return peer.webhooks; }
+};
+
 // What the node learns from the database before it starts its actors.
 struct stored_state {
   std::int64_t largest_ordinal = 0;
@@ -117,9 +136,9 @@ node_directory_actor::behavior_type node_directory(node_directory_actor::pointer
                                                    cluster_manager_actor manager) {
   return {
     [self, manager](regions_atom atom, const std::string& node_id, caf::actor& accounts,
-                    caf::actor& users, caf::actor& orders) {
+                    caf::actor& users, caf::actor& orders, caf::actor& webhooks) {
       return self->delegate(manager, atom, node_id, std::move(accounts), std::move(users),
-                            std::move(orders));
+                            std::move(orders), std::move(webhooks));
     },
   };
 }
@@ -149,6 +168,7 @@ void join_cluster(caf::actor_system& system, const config::node_options& options
   wiring.accounts = actors.accounts;
   wiring.users = actors.users;
   wiring.orders = actors.orders;
+  wiring.webhooks = actors.webhooks;
   wiring.storage = url;
   wiring.lease_milliseconds = lease_milliseconds;
   wiring.tls = options.cluster.tls();
@@ -172,7 +192,7 @@ void start_request_actors(caf::actor_system& system, const config::node_options&
                           std::shared_ptr<const response_renderer> renderer,
                           std::shared_ptr<peer_directory> peers,
                           const std::vector<order_id>& authorized_orders,
-                          node_actors& actors) {
+                          node_actors& actors, std::shared_ptr<webhook_transport> webhooks) {
   region_context regions{actors.reader, options.actors, actors.shards, std::move(peers)};
   actors.accounts = spawn_shard_region<account_region_traits>(
     system, account_region_traits::dependencies{actors.writer, renderer}, regions);
@@ -182,11 +202,23 @@ void start_request_actors(caf::actor_system& system, const config::node_options&
     system, order_dependencies{actors.writer, actors.accounts, renderer}, regions);
   // Orders that hold money run from the start, so their expiry timers run again.
   start_holding_orders(system, actors.orders, authorized_orders);
+  if (webhooks) {
+    actors.webhook_addresses = spawn_webhook_address_checker(system, webhooks);
+    actors.webhooks = spawn_shard_region<webhook_region_traits>(
+      system,
+      webhook_endpoint_dependencies{actors.writer, actors.queries, renderer, webhooks,
+                                    actors.webhook_addresses},
+      regions);
+    actors.webhook_dispatcher = spawn_webhook_dispatcher(system, actors.webhooks, actors.queries,
+                                                         actors.shards, actors.events);
+  }
   actors.idempotency = spawn_idempotency_guard(system, actors.reader, options.idempotency);
   gateway_dependencies dependencies;
   dependencies.accounts = actors.accounts;
   dependencies.users = actors.users;
   dependencies.orders = actors.orders;
+  dependencies.webhooks = actors.webhooks;
+  dependencies.webhook_addresses = actors.webhook_addresses;
   dependencies.reader = actors.queries;
   dependencies.writer = actors.writer;
   dependencies.idempotency = actors.idempotency;
@@ -196,7 +228,8 @@ void start_request_actors(caf::actor_system& system, const config::node_options&
 }
 
 node_actors start_node(caf::actor_system& system, const config::node_options& options,
-                       std::shared_ptr<const response_renderer> renderer) {
+                       std::shared_ptr<const response_renderer> renderer,
+                       std::shared_ptr<webhook_transport> webhooks) {
   auto url = persistence::parse_storage_url(options.storage.url);
   if (!url) {
     throw persistence::storage_error{"unsupported --storage.url: " + options.storage.url};
@@ -241,7 +274,7 @@ node_actors start_node(caf::actor_system& system, const config::node_options& op
                                       writer_thread::own);
   start_request_actors(system, options, std::move(renderer), peers,
                        clustered ? std::vector<order_id>{} : stored.authorized_orders,
-                       actors);
+                       actors, std::move(webhooks));
   actors.idempotency_sweeper = spawn_idempotency_sweeper(
     system, *url, std::chrono::seconds{options.idempotency.retention_seconds},
     std::chrono::seconds{options.idempotency.sweep_interval_seconds});
@@ -272,6 +305,9 @@ void stop_node(caf::actor_system& system, const node_actors& actors) {
   stop(actors.accounts);
   stop(actors.users);
   stop(actors.orders);
+  stop(actors.webhook_dispatcher);
+  stop(actors.webhooks);
+  stop(actors.webhook_addresses);
   stop(actors.idempotency);
   stop(actors.idempotency_sweeper);
   stop(actors.events);

@@ -4,6 +4,7 @@
 
 #include "actors/event_log_reader.hpp"
 #include "actors/gateway.hpp"
+#include "actors/webhook_transport.hpp"
 #include "config/options.hpp"
 
 #include <caf/fwd.hpp>
@@ -24,6 +25,9 @@ struct node_actors {
   account_region_actor accounts;
   user_region_actor users;
   order_region_actor orders;
+  webhook_region_actor webhooks;
+  webhook_address_checker_actor webhook_addresses;
+  webhook_dispatcher_actor webhook_dispatcher;
   idempotency_guard_actor idempotency;
   event_hub_actor events;
   caf::actor idempotency_sweeper;
@@ -39,8 +43,10 @@ struct node_actors {
 void register_message_types(caf::actor_system_config& config);
 
 // Throws persistence::storage_error when the database cannot be opened or migrated.
+// `webhooks` sends the webhook endpoints' requests; none: webhooks are unavailable.
 node_actors start_node(caf::actor_system& system, const config::node_options& options,
-                       std::shared_ptr<const response_renderer> renderer);
+                       std::shared_ptr<const response_renderer> renderer,
+                       std::shared_ptr<webhook_transport> webhooks = nullptr);
 
 class peer_directory;
 
@@ -54,7 +60,8 @@ void start_request_actors(caf::actor_system& system, const config::node_options&
                           std::shared_ptr<const response_renderer> renderer,
                           std::shared_ptr<peer_directory> peers,
                           const std::vector<order_id>& authorized_orders,
-                          node_actors& actors);
+                          node_actors& actors,
+                          std::shared_ptr<webhook_transport> webhooks = nullptr);
 
 // Asks every actor of the node to stop; the caller then awaits them.
 void stop_node(caf::actor_system& system, const node_actors& actors);

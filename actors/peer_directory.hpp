@@ -16,6 +16,7 @@ struct peer_regions {
   caf::actor accounts;
   caf::actor users;
   caf::actor orders;
+  caf::actor webhooks;
 };
 
 class peer_directory {

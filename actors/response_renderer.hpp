@@ -37,6 +37,15 @@ public:
   virtual std::string cluster(const std::string& node_id, std::uint32_t shard_count,
                               const std::vector<cluster_member>& members) const = 0;
   virtual std::string readiness(bool ready) const = 0;
+  // `with_secret`: the answer to the endpoint's creation, the only one that shows it.
+  virtual std::string webhook_endpoint(const webhook_endpoint_record& endpoint,
+                                       bool with_secret) const = 0;
+  virtual std::string deleted_webhook_endpoint(const webhook_endpoint_record& endpoint) const = 0;
+  virtual std::string
+  webhook_endpoints(const persistence::list_page<webhook_endpoint_record>& page) const = 0;
+  virtual std::string webhook_delivery(const webhook_delivery_record& delivery) const = 0;
+  virtual std::string
+  webhook_deliveries(const persistence::list_page<webhook_delivery_record>& page) const = 0;
   virtual std::string error(const failure& reason) const = 0;
   virtual std::string events(const std::vector<persistence::event_record>& events,
                              bool has_more) const = 0;

@@ -99,6 +99,42 @@ storage_reader(storage_reader_actor::pointer, std::shared_ptr<persistence::store
     [store](list_atom, order_tag_atom, const list_query& query) {
       return guarded<list_page<order_record>>(*store, [&] { return store->list_orders(query); });
     },
+    [store](load_atom, webhook_tag_atom, const std::string& id) {
+      return guarded<webhook_endpoint_record>(*store, [&] {
+        return found_or_not_found(store->find_webhook_endpoint(webhook_endpoint_id{id}),
+                                  "webhook endpoint");
+      });
+    },
+    [store](load_atom, delivery_tag_atom, const std::string& id) {
+      return guarded<webhook_delivery_record>(*store, [&] {
+        return found_or_not_found(store->find_webhook_delivery(webhook_delivery_id{id}),
+                                  "webhook delivery");
+      });
+    },
+    [store](list_atom, webhook_tag_atom, const list_query& query) {
+      return guarded<list_page<webhook_endpoint_record>>(
+        *store, [&] { return store->list_webhook_endpoints(query); });
+    },
+    [store](list_atom, delivery_tag_atom, const list_query& query) {
+      return guarded<list_page<webhook_delivery_record>>(
+        *store, [&] { return store->list_webhook_deliveries(query); });
+    },
+    [store](count_atom, webhook_tag_atom, const tenant_name& tenant) {
+      return guarded<std::int64_t>(*store,
+                                   [&] { return store->count_webhook_endpoints(tenant); });
+    },
+    [store](list_atom, webhook_tag_atom) {
+      return guarded<std::vector<std::string>>(*store, [&] {
+        std::vector<std::string> ids;
+        for (auto& id : store->enabled_webhook_endpoint_ids()) {
+          ids.push_back(std::move(id.value));
+        }
+        return ids;
+      });
+    },
+    [store](load_atom, event_tag_atom) {
+      return guarded<std::int64_t>(*store, [&] { return store->largest_event_seq(); });
+    },
     [store](list_atom, event_tag_atom, const persistence::event_query& query) {
       return guarded<persistence::event_page>(*store, [&] { return store->list_events(query); });
     },

@@ -112,6 +112,11 @@ node_config::node_config() : caf_option_count_{custom_options_.size()} {
     .add(idempotency.sweep_interval_seconds, "sweep-interval",
          "seconds between looks for expired answers")
     .add(idempotency.cache_bytes, "cache-bytes", "bytes of answers cached in memory at most");
+  opt_group{custom_options_, "webhooks"}
+    .add(options.webhooks.allow_private, "allow-private",
+         "allow webhook URLs on loopback, private and link-local addresses")
+    .add(options.webhooks.max_in_flight, "max-in-flight",
+         "webhook requests in flight at most, over every endpoint");
   auto& actors = options.actors;
   opt_group{custom_options_, "settle"}
     .add(currencies_text_, "currencies", "accepted ISO 4217 codes, comma separated")

@@ -70,12 +70,18 @@ struct idempotency_options {
   std::size_t cache_bytes = 64 * 1024 * 1024; // the in-memory replay cache's bound
 };
 
+struct webhook_options {
+  bool allow_private = false; // loopback, private and link-local targets allowed
+  std::size_t max_in_flight = 256; // requests to endpoints in flight, over every endpoint
+};
+
 struct node_options {
   http_options http;
   storage_options storage;
   cluster_options cluster;
   actor_options actors;
   idempotency_options idempotency;
+  webhook_options webhooks;
   std::string keys_file;
   std::vector<std::string> currencies;
 };

@@ -1,5 +1,5 @@
 // Strong id types and their generation. Ids are opaque strings with a type prefix
-// (`usr_`, `acc_`, `trf_`, `ord_`, `ent_`); clients never construct them.
+// (`usr_`, `acc_`, `trf_`, `ord_`, `ent_`, `whe_`, `whd_`); clients never construct them.
 #pragma once
 
 #include <cstddef>
@@ -36,6 +36,8 @@ using account_id = strong_id<struct account_id_tag>;
 using transfer_id = strong_id<struct transfer_id_tag>;
 using entry_id = strong_id<struct entry_id_tag>;
 using order_id = strong_id<struct order_id_tag>;
+using webhook_endpoint_id = strong_id<struct webhook_endpoint_id_tag>;
+using webhook_delivery_id = strong_id<struct webhook_delivery_id_tag>;
 
 // Everything a key creates belongs to its tenant, named in the key table.
 using tenant_name = strong_id<struct tenant_name_tag>;

@@ -123,6 +123,22 @@ void metrics_registry::set_websocket_clients(std::int64_t clients) noexcept {
   websocket_clients_.store(clients, std::memory_order_relaxed);
 }
 
+void metrics_registry::count_webhook_delivery(const std::string& result) {
+  find_or_create<std::atomic<std::uint64_t>>(mutex_, webhook_deliveries_, result, [] {
+    return std::make_unique<std::atomic<std::uint64_t>>(0);
+  }).fetch_add(1, std::memory_order_relaxed);
+}
+
+void metrics_registry::set_webhook_lag(const std::string& endpoint, double seconds) {
+  std::lock_guard<std::mutex> guard{mutex_};
+  webhook_lag_seconds_[endpoint] = seconds;
+}
+
+void metrics_registry::forget_webhook_lag(const std::string& endpoint) {
+  std::lock_guard<std::mutex> guard{mutex_};
+  webhook_lag_seconds_.erase(endpoint);
+}
+
 std::string metrics_registry::render() const {
   std::string out;
   std::lock_guard<std::mutex> guard{mutex_};
@@ -153,6 +169,19 @@ std::string metrics_registry::render() const {
   out += "# HELP settle_websocket_clients WebSocket clients connected.\n"
          "# TYPE settle_websocket_clients gauge\n"
          "settle_websocket_clients " + std::to_string(websocket_clients_.load()) + "\n";
+  out += "# HELP settle_webhook_deliveries_total Webhook attempts by result.\n"
+         "# TYPE settle_webhook_deliveries_total counter\n";
+  for (const auto& [result, count] : webhook_deliveries_) {
+    out += "settle_webhook_deliveries_total{result=\"" + escape_label(result) + "\"} "
+           + std::to_string(count->load()) + "\n";
+  }
+  out += "# HELP settle_webhook_delivery_lag_seconds How far an endpoint's deliveries are"
+         " behind the event log.\n"
+         "# TYPE settle_webhook_delivery_lag_seconds gauge\n";
+  for (const auto& [endpoint, seconds] : webhook_lag_seconds_) {
+    out += "settle_webhook_delivery_lag_seconds{endpoint=\"" + escape_label(endpoint) + "\"} "
+           + std::to_string(seconds) + "\n";
+  }
   return out;
 }
 

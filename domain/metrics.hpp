@@ -39,6 +39,12 @@ public:
   void observe_commit(std::size_t batch_size, double seconds) noexcept;
   void add_actors(const std::string& kind, std::int64_t delta);
   void set_websocket_clients(std::int64_t clients) noexcept;
+  // A webhook attempt's result: succeeded, retrying (it failed and waits to be tried
+  // again) or failed (given up on).
+  void count_webhook_delivery(const std::string& result);
+  // How far an endpoint's deliveries are behind the log; forgotten when its actor stops.
+  void set_webhook_lag(const std::string& endpoint, double seconds);
+  void forget_webhook_lag(const std::string& endpoint);
 
   std::string render() const;
 
@@ -53,6 +59,8 @@ private:
   histogram commit_batch_size_;
   histogram commit_duration_;
   std::atomic<std::int64_t> websocket_clients_{0};
+  std::map<std::string, std::unique_ptr<std::atomic<std::uint64_t>>> webhook_deliveries_;
+  std::map<std::string, double> webhook_lag_seconds_; // under mutex_
 };
 
 } // namespace settle

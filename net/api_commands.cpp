@@ -4,8 +4,11 @@
 
 #include "domain/ids.hpp"
 #include "domain/validation.hpp"
+#include "domain/webhook_events.hpp"
 #include "net/field_reader.hpp"
 #include "net/strict_json.hpp"
+#include "net/webhook_sender.hpp"
+#include "net/webhook_signature.hpp"
 
 #include <boost/json.hpp>
 
@@ -537,6 +540,149 @@ built_command build_cluster(const route_input& input) {
     return *unknown;
   }
   return command{cluster_command{}};
+}
+
+namespace {
+
+// `events`: an array of filter strings. Nothing when it is absent or not such an array
+// (the reader then holds the failure, if it is one).
+std::optional<std::vector<std::string>> read_filters(field_reader& fields, bool required) {
+  const auto* array = fields.array("events", required);
+  if (array == nullptr) {
+    return std::nullopt;
+  }
+  std::vector<std::string> filters;
+  for (const auto& item : *array) {
+    if (!item.is_string()) {
+      fields.fail(make_failure(settle_errc::invalid_parameter,
+                               "events must be an array of event names", "events"));
+      return std::nullopt;
+    }
+    filters.emplace_back(item.get_string());
+  }
+  return filters;
+}
+
+// The URL's form; where its host leads is checked by the node (webhook_sender).
+validation_result validate_webhook_url(const std::string& url) {
+  std::string why;
+  if (!parse_webhook_url(url, why)) {
+    return make_failure(settle_errc::invalid_parameter, why, "url");
+  }
+  return std::nullopt;
+}
+
+// The JSON object of a webhook request's body, or the failure.
+std::variant<json::object, failure> webhook_body(const route_input& input) {
+  if (auto unknown = refuse_query(input)) {
+    return *unknown;
+  }
+  return body_object(input.body, false);
+}
+
+} // namespace
+
+built_command build_create_webhook_endpoint(const route_input& input) {
+  auto body = webhook_body(input);
+  if (auto* reason = std::get_if<failure>(&body)) {
+    return *reason;
+  }
+  field_reader fields{std::get<json::object>(body), {"url", "events", "description"}};
+  create_webhook_endpoint_command endpoint;
+  endpoint.url = fields.text("url", true);
+  auto filters = read_filters(fields, true);
+  endpoint.description = fields.text("description", false);
+  if (fields.failed()) {
+    return *fields.failed();
+  }
+  endpoint.events = std::move(*filters);
+  if (auto invalid = first_of({validate_webhook_url(endpoint.url),
+                               validate_event_filters(endpoint.events),
+                               validate_description(endpoint.description)})) {
+    return *invalid;
+  }
+  endpoint.secret = generate_webhook_secret();
+  return command{std::move(endpoint)};
+}
+
+built_command build_list_webhook_endpoints(const route_input& input) {
+  return list_command(input, {"limit", "starting_after"},
+                      [](list_parameters page) { return list_webhook_endpoints_command{page}; });
+}
+
+built_command build_get_webhook_endpoint(const route_input& input) {
+  if (auto unknown = refuse_query(input)) {
+    return *unknown;
+  }
+  return command{get_webhook_endpoint_command{path_id<webhook_endpoint_id>(input)}};
+}
+
+built_command build_update_webhook_endpoint(const route_input& input) {
+  auto body = webhook_body(input);
+  if (auto* reason = std::get_if<failure>(&body)) {
+    return *reason;
+  }
+  field_reader fields{std::get<json::object>(body), {"url", "events", "description", "status"}};
+  webhook_changes changes;
+  changes.has_url = fields.has("url");
+  changes.url = fields.text("url", false);
+  auto filters = read_filters(fields, false);
+  changes.has_description = fields.has("description");
+  changes.description = fields.text("description", false);
+  changes.has_status = fields.has("status");
+  auto status = fields.text("status", false);
+  if (fields.failed()) {
+    return *fields.failed();
+  }
+  changes.has_events = filters.has_value();
+  changes.events = filters.value_or(std::vector<std::string>{});
+  if (auto invalid = first_of({changes.has_url ? validate_webhook_url(changes.url) : std::nullopt,
+                               changes.has_events ? validate_event_filters(changes.events)
+                                                  : std::nullopt,
+                               validate_description(changes.description)})) {
+    return *invalid;
+  }
+  if (changes.has_status) {
+    auto parsed = parse_webhook_status(status);
+    if (!parsed) {
+      return make_failure(settle_errc::invalid_parameter, "status must be enabled or disabled",
+                          "status");
+    }
+    changes.status = *parsed;
+  }
+  return command{update_webhook_endpoint_command{path_id<webhook_endpoint_id>(input), changes}};
+}
+
+built_command build_delete_webhook_endpoint(const route_input& input) {
+  if (auto unknown = refuse_query(input)) {
+    return *unknown;
+  }
+  return command{delete_webhook_endpoint_command{path_id<webhook_endpoint_id>(input)}};
+}
+
+built_command build_list_webhook_deliveries(const route_input& input) {
+  auto endpoint = path_id<webhook_endpoint_id>(input);
+  return list_command(input, {"limit", "starting_after"}, [&](list_parameters page) {
+    return list_webhook_deliveries_command{endpoint, page};
+  });
+}
+
+built_command build_retry_webhook_delivery(const route_input& input) {
+  if (auto unknown = refuse_query(input)) {
+    return *unknown;
+  }
+  if (!input.body.empty()) {
+    auto body = body_object(input.body, true);
+    if (auto* reason = std::get_if<failure>(&body)) {
+      return *reason;
+    }
+    field_reader fields{std::get<json::object>(body), {}};
+    if (fields.failed()) {
+      return *fields.failed();
+    }
+  }
+  return command{retry_webhook_delivery_command{
+    path_id<webhook_endpoint_id>(input), webhook_delivery_id{input.path_parameters.at(1)}}};
 }
 
 } // namespace settle::net

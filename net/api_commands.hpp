@@ -35,6 +35,13 @@ built_command build_capture_order(const route_input& input);
 built_command build_cancel_order(const route_input& input);
 built_command build_refund_order(const route_input& input);
 built_command build_list_events(const route_input& input);
+built_command build_create_webhook_endpoint(const route_input& input);
+built_command build_list_webhook_endpoints(const route_input& input);
+built_command build_get_webhook_endpoint(const route_input& input);
+built_command build_update_webhook_endpoint(const route_input& input);
+built_command build_delete_webhook_endpoint(const route_input& input);
+built_command build_list_webhook_deliveries(const route_input& input);
+built_command build_retry_webhook_delivery(const route_input& input);
 built_command build_audit(const route_input& input);
 built_command build_cluster(const route_input& input);
 

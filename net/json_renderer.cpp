@@ -104,6 +104,39 @@ json::object entry_object(const entry_record& entry) {
           {"created_at", format_timestamp(entry.created_at)}};
 }
 
+json::object webhook_endpoint_object(const webhook_endpoint_record& endpoint) {
+  json::array events;
+  for (const auto& filter : endpoint.events) {
+    events.emplace_back(filter);
+  }
+  return {{"id", endpoint.id.value},
+          {"object", "webhook_endpoint"},
+          {"url", endpoint.url},
+          {"events", std::move(events)},
+          {"description", endpoint.description},
+          {"status", to_string(endpoint.status)},
+          {"created_at", format_timestamp(endpoint.created_at)}};
+}
+
+json::value nullable_timestamp(std::int64_t milliseconds) {
+  return milliseconds == 0 ? json::value(nullptr) : json::value(format_timestamp(milliseconds));
+}
+
+json::object webhook_delivery_object(const webhook_delivery_record& delivery) {
+  return {{"id", delivery.id.value},
+          {"object", "webhook_delivery"},
+          {"endpoint_id", delivery.endpoint_id.value},
+          {"event_seq", delivery.event_seq},
+          {"event", delivery.event},
+          {"status", to_string(delivery.status)},
+          {"attempts", delivery.attempts},
+          {"last_status_code", delivery.last_status_code == 0
+                                 ? json::value(nullptr)
+                                 : json::value(delivery.last_status_code)},
+          {"next_attempt_at", nullable_timestamp(delivery.next_attempt_at)},
+          {"created_at", format_timestamp(delivery.created_at)}};
+}
+
 json::object error_object(const failure& reason) {
   const auto& mapping = mapping_of(reason.code);
   return {{"error",
@@ -265,6 +298,35 @@ std::string json_renderer::event(const persistence::event_record& event) const {
   return R"({"type":"event","seq":)" + std::to_string(event.seq) + R"(,"event":)"
          + json::serialize(json::value(event.name)) + R"(,"object":)" + event.object
          + R"(,"at":")" + format_timestamp(event.at) + R"("})";
+}
+
+std::string json_renderer::webhook_endpoint(const webhook_endpoint_record& endpoint,
+                                            bool with_secret) const {
+  auto object = webhook_endpoint_object(endpoint);
+  if (with_secret) {
+    object["secret"] = endpoint.secret;
+  }
+  return json::serialize(object);
+}
+
+std::string
+json_renderer::deleted_webhook_endpoint(const webhook_endpoint_record& endpoint) const {
+  return json::serialize(json::object{
+    {"id", endpoint.id.value}, {"object", "webhook_endpoint"}, {"deleted", true}});
+}
+
+std::string json_renderer::webhook_endpoints(
+  const persistence::list_page<webhook_endpoint_record>& page) const {
+  return list_of(page, serialized(webhook_endpoint_object));
+}
+
+std::string json_renderer::webhook_delivery(const webhook_delivery_record& delivery) const {
+  return json::serialize(webhook_delivery_object(delivery));
+}
+
+std::string json_renderer::webhook_deliveries(
+  const persistence::list_page<webhook_delivery_record>& page) const {
+  return list_of(page, serialized(webhook_delivery_object));
 }
 
 std::string json_renderer::error(const failure& reason) const {

@@ -22,6 +22,14 @@ public:
   std::string cluster(const std::string& node_id, std::uint32_t shard_count,
                       const std::vector<cluster_member>& members) const override;
   std::string readiness(bool ready) const override;
+  std::string webhook_endpoint(const webhook_endpoint_record& endpoint,
+                               bool with_secret) const override;
+  std::string deleted_webhook_endpoint(const webhook_endpoint_record& endpoint) const override;
+  std::string
+  webhook_endpoints(const persistence::list_page<webhook_endpoint_record>& page) const override;
+  std::string webhook_delivery(const webhook_delivery_record& delivery) const override;
+  std::string
+  webhook_deliveries(const persistence::list_page<webhook_delivery_record>& page) const override;
   std::string error(const failure& reason) const override;
   std::string events(const std::vector<persistence::event_record>& events,
                      bool has_more) const override;

@@ -15,7 +15,7 @@
 namespace settle::net {
 namespace {
 
-const std::array<route, 38> routes{{
+const std::array<route, 45> routes{{
   {"GET", "/healthz", endpoint::healthz, nullptr, false},
   {"GET", "/readyz", endpoint::readyz, nullptr, false},
   {"GET", "/metrics", endpoint::metrics, nullptr, false},
@@ -52,6 +52,15 @@ const std::array<route, 38> routes{{
   {"POST", "/v1/orders/{id}/cancel", endpoint::api, build_cancel_order, false},
   {"POST", "/v1/orders/{id}/refunds", endpoint::api, build_refund_order, false},
   {"GET", "/v1/events", endpoint::api, build_list_events, false},
+  {"POST", "/v1/webhook_endpoints", endpoint::api, build_create_webhook_endpoint, false},
+  {"GET", "/v1/webhook_endpoints", endpoint::api, build_list_webhook_endpoints, false},
+  {"GET", "/v1/webhook_endpoints/{id}", endpoint::api, build_get_webhook_endpoint, false},
+  {"PUT", "/v1/webhook_endpoints/{id}", endpoint::api, build_update_webhook_endpoint, false},
+  {"DELETE", "/v1/webhook_endpoints/{id}", endpoint::api, build_delete_webhook_endpoint, false},
+  {"GET", "/v1/webhook_endpoints/{id}/deliveries", endpoint::api, build_list_webhook_deliveries,
+   false},
+  {"POST", "/v1/webhook_endpoints/{id}/deliveries/{delivery}/retry", endpoint::api,
+   build_retry_webhook_delivery, false},
   {"GET", "/v1/audit", endpoint::api, build_audit, false},
   {"GET", "/v1/cluster", endpoint::api, build_cluster, false},
 }};

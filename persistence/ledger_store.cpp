@@ -15,6 +15,7 @@
 #include "persistence/database_lock.hpp"
 #include "persistence/record_reading.hpp"
 #include "persistence/row_batch.hpp"
+#include "persistence/webhook_writes.hpp"
 #include "persistence/row_reading.hpp"
 #include "persistence/text_query.hpp"
 
@@ -345,6 +346,7 @@ void ledger_store::begin(const group_type& group, const ordinal_assigner& assign
     account_events_.clear();
     insert_transfers(script, group);
     insert_idempotency_records(script, group);
+    write_webhook_rows(script, url_.kind, group);
     script.run(sql_statement{"UPDATE writer_commits SET last_group = $1 WHERE writer = $2",
                              {++group_number_, writer_id_}});
     committed_events_.clear();

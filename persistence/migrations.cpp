@@ -251,6 +251,25 @@ const std::vector<migration>& all_migrations() {
        " END $$",
      },
      true},
+    {15,
+     {
+       // Webhooks (API.md, Webhooks). An endpoint's row holds its delivery cursor; a
+       // delivery's ordinal is its event's seq, one delivery per endpoint and event.
+       "CREATE TABLE webhook_endpoints ("
+       " id {key} PRIMARY KEY, tenant {key} NOT NULL, url TEXT NOT NULL,"
+       " events TEXT NOT NULL, description TEXT NOT NULL, status TEXT NOT NULL,"
+       " secret TEXT NOT NULL, deleted BIGINT NOT NULL, cursor_seq BIGINT NOT NULL,"
+       " created_at BIGINT NOT NULL, ordinal BIGINT NOT NULL)",
+       "CREATE INDEX webhook_endpoints_by_tenant ON webhook_endpoints (tenant, ordinal)",
+       "CREATE TABLE webhook_deliveries ("
+       " id {key} PRIMARY KEY, endpoint_id {key} NOT NULL, tenant {key} NOT NULL,"
+       " event TEXT NOT NULL, status TEXT NOT NULL, attempts BIGINT NOT NULL,"
+       " last_status_code BIGINT NOT NULL, next_attempt_at BIGINT NOT NULL,"
+       " first_attempt_at BIGINT NOT NULL, created_at BIGINT NOT NULL,"
+       " ordinal BIGINT NOT NULL)",
+       "CREATE UNIQUE INDEX webhook_deliveries_by_endpoint"
+       " ON webhook_deliveries (endpoint_id, ordinal)",
+     }},
   };
   return migrations;
 }
@@ -264,16 +283,23 @@ int current_version(soci::session& session) {
   return indicator == soci::i_ok ? static_cast<int>(version) : 0;
 }
 
-// The one dialect difference of the schema: how a column numbers itself.
-std::string for_dialect(std::string statement, dialect kind) {
-  const std::string placeholder = "{sequence}";
-  auto found = statement.find(placeholder);
-  if (found != std::string::npos) {
-    statement.replace(found, placeholder.size(),
-                      kind == dialect::sqlite ? "INTEGER PRIMARY KEY AUTOINCREMENT"
-                                              : "BIGSERIAL PRIMARY KEY");
+// Replaces every `placeholder` in `statement` with `replacement`.
+std::string replace_all(std::string statement, const std::string& placeholder,
+                        const std::string& replacement) {
+  for (auto found = statement.find(placeholder); found != std::string::npos;
+       found = statement.find(placeholder, found + replacement.size())) {
+    statement.replace(found, placeholder.size(), replacement);
   }
   return statement;
+}
+
+// The dialect differences of the schema: how a column numbers itself, and the type of
+// a key that compares byte by byte (SQLite's text always does; see migration 5).
+std::string for_dialect(std::string statement, dialect kind) {
+  bool sqlite = kind == dialect::sqlite;
+  statement = replace_all(std::move(statement), "{sequence}",
+                          sqlite ? "INTEGER PRIMARY KEY AUTOINCREMENT" : "BIGSERIAL PRIMARY KEY");
+  return replace_all(std::move(statement), "{key}", sqlite ? "TEXT" : "TEXT COLLATE \"C\"");
 }
 
 void apply(soci::session& session, dialect kind, const migration& step) {

@@ -16,6 +16,12 @@ const char* const order_columns =
     "id, tenant, payer_account, payee_account, amount, currency, capture_method, status,"
     " amount_authorized, amount_captured, amount_refunded, description, failure_code,"
     " expires_at, authorization_ttl_s, created_at, updated_at, ordinal, payee_tenant";
+const char* const webhook_endpoint_columns =
+    "id, tenant, url, events, description, status, secret, deleted, cursor_seq, created_at,"
+    " ordinal";
+const char* const webhook_delivery_columns =
+    "id, endpoint_id, tenant, event, status, attempts, last_status_code, next_attempt_at,"
+    " first_attempt_at, created_at, ordinal";
 const char* const entry_columns =
     "id, account_id, transfer_id, order_id, kind, amount, balance_after, created_at, ordinal";
 
@@ -119,6 +125,46 @@ order_record read_order(const text_row& row) {
   order.ordinal = read_int64(row, 17);
   order.payee_tenant = tenant_name{read_text(row, 18)};
   return order;
+}
+
+webhook_endpoint_record read_webhook_endpoint(const text_row& row) {
+  webhook_endpoint_record endpoint;
+  endpoint.id = webhook_endpoint_id{read_text(row, 0)};
+  endpoint.tenant = tenant_name{read_text(row, 1)};
+  endpoint.url = read_text(row, 2);
+  endpoint.events = split_filters(read_text(row, 3));
+  endpoint.description = read_text(row, 4);
+  auto status = parse_webhook_status(read_text(row, 5));
+  if (!status) {
+    throw storage_error{"unknown webhook endpoint status in storage"};
+  }
+  endpoint.status = *status;
+  endpoint.secret = read_text(row, 6);
+  endpoint.deleted = read_int64(row, 7) != 0;
+  endpoint.cursor = read_int64(row, 8);
+  endpoint.created_at = read_int64(row, 9);
+  endpoint.ordinal = read_int64(row, 10);
+  return endpoint;
+}
+
+webhook_delivery_record read_webhook_delivery(const text_row& row) {
+  webhook_delivery_record delivery;
+  delivery.id = webhook_delivery_id{read_text(row, 0)};
+  delivery.endpoint_id = webhook_endpoint_id{read_text(row, 1)};
+  delivery.tenant = tenant_name{read_text(row, 2)};
+  delivery.event = read_text(row, 3);
+  auto status = parse_delivery_status(read_text(row, 4));
+  if (!status) {
+    throw storage_error{"unknown webhook delivery status in storage"};
+  }
+  delivery.status = *status;
+  delivery.attempts = read_int64(row, 5);
+  delivery.last_status_code = read_int64(row, 6);
+  delivery.next_attempt_at = read_int64(row, 7);
+  delivery.first_attempt_at = read_int64(row, 8);
+  delivery.created_at = read_int64(row, 9);
+  delivery.event_seq = read_int64(row, 10);
+  return delivery;
 }
 
 } // namespace settle::persistence

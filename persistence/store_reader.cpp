@@ -116,6 +116,36 @@ std::int64_t store_reader::count_open_accounts(const user_id& user) {
   return count;
 }
 
+std::optional<webhook_endpoint_record>
+store_reader::find_webhook_endpoint(const webhook_endpoint_id& id) {
+  static const std::string sql = std::string{"SELECT "} + webhook_endpoint_columns
+                                 + " FROM webhook_endpoints WHERE id = $1 AND deleted = 0";
+  return find_one<webhook_endpoint_record>(lookup(sql, {id.value}), read_webhook_endpoint);
+}
+
+std::optional<webhook_delivery_record>
+store_reader::find_webhook_delivery(const webhook_delivery_id& id) {
+  static const std::string sql = std::string{"SELECT "} + webhook_delivery_columns
+                                 + " FROM webhook_deliveries WHERE id = $1";
+  return find_one<webhook_delivery_record>(lookup(sql, {id.value}), read_webhook_delivery);
+}
+
+std::int64_t store_reader::count_webhook_endpoints(const tenant_name& tenant) {
+  std::int64_t count = 0;
+  for_each_row(rows_of("SELECT COUNT(*) FROM webhook_endpoints WHERE tenant = $1 AND deleted = 0",
+                       {tenant.value}),
+               [&](const text_row& row) { count = read_int64(row, 0); });
+  return count;
+}
+
+std::vector<webhook_endpoint_id> store_reader::enabled_webhook_endpoint_ids() {
+  std::vector<webhook_endpoint_id> ids;
+  for_each_row(
+    rows_of("SELECT id FROM webhook_endpoints WHERE status = 'enabled' AND deleted = 0"),
+    [&](const text_row& row) { ids.push_back(webhook_endpoint_id{read_text(row, 0)}); });
+  return ids;
+}
+
 // Deposits and withdrawals only (see tenant_deposits). Summed in the database, but in two parts of each amount (above and below 10^9): a sum
 // of whole amounts can pass 64 bits on the way (a tenant that deposited and withdrew
 // 10^15 ten thousand times), which SQLite refuses as an overflow; the parts cannot.
@@ -209,6 +239,29 @@ list_page<order_record> store_reader::list_orders(const list_query& query) {
   bound_values bound;
   return list<order_record>("orders", order_columns, orders_scope(bound, query), bound, query,
                             read_order);
+}
+
+list_page<webhook_endpoint_record>
+store_reader::list_webhook_endpoints(const list_query& query) {
+  bound_values bound;
+  list_scope scope;
+  scope.conditions.push_back("deleted = 0");
+  if (!query.tenant.empty()) {
+    scope.conditions.push_back(bound.equals("tenant", query.tenant.value));
+  }
+  return list<webhook_endpoint_record>("webhook_endpoints", webhook_endpoint_columns,
+                                       std::move(scope), bound, query, read_webhook_endpoint);
+}
+
+list_page<webhook_delivery_record>
+store_reader::list_webhook_deliveries(const list_query& query) {
+  bound_values bound;
+  list_scope scope{{}, {bound.equals("endpoint_id", query.filter)}};
+  if (!query.tenant.empty()) {
+    scope.conditions.push_back(bound.equals("tenant", query.tenant.value));
+  }
+  return list<webhook_delivery_record>("webhook_deliveries", webhook_delivery_columns,
+                                       std::move(scope), bound, query, read_webhook_delivery);
 }
 
 // PostgreSQL: the seq below which every event's transaction has ended, taken before the

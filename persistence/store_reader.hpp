@@ -4,6 +4,7 @@
 
 #include "domain/order.hpp"
 #include "domain/records.hpp"
+#include "domain/webhook_endpoint.hpp"
 #include "persistence/prepared_statements.hpp"
 #include "persistence/storage_url.hpp"
 #include "persistence/text_query.hpp"
@@ -90,6 +91,12 @@ public:
   std::optional<idempotency_record> find_idempotency_record(const tenant_name& tenant,
                                                             const std::string& key);
   std::int64_t count_open_accounts(const user_id& user);
+  std::optional<webhook_endpoint_record> find_webhook_endpoint(const webhook_endpoint_id& id);
+  std::optional<webhook_delivery_record> find_webhook_delivery(const webhook_delivery_id& id);
+  // A tenant's endpoints not deleted (see maximum_webhook_endpoints).
+  std::int64_t count_webhook_endpoints(const tenant_name& tenant);
+  // Every enabled endpoint's id: their actors must run wherever their shards live.
+  std::vector<webhook_endpoint_id> enabled_webhook_endpoint_ids();
   // Each tenant's net deposits through the world account `world_id` (see tenant_deposits).
   std::vector<tenant_amount> net_deposits_through(const account_id& world);
 
@@ -98,6 +105,9 @@ public:
   list_page<transfer_record> list_transfers(const list_query& query);
   list_page<entry_record> list_entries(const list_query& query); // filter: the account
   list_page<order_record> list_orders(const list_query& query);
+  list_page<webhook_endpoint_record> list_webhook_endpoints(const list_query& query);
+  // filter: the endpoint; newest event first.
+  list_page<webhook_delivery_record> list_webhook_deliveries(const list_query& query);
   event_page list_events(const event_query& query);
 
   // The orders holding money now: their actors must run, so their expiry timers do.

@@ -6,6 +6,7 @@
 #include "domain/order.hpp"
 #include "domain/records.hpp"
 #include "domain/request_deadline.hpp"
+#include "domain/webhook_endpoint.hpp"
 #include "domain/shard_fence.hpp"
 
 #include <cstdint>
@@ -78,12 +79,18 @@ struct write_set {
   std::vector<order_record> orders_updated; // every field but the id is rewritten
   std::vector<idempotency_record> idempotency_records;
   std::vector<event_record> events;
+  std::vector<webhook_endpoint_record> webhook_endpoints_inserted;
+  // Every field but the id, the tenant, the secret and the creation is rewritten.
+  std::vector<webhook_endpoint_record> webhook_endpoints_updated;
+  // Inserted, or rewritten if the endpoint already has a delivery of the event.
+  std::vector<webhook_delivery_record> webhook_deliveries;
 
   std::size_t row_count() const noexcept {
     return users_inserted.size() + users_updated.size() + accounts_inserted.size()
            + accounts_closed.size() + transfers.size() * 3 + held_changes.size()
            + orders_inserted.size() + orders_updated.size() + idempotency_records.size()
-           + events.size() + leg_claims.size();
+           + events.size() + leg_claims.size() + webhook_endpoints_inserted.size()
+           + webhook_endpoints_updated.size() + webhook_deliveries.size();
   }
 };
 

@@ -9,6 +9,7 @@
 #include "domain/host_port.hpp"
 #include "net/api_commands.hpp"
 #include "net/json_renderer.hpp"
+#include "net/webhook_sender.hpp"
 #include "net/server.hpp"
 #include "persistence/connection.hpp"
 #include "persistence/database_lock.hpp"
@@ -136,7 +137,11 @@ int serve(config::node_config& configuration, const sigset_t& signals) {
     }
   }
   caf::actor_system system{configuration};
-  auto actors = start_node(system, options, std::make_shared<net::json_renderer>());
+  net::webhook_sender_options webhook_options;
+  webhook_options.allow_private = options.webhooks.allow_private;
+  webhook_options.max_in_flight = options.webhooks.max_in_flight;
+  auto actors = start_node(system, options, std::make_shared<net::json_renderer>(),
+                           std::make_shared<net::webhook_sender>(webhook_options));
   net::http_server server{actors.gateway, actors.events, options.http, std::move(keys),
                           web_root(options.http)};
   auto bound = server.start();

@@ -108,6 +108,27 @@ storage_reader_actor::behavior_type simulated_reader(storage_reader_actor::point
       return unreachable();
     },
     [](audit_atom) -> caf::result<persistence::audit_report> { return unreachable(); },
+    // The simulated node sends no webhooks.
+    [](load_atom, webhook_tag_atom, const std::string&) -> caf::result<webhook_endpoint_record> {
+      return unreachable();
+    },
+    [](load_atom, delivery_tag_atom,
+       const std::string&) -> caf::result<webhook_delivery_record> { return unreachable(); },
+    [](list_atom, webhook_tag_atom,
+       const list_query&) -> caf::result<list_page<webhook_endpoint_record>> {
+      return unreachable();
+    },
+    [](list_atom, delivery_tag_atom,
+       const list_query&) -> caf::result<list_page<webhook_delivery_record>> {
+      return unreachable();
+    },
+    [](count_atom, webhook_tag_atom, const tenant_name&) -> caf::result<std::int64_t> {
+      return unreachable();
+    },
+    [](list_atom, webhook_tag_atom) -> caf::result<std::vector<std::string>> {
+      return unreachable();
+    },
+    [](load_atom, event_tag_atom) -> caf::result<std::int64_t> { return unreachable(); },
   };
 }
 

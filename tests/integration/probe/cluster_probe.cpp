@@ -45,9 +45,10 @@ int main(int argc, char** argv) {
   caf::scoped_actor self{system};
   int result = 1;
   self->request(*directory, std::chrono::seconds{5}, settle::regions_atom::value,
-                std::string{"probe"}, caf::actor{}, caf::actor{}, caf::actor{})
+                std::string{"probe"}, caf::actor{}, caf::actor{}, caf::actor{},
+                caf::actor{})
     .receive(
-      [&](caf::actor&, caf::actor&, caf::actor&) {
+      [&](caf::actor&, caf::actor&, caf::actor&, caf::actor&) {
         std::cout << "reached the node's directory, and it answered a non-member" << std::endl;
         result = 0;
       },
