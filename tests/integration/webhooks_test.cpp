@@ -5,10 +5,14 @@
 // retries; addresses refused without --webhooks.allow-private; other tenants' 404s.
 // A receiver in the test (harness/webhook_receiver) checks each signature on its own.
 #include "tests/integration/harness/event_helpers.hpp"
+#include "tests/integration/harness/test_cluster.hpp"
 #include "tests/integration/harness/testing.hpp"
+#include "tests/integration/harness/transfer_load.hpp"
 #include "tests/integration/harness/webhook_receiver.hpp"
 
 #include <algorithm>
+#include <iostream>
+#include <optional>
 #include <thread>
 
 using namespace settle::integration;
@@ -360,4 +364,132 @@ TEST_CASE("a tenant has at most 16 webhook endpoints", "[webhooks]") {
   auto page = get_list(acme, "/v1/webhook_endpoints?limit=10");
   CHECK(page.data.size() == 10);
   CHECK(page.has_more);
+}
+
+namespace {
+
+// What is wrong with `received` as at-least-once, ordered delivery of `expected`: each
+// request either repeats a seq already received (a resend from the stored cursor after a
+// crash) or brings exactly the next expected one, none skipped, and all arrive.
+std::vector<std::string> delivery_problems(const std::vector<received_webhook>& received,
+                                           const std::vector<std::int64_t>& expected) {
+  std::vector<std::string> problems;
+  std::size_t next = 0;
+  for (const auto& webhook : received) {
+    if (!webhook.signature_valid) {
+      problems.push_back("a bad signature on seq " + std::to_string(webhook.seq));
+    }
+    if (next < expected.size() && webhook.seq == expected[next]) {
+      ++next;
+    } else if (std::find(expected.begin(), expected.begin() + static_cast<std::ptrdiff_t>(next),
+                         webhook.seq) == expected.begin() + static_cast<std::ptrdiff_t>(next)) {
+      problems.push_back("seq " + std::to_string(webhook.seq) + " arrived out of order, after "
+                         + std::to_string(next) + " events");
+    }
+  }
+  if (next != expected.size()) {
+    problems.push_back(std::to_string(expected.size() - next) + " events never arrived");
+  }
+  return problems;
+}
+
+}  // namespace
+
+TEST_CASE("after kill -9 in a stream of 1,000 transfers every event arrives, in order",
+          "[webhooks][crash]") {
+  test_server server{allow_private};
+  auto plan = funded_load_plan(server.acme(), acme_key, 20, 1'000'000);
+  plan.threads = 4;
+  plan.transfers_per_thread = 250;
+  auto before = last_seq(server.acme());
+  webhook_receiver receiver;
+  create_endpoint(server.acme(), receiver, names({"transfer.settled"}));
+  std::optional<load_outcome> first_half;
+  {
+    transfer_load load(server.port(), plan);
+    REQUIRE(load.wait_for_answers(500, 60s));
+    server.kill();
+    first_half = load.finish();
+  }
+  server.start();
+  auto rest = plan;
+  rest.seed = 2;
+  rest.transfers_per_thread = (1000 - first_half->settled.size()) / plan.threads + 1;
+  transfer_load load(server.port(), rest);
+  auto second_half = load.finish();
+  CHECK(first_half->settled.size() + second_half.settled.size() >= 1000);
+
+  auto expected = expected_seqs(server.acme(), before,
+                                [](const std::string& name) { return name == "transfer.settled"; });
+  auto received = receiver.wait_for(
+    [&](const auto& now) { return delivery_problems(now, expected).empty(); }, 60s);
+  CHECK(delivery_problems(received, expected) == std::vector<std::string>{});
+  auto duplicates = received.size() - expected.size();
+  INFO("duplicates after the kill: " << duplicates);
+  std::cout << "webhooks after kill -9: " << expected.size() << " events, " << received.size()
+            << " requests, " << duplicates << " duplicates" << std::endl;
+}
+
+namespace {
+
+// The nodes whose /metrics report the endpoint's delivery lag: those running its actor.
+std::vector<std::size_t> nodes_delivering(test_cluster& cluster, const std::string& endpoint) {
+  std::vector<std::size_t> nodes;
+  for (auto index : cluster.serving_nodes()) {
+    auto metrics = cluster.acme(index).get("/metrics");
+    if (metrics.status == 200
+        && metrics.body.find("endpoint=\"" + endpoint + "\"") != std::string::npos) {
+      nodes.push_back(index);
+    }
+  }
+  return nodes;
+}
+
+std::vector<std::size_t> wait_for_one_node_delivering(test_cluster& cluster,
+                                                      const std::string& endpoint) {
+  auto deadline = std::chrono::steady_clock::now() + 60s;
+  auto nodes = nodes_delivering(cluster, endpoint);
+  while (nodes.size() != 1 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(200ms);
+    nodes = nodes_delivering(cluster, endpoint);
+  }
+  return nodes;
+}
+
+}  // namespace
+
+TEST_CASE("in a cluster the node delivering an endpoint is killed and another resumes",
+          "[.][cluster][webhooks]") {
+  test_cluster cluster(3);
+  auto& first = cluster.acme(0);
+  auto source = funded_account(first, 100000);
+  auto target = new_account(first);
+  auto before = last_seq(first);
+  webhook_receiver receiver;
+  auto endpoint = id_of(create_endpoint(first, receiver, names({"transfer.settled"})));
+  for (int i = 0; i < 20; ++i) {
+    move_money(first, source, target, 1);
+  }
+  auto owners = wait_for_one_node_delivering(cluster, endpoint);
+  REQUIRE(owners.size() == 1);
+  auto victim = owners.front();
+  INFO("delivering on " << cluster.node_id(victim));
+  receiver.wait_for([](const auto& now) { return has_at_least(now, 20); });
+
+  cluster.kill(victim);
+  cluster.wait_until_settled();
+  auto survivor = cluster.serving_nodes().front();
+  auto& client = cluster.acme(survivor);
+  for (int i = 0; i < 20; ++i) {
+    move_money(client, source, target, 1);
+  }
+  auto expected = expected_seqs(client, before,
+                                [](const std::string& name) { return name == "transfer.settled"; });
+  REQUIRE(expected.size() == 40);
+  auto received = receiver.wait_for(
+    [&](const auto& now) { return delivery_problems(now, expected).empty(); }, 60s);
+  CHECK(delivery_problems(received, expected) == std::vector<std::string>{});
+  auto now_delivering = wait_for_one_node_delivering(cluster, endpoint);
+  REQUIRE(now_delivering.size() == 1);
+  CHECK(now_delivering.front() != victim);
 }

@@ -97,8 +97,9 @@ process_options test_cluster::node_options(const cluster_node& node, const certi
   options.keys_file = keys_file_;
   options.node_id = node.id;
   options.http_listen = "127.0.0.1:" + std::to_string(node.http_port);
+  // Webhooks may go to the tests' receivers on loopback.
   options.extra_arguments = {"--cluster.listen=127.0.0.1:" + std::to_string(node.cluster_port),
-                             "--cluster.seeds=" + join(seeds, ",")};
+                             "--cluster.seeds=" + join(seeds, ","), "--webhooks.allow-private"};
   options.log_path = directory_ + "/" + node.id + ".log";
   if (tls_) {
     options.extra_arguments.push_back("--cluster.tls-ca=" + authority.certificate);
