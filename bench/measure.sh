@@ -21,6 +21,7 @@ trap cleanup EXIT
 
 # The pinned client, accounts through the API, the wrk cases: shared with bench/cluster.
 source bench/lib.sh
+source bench/webhooks.sh
 source scripts/free-port.sh
 
 # pgbench: the classic "UPDATE balances in SQL" design, random and hot account.
@@ -130,14 +131,16 @@ settle_open_loop() {
 
 measure_settle_postgresql() {
   psql -q "$admin_dsn" -c "DROP DATABASE IF EXISTS settle_bench" -c "CREATE DATABASE settle_bench" >/dev/null
-  start_settled "${dsn%/*}/settle_bench"
+  start_settled "${dsn%/*}/settle_bench" --webhooks.allow-private
   create_accounts
   settle_case settle_pg_transfer transfer 1 "$duration"
+  settle_webhook_silent
   settle_case settle_pg_hot hot 1 "$duration"
   settle_case settle_pg_batch batch 1000 "$duration"
   settle_case settle_pg_get get 1 "$duration"
   settle_orders
   settle_open_loop
+  settle_webhook_lag
   result[settle_pg_audit]=$(curl -s -H "Authorization: Bearer $api_key" "$base/v1/audit" | sed 's/^{"ok":\([a-z]*\).*/\1/')
   stop_settled
 }
@@ -261,6 +264,8 @@ $connections connections, ${duration} s per case, $accounts accounts. PostgreSQL
 | Settle PostgreSQL: POST /v1/orders (automatic capture) | ${result[settle_pg_order_create]} orders/s | | ${result[settle_pg_order_create_latency]} | $(costs settle_pg_order_create) | ${result[settle_pg_order_create_cpu]} |
 | Settle PostgreSQL: POST /v1/orders/{id}/confirm, automatic capture (${result[settle_pg_order_confirm_count]} of ${result[settle_pg_order_pool]} orders, in ${result[settle_pg_order_confirm_seconds]} s) | ${result[settle_pg_order_confirm]} confirms/s | $(ratio "${result[settle_pg_order_confirm]}" "${result[pgbench_transfer]}") of pgbench; $(ratio "${result[settle_pg_order_confirm]}" "${result[settle_pg_transfer]}") of random transfers | ${result[settle_pg_order_confirm_latency]} | $(costs settle_pg_order_confirm) | ${result[settle_pg_order_confirm_cpu]} |
 | Settle PostgreSQL: POST /v1/transfers, random, open loop at half the peak (${result[open_target]}/s scheduled) | ${result[settle_pg_open]:-n/a} transfers/s achieved | $(ratio "${result[settle_pg_open]:-0}" "${result[open_target]}") of the scheduled rate | ${result[settle_pg_open_latency]:-n/a}; timed inside settled: ${result[settle_pg_open_inside_10ms]:-n/a}% within 10 ms, ${result[settle_pg_open_inside_25ms]:-n/a}% within 25 ms; PostgreSQL checkpoints begun during the case: ${result[settle_pg_open_checkpoints]:-n/a} | $(costs settle_pg_open) | ${result[settle_pg_open_cpu]:-} |
+| Settle PostgreSQL: POST /v1/transfers, random, with a webhook endpoint of every event whose receiver never answers | ${result[settle_pg_webhook_silent]} transfers/s | $(ratio "${result[settle_pg_webhook_silent]}" "${result[settle_pg_transfer]}") of random without it | ${result[settle_pg_webhook_silent_latency]} | $(costs settle_pg_webhook_silent) | ${result[settle_pg_webhook_silent_cpu]} |
+| Settle PostgreSQL: webhook delivery lag, POST /v1/transfers at 1,000/s (open loop, ${result[settle_pg_webhook_load]:-n/a}/s achieved), transfer.settled to a receiver answering at once | largest ${result[webhook_lag_max]:-n/a} s, mean ${result[webhook_lag_mean]:-n/a} s behind the log; caught up ${result[webhook_caught_up]:-n/a} s after the load | ${result[webhook_deliveries]:-n/a} deliveries succeeded in the run | ${result[settle_pg_webhook_load_latency]:-n/a} | $(costs settle_pg_webhook_load) | ${result[settle_pg_webhook_load_cpu]:-} |
 | Settle SQLite: POST /v1/transfers, random | ${result[settle_sqlite_transfer]} transfers/s | | ${result[settle_sqlite_transfer_latency]} | $(costs settle_sqlite_transfer) | ${result[settle_sqlite_transfer_cpu]} |
 | Settle SQLite: GET /v1/accounts/{id} | ${result[settle_sqlite_get]} req/s | | ${result[settle_sqlite_get_latency]} | $(costs settle_sqlite_get) | ${result[settle_sqlite_get_cpu]} |
 | Settle memory: $n accounts, each read once (GET, loaded from PostgreSQL) at ${result[memory_walk]} req/s | RSS $(mebibytes "${result[memory_empty]}") empty, $(mebibytes "${result[memory_start]}") at start, $(mebibytes "${result[memory_walked]}") after the walk (peak $(mebibytes "${result[memory_peak]}"), ${result[memory_walked_actors]} accounts resident) | $(per_account "${result[memory_walked]}" "${result[memory_start]}" "${result[memory_walked_actors]}") B per resident account (RSS growth / accounts resident) | ${result[memory_walk_latency]} | $(costs memory_walk) | ${result[memory_walk_cpu]} |

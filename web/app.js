@@ -1,12 +1,14 @@
 // The live dashboard: asks for an API key, loads the accounts and orders the key may
 // see, then follows every change over the WebSocket stream (resuming with `since` after
-// a disconnect) and draws the settled transfers per second. In English or Chinese: the
+// a disconnect) and draws the settled transfers per second; lists the webhook endpoints
+// with their latest deliveries (read-only, loaded again as events arrive). In English or Chinese: the
 // words come from the server's catalogue of the chosen language (/i18n/<language>.json).
 "use strict";
 
 const state = { key: null, lastSeq: 0, accounts: new Map(), orders: new Map(),
                 perSecond: new Map(), events: [], socket: null, online: false,
-                language: "en", catalogue: null };
+                language: "en", catalogue: null,
+                webhooks: [], webhooksTimer: null, webhooksAsked: 0 };
 
 const element = (id) => document.getElementById(id);
 
@@ -74,6 +76,7 @@ async function useLanguage(language) {
   setOnline(state.online);
   renderAccounts();
   renderOrders();
+  renderWebhooks();
   renderEvents();
   drawChart();
 }
@@ -151,6 +154,94 @@ function renderOrders() {
   }));
 }
 
+// A time of the API (RFC 3339) as the chosen language writes a time of day. Enough for a
+// next attempt: retries are at most an hour apart.
+function formatTime(at) {
+  return new Date(at).toLocaleTimeString(locale());
+}
+
+// An element showing the catalogue's word for `key` (data-i18n: rewritten on a switch).
+function wordElement(tag, key, className) {
+  const node = document.createElement(tag);
+  node.dataset.i18n = key;
+  node.textContent = word(key);
+  if (className) node.className = className;
+  return node;
+}
+
+// The webhook endpoints and, for each, its latest deliveries (newest first).
+const deliveryColumns = [["seq"], ["event", "optional"], ["status"], ["attempts", "number optional"],
+                         ["status_code", "number"], ["next_attempt"]];
+
+function deliveryRow(delivery) {
+  const row = document.createElement("tr");
+  row.id = "delivery-" + delivery.id;
+  row.dataset.seq = delivery.event_seq;
+  const next = delivery.status === "pending" && delivery.next_attempt_at;
+  const nextCell = cell(next ? formatTime(next) : "");
+  if (next) nextCell.title = next;
+  row.append(cell("#" + delivery.event_seq), cell(delivery.event, "optional"),
+             cell(statusWord(delivery.status), "status-" + delivery.status),
+             cell(String(delivery.attempts), "number optional"),
+             cell(delivery.last_status_code === null ? "—" : String(delivery.last_status_code), "number"),
+             nextCell);
+  return row;
+}
+
+function endpointBlock({ endpoint, deliveries }) {
+  const block = document.createElement("div");
+  block.className = "endpoint";
+  block.id = "webhook-" + endpoint.id;
+  const url = document.createElement("span");
+  url.className = "url";
+  url.textContent = url.title = endpoint.url;
+  const status = document.createElement("span");
+  status.className = "status-" + endpoint.status;
+  status.textContent = statusWord(endpoint.status);
+  const heading = document.createElement("div");
+  heading.className = "endpoint-heading";
+  heading.append(url, status);
+  const filters = document.createElement("p");
+  filters.className = "hint";
+  filters.append(wordElement("span", "webhook_filters"), " " + endpoint.events.join(", "));
+  block.append(heading, filters);
+  if (deliveries.length === 0) {
+    block.append(wordElement("p", "no_deliveries", "hint"));
+    return block;
+  }
+  const table = document.createElement("table");
+  table.createTHead().insertRow().append(...deliveryColumns.map(([key, className]) =>
+    wordElement("th", key, className)));
+  table.createTBody().append(...deliveries.map(deliveryRow));
+  block.append(table);
+  return block;
+}
+
+function renderWebhooks() {
+  element("webhooks").replaceChildren(...state.webhooks.map(endpointBlock));
+}
+
+// Asks for the endpoints (an admin key sees every tenant's) and their 10 latest
+// deliveries; an answer older than the latest question is dropped.
+async function loadWebhooks() {
+  state.webhooksTimer = null;
+  const asked = ++state.webhooksAsked;
+  const endpoints = await api("/v1/webhook_endpoints?limit=100");
+  const webhooks = await Promise.all(endpoints.data.map(async (endpoint) => ({ endpoint,
+    deliveries: (await api(`/v1/webhook_endpoints/${endpoint.id}/deliveries?limit=10`)).data })));
+  if (asked !== state.webhooksAsked) return;
+  state.webhooks = webhooks;
+  element("webhooks-empty").hidden = webhooks.length > 0;
+  renderWebhooks();
+}
+
+// After live events, the webhooks are loaded again 2 s later, so at most every 2 s; the
+// wait also lets the deliveries of those events end (one is listed after its first attempt).
+function loadWebhooksSoon() {
+  if (state.webhooksTimer) return;
+  state.webhooksTimer = setTimeout(() => loadWebhooks().catch((error) => console.error(error)), 2000);
+}
+
 // The newest 200 events, newest first; kept so that a language change rewrites their money.
 const shownEvents = 200;
 
@@ -200,6 +291,7 @@ function handleEvent(message) {
     drawChart();
   }
   addEvent(message);
+  loadWebhooksSoon();
 }
 
 function drawChart() {
@@ -268,6 +360,7 @@ async function start(key) {
   element("login").hidden = true;
   element("dashboard").hidden = false;
   connectStream();
+  loadWebhooks().catch((error) => console.error(error));
   setInterval(drawChart, 500);
 }
 

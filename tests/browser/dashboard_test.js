@@ -5,7 +5,10 @@
 // phone's screen (375x812) must not be wider than the screen; then switches the page to
 // Chinese: every word from the zh catalogue, money in zh-CN's format, statuses in
 // Chinese, the API asked with Accept-Language: zh, and the choice kept after a reload
-// (localStorage), and on the phone; saves screenshots in both languages. With
+// (localStorage), and on the phone; saves screenshots in both languages. A webhook
+// endpoint registered through the API (settled runs with --webhooks.allow-private) points
+// at a receiver in this process: once it has received a transfer's event, the page shows
+// the endpoint and that delivery (succeeded, 1 attempt, code 200), in both languages. With
 // SETTLE_TEST_TLS_CERT and SETTLE_TEST_TLS_KEY set, settled serves HTTPS and the page's
 // events come over WSS (run.sh makes the certificate; the browser is told to accept it).
 //   node dashboard_test.js SETTLED_BINARY ARTIFACT_FOLDER
@@ -14,6 +17,7 @@
 const { chromium } = require("playwright-core");
 const { spawn } = require("node:child_process");
 const fs = require("node:fs");
+const http = require("node:http");
 const os = require("node:os");
 const path = require("node:path");
 
@@ -25,7 +29,8 @@ const chromiumFlags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable
 
 function startSettled() {
   const folder = fs.mkdtempSync(path.join(os.tmpdir(), "settle-browser-"));
-  const options = ["--http.listen=127.0.0.1:0", `--storage.url=sqlite:${folder}/settle.db`];
+  const options = ["--http.listen=127.0.0.1:0", `--storage.url=sqlite:${folder}/settle.db`,
+                   "--webhooks.allow-private"]; // the test's receiver is on 127.0.0.1
   if (tls) {
     options.push(`--http.tls-cert=${process.env.SETTLE_TEST_TLS_CERT}`,
                  `--http.tls-key=${process.env.SETTLE_TEST_TLS_KEY}`);
@@ -58,6 +63,59 @@ async function call(server, method, route, body) {
   return answer;
 }
 
+// A language's catalogue, as the page gets it.
+async function catalogueOf(server, language) {
+  return (await fetch(server.url + "/i18n/" + language + ".json")).json();
+}
+
+async function openPage(browser, options) {
+  const page = await browser.newPage({ ...options, ignoreHTTPSErrors: tls });
+  return page;
+}
+
+// A webhook receiver on 127.0.0.1: answers 200 to every POST and keeps the events.
+function startReceiver() {
+  const events = [];
+  const server = http.createServer((request, response) => {
+    let body = "";
+    request.on("data", (chunk) => { body += chunk; });
+    request.on("end", () => {
+      if (request.method === "POST") events.push(JSON.parse(body));
+      response.writeHead(request.method === "POST" ? 200 : 405, { "Content-Length": "0" });
+      response.end();
+    });
+  });
+  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve({
+    server, events, url: `http://127.0.0.1:${server.address().port}/settle/webhooks` })));
+}
+
+// Waits (10 s at most) until the receiver has the event of `object` named `name`.
+async function received(receiver, name, object) {
+  const until = Date.now() + 10000;
+  for (;;) {
+    const found = receiver.events.find((event) => event.event === name && event.object.id === object.id);
+    if (found) return found;
+    if (Date.now() > until) throw new Error(`the receiver did not get ${name} of ${object.id}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+// The page shows the endpoint (its URL and status) and the delivery of the event `seq`:
+// succeeded after 1 attempt, answered 200 (loaded again 2 s after the events: 5 s at most).
+async function showsDelivery(page, catalogue, endpoint, seq) {
+  const row = `#webhook-${endpoint.id} tr[data-seq="${seq}"]`;
+  await page.waitForSelector(row, { timeout: 5000 });
+  const shown = await page.$$eval(`${row} td`, (cells) => cells.map((td) => td.textContent));
+  const expected = ["#" + seq, "transfer.settled", catalogue.statuses.succeeded, "1", "200", ""];
+  if (JSON.stringify(shown) !== JSON.stringify(expected)) {
+    throw new Error(`the delivery of event ${seq} reads ${JSON.stringify(shown)}, expected ${JSON.stringify(expected)}`);
+  }
+  const heading = await page.textContent(`#webhook-${endpoint.id} .endpoint-heading`);
+  if (heading !== endpoint.url + catalogue.statuses.enabled) {
+    throw new Error(`the endpoint reads "${heading}"`);
+  }
+}
+
 // Waits (2 s at most) until the page shows `expected` as the account's balance: the
 // account's update may come a message after the event the test waited for.
 async function shows(page, account, expected) {
@@ -77,14 +135,16 @@ async function shows(page, account, expected) {
 async function checkWords(page, catalogue) {
   const wrong = await page.evaluate((words) => [...document.querySelectorAll("[data-i18n]")]
     .filter((node) => node.textContent !== words[node.dataset.i18n])
-    .map((node) => `${node.dataset.i18n}: "${node.textContent}"`), catalogue.dashboard);
+    .map((node) => `${node.dataset.i18n}: "${node.textContent}"` + (node.dataset.i18n in words ? ""
+      : " (not in the catalogue that settled serves)")),
+    catalogue.dashboard);
   if (wrong.length > 0) throw new Error("words not in the chosen language: " + wrong.join(", "));
 }
 
 // Chooses Chinese on the wide page, checks the words, money, statuses and the API's
 // Accept-Language, reloads (the choice is remembered), then the same on the phone.
 async function checkChinese(server, page, phone, objects, artifacts) {
-  const catalogue = await (await fetch(server.url + "/i18n/zh.json")).json();
+  const catalogue = await catalogueOf(server, "zh");
   const languagesAsked = [];
   page.on("request", (request) => {
     const route = new URL(request.url()).pathname;
@@ -105,6 +165,7 @@ async function checkChinese(server, page, phone, objects, artifacts) {
     const shown = await page.textContent(cell);
     if (shown !== catalogue.statuses[status]) throw new Error(`${status} reads "${shown}" in Chinese`);
   }
+  await showsDelivery(page, catalogue, objects.endpoint, objects.delivered.seq);
   await page.reload();
   await page.waitForSelector("#connection.online", { timeout: 10000 });
   await page.waitForSelector(`#account-${objects.payer.id}`, { timeout: 5000 });
@@ -114,6 +175,7 @@ async function checkChinese(server, page, phone, objects, artifacts) {
     throw new Error("the API was asked in " + JSON.stringify(languagesAsked) + ", not zh");
   }
   await shows(page, objects.payer, "US$495.00");
+  await showsDelivery(page, catalogue, objects.endpoint, objects.delivered.seq);
   // One more transfer, so that the screenshot shows an event with its money in Chinese.
   const transfer = await call(server, "POST", "/v1/transfers",
     { from_account: objects.payer.id, to_account: objects.payee.id, amount: 100, currency: "USD" });
@@ -126,6 +188,7 @@ async function checkChinese(server, page, phone, objects, artifacts) {
   await phone.waitForFunction(() => document.documentElement.lang === "zh-CN", null, { timeout: 2000 });
   await checkWords(phone, catalogue);
   await shows(phone, objects.payer, "US$494.00");
+  await showsDelivery(phone, catalogue, objects.endpoint, objects.delivered.seq);
   // The events shown before the switch are written again in the new format.
   const oldEvent = await phone.textContent(`#events li[data-seq="${objects.laterSeq}"] .id`);
   if (!oldEvent.endsWith("US$12.34")) throw new Error(`an earlier event reads "${oldEvent}" in Chinese`);
@@ -137,8 +200,12 @@ async function checkChinese(server, page, phone, objects, artifacts) {
 
 async function main() {
   const server = await startSettled();
+  const receiver = await startReceiver();
   let browser;
   try {
+    // Registered first: an endpoint receives the events committed after it.
+    const endpoint = await call(server, "POST", "/v1/webhook_endpoints",
+      { url: receiver.url, events: ["transfer.settled"], description: "Browser test" });
     const user = await call(server, "POST", "/v1/users", { name: "Browser", email: "browser@example.com" });
     const payer = await call(server, "POST", "/v1/accounts", { user_id: user.id, currency: "USD" });
     const payee = await call(server, "POST", "/v1/accounts", { user_id: user.id, currency: "USD" });
@@ -154,7 +221,7 @@ async function main() {
 
     browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: chromiumFlags,
                                       headless: true });
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, ignoreHTTPSErrors: tls });
+    const page = await openPage(browser, { viewport: { width: 1280, height: 900 } });
     await page.goto(server.url + "/");
     await page.fill("#api-key", server.key);
     await page.click("#connect");
@@ -174,14 +241,18 @@ async function main() {
       await shows(page, account, expected);
     }
     console.log(`${server.url}: the transfer ${transfer.id} appeared ${Date.now() - shownAt} ms after its answer`);
+    const english = await catalogueOf(server, "en");
+    await checkWords(page, english);
+    const delivered = await received(receiver, "transfer.settled", transfer);
+    await showsDelivery(page, english, endpoint, delivered.seq);
+    console.log(`${server.url}: the webhook receiver got event ${delivered.seq}, and the page shows its delivery`);
     fs.mkdirSync(artifacts, { recursive: true });
     await page.screenshot({ path: path.join(artifacts, tls ? "dashboard-https.png" : "dashboard.png"),
                             fullPage: true });
 
     // A phone: the page fits the screen's width, and the accounts and events still show.
-    const phone = await browser.newPage({ viewport: { width: 375, height: 812 }, isMobile: true,
-                                          hasTouch: true, deviceScaleFactor: 2,
-                                          ignoreHTTPSErrors: tls });
+    const phone = await openPage(browser, { viewport: { width: 375, height: 812 }, isMobile: true,
+                                            hasTouch: true, deviceScaleFactor: 2 });
     await phone.goto(server.url + "/");
     await phone.fill("#api-key", server.key);
     await phone.click("#connect");
@@ -191,6 +262,7 @@ async function main() {
       { from_account: payee.id, to_account: payer.id, amount: 1234, currency: "USD" });
     await phone.waitForSelector(`#events li >> text=${later.id}`, { timeout: 2000 });
     await shows(phone, payer, "$495.00");
+    await showsDelivery(phone, english, endpoint, delivered.seq); // the webhooks too must fit
     if (!(await phone.isVisible(`#account-${payer.id} td:nth-child(3)`))) {
       throw new Error("on a phone the payer's balance is not visible");
     }
@@ -200,10 +272,12 @@ async function main() {
     await phone.screenshot({ path: path.join(artifacts, tls ? "dashboard-phone-https.png" : "dashboard-phone.png"),
                              fullPage: true });
     const laterSeq = await phone.getAttribute(`#events li:has-text("${later.id}")`, "data-seq");
-    await checkChinese(server, page, phone, { payer, payee, yen, dinar, order, laterSeq }, artifacts);
+    await checkChinese(server, page, phone,
+                       { payer, payee, yen, dinar, order, laterSeq, endpoint, delivered }, artifacts);
     console.log("1 passed, 0 failed");
   } finally {
     if (browser) await browser.close();
+    receiver.server.close();
     server.child.kill("SIGTERM");
     fs.rmSync(server.folder, { recursive: true, force: true });
   }
