@@ -202,3 +202,29 @@ ratio() {
 describe_machine() {
   echo "$(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
 }
+
+# An nginx answering 200 with a constant small JSON body to any request on 127.0.0.1:PORT
+# (the HTTP ceiling; a webhook receiver that answers at once), its files $work/NAME.*.
+start_constant_nginx() {
+  local name="$1" port="$2"
+  cat >"$work/$name.conf" <<CONF
+worker_processes 1;
+pid $work/$name.pid;
+error_log $work/$name-error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  server {
+    listen 127.0.0.1:$port;
+    location / { default_type application/json; return 200 '{"ok":true}'; }
+  }
+}
+CONF
+  nginx -c "$work/$name.conf" -p "$work"
+  sleep 0.5
+}
+
+stop_constant_nginx() {
+  kill "$(cat "$work/$1.pid")"
+  rm -f "$work/$1.pid"
+}

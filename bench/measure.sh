@@ -14,7 +14,9 @@ pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
 server=""
 cleanup() {
   if [[ -n "$server" ]]; then kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; fi
-  if [[ -f "$work/nginx.pid" ]]; then kill "$(cat "$work/nginx.pid")" 2>/dev/null || true; fi
+  for pid_file in "$work/nginx.pid" "$work/receiver.pid" "$work/silent_receiver.pid"; do
+    if [[ -f "$pid_file" ]]; then kill "$(cat "$pid_file")" 2>/dev/null || true; fi
+  done
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -46,26 +48,11 @@ measure_pgbench() {
 measure_http_ceiling() {
   local port
   port=$(free_loopback_port)
-  cat >"$work/nginx.conf" <<CONF
-worker_processes 1;
-pid $work/nginx.pid;
-error_log $work/nginx-error.log;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  server {
-    listen 127.0.0.1:$port;
-    location / { default_type application/json; return 200 '{"ok":true}'; }
-  }
-}
-CONF
-  nginx -c "$work/nginx.conf" -p "$work"
-  sleep 0.5
+  start_constant_nginx nginx "$port"
   result[http_ceiling]=$(client wrk -t1 -c"$connections" -d"${duration}s" "http://127.0.0.1:$port/" \
                          | sed -n 's/^Requests\/sec: *\([0-9]*\).*/\1/p')
   result[http_ceiling_cpu]=$(client_cpu)
-  kill "$(cat "$work/nginx.pid")"
-  rm -f "$work/nginx.pid"
+  stop_constant_nginx nginx
 }
 
 # Waits (at most 120 s) until settled answers GET PATH with 200.

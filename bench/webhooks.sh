@@ -23,15 +23,15 @@ webhook_lag() {
 }
 
 settle_webhook_silent() {
-  local port receiver endpoint
+  local port endpoint
   port=$(free_loopback_port)
   python3 bench/scripts/silent_receiver.py "$port" &
-  receiver=$!
+  echo $! >"$work/silent_receiver.pid"
   endpoint=$(create_webhook_endpoint "http://127.0.0.1:$port/hooks" '["*"]')
   settle_case settle_pg_webhook_silent transfer 1 "$duration"
   delete_webhook_endpoint "$endpoint"
-  kill "$receiver"
-  wait "$receiver" 2>/dev/null || true
+  kill "$(cat "$work/silent_receiver.pid")"
+  rm -f "$work/silent_receiver.pid"
 }
 
 # Samples the lag into $work/lag until $work/lag.stop exists.
@@ -46,20 +46,7 @@ sample_webhook_lag() {
 settle_webhook_lag() {
   local port endpoint sampler started waited=0
   port=$(free_loopback_port)
-  cat >"$work/receiver.conf" <<CONF
-worker_processes 1;
-pid $work/receiver.pid;
-error_log $work/receiver-error.log;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  server {
-    listen 127.0.0.1:$port;
-    location / { return 200 'ok'; }
-  }
-}
-CONF
-  nginx -c "$work/receiver.conf" -p "$work"
+  start_constant_nginx receiver "$port"
   endpoint=$(create_webhook_endpoint "http://127.0.0.1:$port/hooks" '["transfer.settled"]')
   rm -f "$work/lag.stop"
   sample_webhook_lag "$endpoint" &
@@ -78,6 +65,5 @@ CONF
   result[webhook_lag_mean]=$(awk 'NF { sum += $1; n++ } END { if (n) printf "%.3f", sum / n; else print "n/a" }' "$work/lag")
   result[webhook_deliveries]=$(curl -s "$base/metrics" | awk '$1 == "settle_webhook_deliveries_total{result=\"succeeded\"}" { print $2 }')
   delete_webhook_endpoint "$endpoint"
-  kill "$(cat "$work/receiver.pid")"
-  rm -f "$work/receiver.pid"
+  stop_constant_nginx receiver
 }
