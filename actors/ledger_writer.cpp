@@ -83,6 +83,9 @@ void assign_ordinals(ledger_writer_state& state, persistence::write_set& writes)
   for (auto& order : writes.orders_inserted) {
     order.ordinal = state.ordinals.next();
   }
+  for (auto& endpoint : writes.webhook_endpoints_inserted) {
+    endpoint.ordinal = state.ordinals.next();
+  }
 }
 
 // Another settled took the database while this node's connection to it was gone (see

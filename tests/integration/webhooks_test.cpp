@@ -364,6 +364,21 @@ TEST_CASE("a tenant has at most 16 webhook endpoints", "[webhooks]") {
   auto page = get_list(acme, "/v1/webhook_endpoints?limit=10");
   CHECK(page.data.size() == 10);
   CHECK(page.has_more);
+  // Newest first, every endpoint once across the pages.
+  auto rest = get_list(acme, "/v1/webhook_endpoints?limit=10&starting_after="
+                               + id_of(page.data.back()));
+  CHECK(rest.data.size() == 6);
+  CHECK_FALSE(rest.has_more);
+  auto listed = ids_of(page.data);
+  for (const auto& id : ids_of(rest.data)) {
+    listed.push_back(id);
+  }
+  auto sorted = listed;
+  std::sort(sorted.begin(), sorted.end());
+  CHECK(std::adjacent_find(sorted.begin(), sorted.end()) == sorted.end());
+  CHECK(listed.size() == 16);
+  CHECK(std::find(listed.begin(), listed.end(), ids.front()) == listed.end());
+  CHECK(listed.back() == ids[1]); // the oldest still there
 }
 
 namespace {
