@@ -272,15 +272,16 @@ void conclude_current(endpoint_pointer self, std::int64_t status_code) {
     writes.webhook_endpoints_updated.push_back(state.record);
   }
   writes.webhook_deliveries.push_back(delivery);
-  auto waiters = std::move(current.waiters);
+  // Taken out before the current event may go (the references above then dangle).
+  auto answer = [waiters = std::move(current.waiters),
+                 concluded = delivery](const caf::error& error) mutable {
+    answer_waiters(waiters, concluded, error);
+  };
   current.waiters.clear();
   if (!delay) {
     state.current.reset();
   }
-  commit(self, std::move(writes),
-         [waiters = std::move(waiters), delivery](const caf::error& error) mutable {
-           answer_waiters(waiters, delivery, error);
-         });
+  commit(self, std::move(writes), std::move(answer));
 }
 
 // A manual retry is tried once: it succeeds or fails, and schedules nothing.
