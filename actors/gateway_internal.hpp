@@ -8,13 +8,20 @@
 #include <caf/all.hpp>
 
 #include <chrono>
+#include <deque>
+#include <functional>
 #include <memory>
+#include <string>
+#include <unordered_map>
 
 namespace settle::gateway_detail {
 
 struct gateway_state {
   gateway_dependencies dependencies;
   std::size_t in_flight = 0;
+  // Creations of webhook endpoints, per tenant, the first one running: one at a time, so
+  // that the tenant's count of endpoints each checks is the count committed before it.
+  std::unordered_map<std::string, std::deque<std::function<void()>>> webhook_creations;
   static inline const char* name = "gateway";
 };
 

@@ -1,6 +1,6 @@
 // The gateway's webhook endpoint commands. Creating one checks its URL's addresses and
-// the tenant's count of endpoints, and starts its cursor at the log's newest event (no
-// history is replayed); everything else is asked of the endpoint's actor, wherever its
+// the tenant's count of endpoints (one creation per tenant at a time on a node), and
+// starts its cursor at the log's newest event (no history is replayed); everything else is asked of the endpoint's actor, wherever its
 // shard lives, except the lists, read from the store.
 #include "actors/gateway_internal.hpp"
 
@@ -85,10 +85,30 @@ void execute(gateway_pointer self, const context_pointer& context,
   if (!webhooks_available(self, context)) {
     return;
   }
-  self->request(self->state.dependencies.webhook_addresses, caf::infinite, check_atom::value,
-                command.url)
-    .then([self, context, command](bool) { create_within_limit(self, context, command); },
-          error_responder(self, context));
+  auto tenant = context->request.who.tenant.value;
+  // The creation ends with its answer, whichever it is: then the tenant's next one runs.
+  auto reply = std::move(context->request.reply);
+  context->request.reply = [self, tenant, reply = std::move(reply)](api_response answer) {
+    reply(std::move(answer));
+    auto& waiting = self->state.webhook_creations[tenant];
+    waiting.pop_front();
+    if (waiting.empty()) {
+      self->state.webhook_creations.erase(tenant);
+    } else {
+      auto next = waiting.front(); // a copy: running it may change the map
+      next();
+    }
+  };
+  auto& waiting = self->state.webhook_creations[tenant];
+  waiting.push_back([self, context, command] {
+    self->request(self->state.dependencies.webhook_addresses, caf::infinite, check_atom::value,
+                  command.url)
+      .then([self, context, command](bool) { create_within_limit(self, context, command); },
+            error_responder(self, context));
+  });
+  if (waiting.size() == 1) {
+    waiting.front()();
+  }
 }
 
 void execute(gateway_pointer self, const context_pointer& context,

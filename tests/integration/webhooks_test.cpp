@@ -11,6 +11,7 @@
 #include "tests/integration/harness/webhook_receiver.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <iostream>
 #include <optional>
 #include <thread>
@@ -358,7 +359,22 @@ TEST_CASE("a tenant has at most 16 webhook endpoints", "[webhooks]") {
     ids.push_back(id_of(json_object(created)));
   }
   CHECK_ERROR(acme.post("/v1/webhook_endpoints", request), 409, "invalid_state", no_param);
-  REQUIRE_STATUS(server.globex().post("/v1/webhook_endpoints", request), 201);
+  // Racing creations of another tenant: still exactly 16.
+  std::atomic<int> created{0};
+  std::atomic<int> refused{0};
+  std::vector<std::thread> racers;
+  for (int i = 0; i < 24; ++i) {
+    racers.emplace_back([&] {
+      auto status = server.new_client(globex_key)->post("/v1/webhook_endpoints", request).status;
+      ++(status == 201 ? created : refused);
+    });
+  }
+  for (auto& racer : racers) {
+    racer.join();
+  }
+  CHECK(created == 16);
+  CHECK(refused == 8);
+  CHECK(list_all(server.globex(), "/v1/webhook_endpoints").size() == 16);
   REQUIRE_STATUS(acme.remove(endpoint_path(ids.front())), 200);
   REQUIRE_STATUS(acme.post("/v1/webhook_endpoints", request), 201);
   auto page = get_list(acme, "/v1/webhook_endpoints?limit=10");
