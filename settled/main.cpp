@@ -136,12 +136,14 @@ int serve(config::node_config& configuration, const sigset_t& signals) {
       configuration.load<caf::openssl::manager>(); // after the middleman, which it extends
     }
   }
-  caf::actor_system system{configuration};
+  // Made before the actor system, so it outlives it: its thread is joined here on the
+  // main thread, after every actor that holds it has stopped, never on a scheduler thread.
   net::webhook_sender_options webhook_options;
   webhook_options.allow_private = options.webhooks.allow_private;
   webhook_options.max_in_flight = options.webhooks.max_in_flight;
-  auto actors = start_node(system, options, std::make_shared<net::json_renderer>(),
-                           std::make_shared<net::webhook_sender>(webhook_options));
+  auto webhooks = std::make_shared<net::webhook_sender>(webhook_options);
+  caf::actor_system system{configuration};
+  auto actors = start_node(system, options, std::make_shared<net::json_renderer>(), webhooks);
   net::http_server server{actors.gateway, actors.events, options.http, std::move(keys),
                           web_root(options.http)};
   auto bound = server.start();
