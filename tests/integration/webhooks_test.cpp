@@ -523,3 +523,20 @@ TEST_CASE("in a cluster the node delivering an endpoint is killed and another re
   REQUIRE(now_delivering.size() == 1);
   CHECK(now_delivering.front() != victim);
 }
+
+TEST_CASE("webhook routes answer 401 without a key and create nothing", "[webhooks]") {
+  auto& server = shared_server();
+  auto& stranger = server.anonymous();
+  json::object body{{"url", "https://93.184.216.34/"}, {"events", names({"*"})}};
+  auto before = list_all(server.acme(), "/v1/webhook_endpoints").size();
+  CHECK_ERROR(stranger.post("/v1/webhook_endpoints", body), 401, "unauthenticated", any_param);
+  CHECK_ERROR(stranger.get("/v1/webhook_endpoints"), 401, "unauthenticated", any_param);
+  CHECK_ERROR(stranger.get(endpoint_path("whe_x")), 401, "unauthenticated", any_param);
+  CHECK_ERROR(stranger.put(endpoint_path("whe_x"), json::object{{"status", "disabled"}}), 401,
+              "unauthenticated", any_param);
+  CHECK_ERROR(stranger.remove(endpoint_path("whe_x")), 401, "unauthenticated", any_param);
+  CHECK_ERROR(stranger.get(deliveries_path("whe_x")), 401, "unauthenticated", any_param);
+  CHECK_ERROR(stranger.post(deliveries_path("whe_x") + "/whd_y/retry", json::object{}), 401,
+              "unauthenticated", any_param);
+  CHECK(list_all(server.acme(), "/v1/webhook_endpoints").size() == before);
+}
