@@ -32,11 +32,13 @@ constexpr std::size_t waiting_retries_limit = 16;
 using retry_promise = caf::typed_response_promise<webhook_delivery_record>;
 
 // The event being delivered, and the clients waiting for its next outcome (a manual
-// retry of it).
+// retry of it). An abandoned one was in flight when the endpoint stopped or restarted:
+// its outcome is still recorded (the receiver may have it), but it is not tried again.
 struct delivery_in_progress {
   persistence::event_record event;
   webhook_delivery_record delivery;
   std::vector<retry_promise> waiters;
+  bool abandoned = false;
 };
 
 // A client's retry of an earlier delivery: sent out of order, once, when nothing else is
@@ -255,6 +257,8 @@ void conclude_current(endpoint_pointer self, std::int64_t status_code) {
   std::optional<std::chrono::seconds> delay;
   if (is_success(status_code)) {
     delivery.status = delivery_status::succeeded;
+  } else if (current.abandoned) {
+    delivery.status = delivery_status::failed;
   } else {
     delay = webhook_retry_delay(static_cast<int>(delivery.attempts),
                                 std::chrono::duration_cast<std::chrono::seconds>(
@@ -267,7 +271,7 @@ void conclude_current(endpoint_pointer self, std::int64_t status_code) {
     delivery.next_attempt_at = now + std::chrono::milliseconds{*delay}.count();
     state.waiting = true;
     self->delayed_send(self, *delay, resend_atom::value, ++state.wait_token);
-  } else {
+  } else if (!current.abandoned) {
     state.record.cursor = current.event.seq;
     writes.webhook_endpoints_updated.push_back(state.record);
   }
@@ -327,13 +331,19 @@ void on_delivered(endpoint_pointer self, std::uint64_t number, std::int64_t stat
 }
 
 // Forgets what was read and sent: after a disable, or before a re-enable from `cursor`.
+// An attempt in flight is kept until its outcome is recorded: the receiver may have it.
 void reset_delivery(webhook_endpoint_state& state) {
   ++state.read_generation;
   state.reading = false;
   state.read_position = state.record.cursor;
   state.known_head = std::numeric_limits<std::int64_t>::max();
   state.queue.clear();
-  state.current.reset();
+  bool attempt_in_flight = state.in_flight && !state.retry_in_flight;
+  if (state.current && attempt_in_flight) {
+    state.current->abandoned = true;
+  } else {
+    state.current.reset();
+  }
   state.waiting = false;
 }
 

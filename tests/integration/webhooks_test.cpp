@@ -347,6 +347,41 @@ TEST_CASE("a disabled endpoint receives nothing, and enabled again only what fol
         }).size() == 2);
 }
 
+TEST_CASE("an attempt in flight when its endpoint is disabled is still recorded",
+          "[webhooks]") {
+  test_server server{allow_private};
+  auto& acme = server.acme();
+  auto source = funded_account(acme, 1000);
+  auto target = new_account(acme);
+  // The first answer comes a second late, after the endpoint is disabled.
+  webhook_receiver receiver{[](std::size_t number) {
+    if (number == 0) {
+      std::this_thread::sleep_for(1s);
+    }
+    return 200u;
+  }};
+  auto endpoint = create_endpoint(acme, receiver, names({"transfer.settled"}));
+  auto path = endpoint_path(id_of(endpoint));
+  move_money(acme, source, target, 1);
+  REQUIRE(receiver.wait_for([](const auto& now) { return has_at_least(now, 1); }).size() == 1);
+  REQUIRE_STATUS(acme.put(path, json::object{{"status", "disabled"}}), 200);
+
+  auto deliveries = deliveries_when(acme, id_of(endpoint),
+                                    [](const auto& now) { return all_succeeded(now, 1); });
+  REQUIRE(deliveries.size() == 1);
+  CHECK(string_field(deliveries.front(), "status") == "succeeded");
+  CHECK(integer_field(deliveries.front(), "attempts") == 1);
+  // Enabled again, it delivers what follows, and the late outcome held nothing back.
+  REQUIRE_STATUS(acme.put(path, json::object{{"status", "enabled"}}), 200);
+  move_money(acme, source, target, 2);
+  auto received = receiver.wait_for([](const auto& now) { return has_at_least(now, 2); });
+  REQUIRE(received.size() == 2);
+  CHECK(received[1].body.at("object").as_object().at("amount").as_int64() == 2);
+  CHECK(deliveries_when(acme, id_of(endpoint), [](const auto& now) {
+          return all_succeeded(now, 2);
+        }).size() == 2);
+}
+
 TEST_CASE("a tenant has at most 16 webhook endpoints", "[webhooks]") {
   test_server server{allow_private};
   auto& acme = server.acme();
