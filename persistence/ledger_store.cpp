@@ -81,21 +81,16 @@ void add_order_row(row_batch& rows, const order_record& order) {
     .end_row();
 }
 
-void add_entry_row(row_batch& rows, const transfer_record& transfer, const account_id& account,
-                   std::int64_t amount, std::int64_t balance_after, std::int64_t ordinal) {
-  rows.text(generate_id("ent_"))
-    .text(account)
-    .text(transfer.id)
-    .nullable_text(transfer.order_id)
-    .text(to_string(transfer.kind))
-    .integer(amount)
-    .integer(balance_after)
-    .integer(transfer.settled_at)
-    .integer(ordinal)
-    .end_row();
-}
+// Where a transfer left one of its accounts: the account's position (its entry's
+// ordinal) and balance after it.
+struct ledger_side {
+  std::int64_t position = 0;
+  std::int64_t balance_after = 0;
+};
 
-void add_transfer_row(row_batch& rows, const transfer_record& transfer) {
+// The transfer's row is the ledger: its two entries are read from it (migration 16).
+void add_transfer_row(row_batch& rows, const transfer_record& transfer, const ledger_side& from,
+                      const ledger_side& to) {
   rows.text(transfer.id)
     .text(transfer.from_account)
     .text(transfer.to_account)
@@ -109,6 +104,10 @@ void add_transfer_row(row_batch& rows, const transfer_record& transfer) {
     .integer(transfer.created_at)
     .integer(transfer.settled_at)
     .integer(transfer.ordinal)
+    .integer(from.position)
+    .integer(to.position)
+    .integer(from.balance_after)
+    .integer(to.balance_after)
     .end_row();
 }
 
@@ -488,7 +487,6 @@ void ledger_store::insert_transfers(commit_script& script, const group_type& gro
     }
   }
   row_batch transfer_rows{url_.kind};
-  row_batch entry_rows{url_.kind};
   for (const auto* transfer : transfers) {
     auto& from = changes.at(transfer->from_account);
     auto& to = changes.at(transfer->to_account);
@@ -496,20 +494,14 @@ void ledger_store::insert_transfers(commit_script& script, const group_type& gro
     to.running_balance += transfer->amount;
     // An entry's ordinal is its account's position, advanced under the account row's
     // lock: entries list in the order the balance changed, whichever node committed.
-    add_transfer_row(transfer_rows, *transfer);
-    add_entry_row(entry_rows, *transfer, transfer->from_account, -transfer->amount,
-                  from.running_balance, ++from.entry_position);
-    add_entry_row(entry_rows, *transfer, transfer->to_account, transfer->amount,
-                  to.running_balance, ++to.entry_position);
+    add_transfer_row(transfer_rows, *transfer, {++from.entry_position, from.running_balance},
+                     {++to.entry_position, to.running_balance});
   }
   insert_rows(script,
               "INSERT INTO transfers (id, from_account, to_account, from_tenant, to_tenant, kind,"
-              " order_id, amount, currency, description, created_at, settled_at, ordinal)",
+              " order_id, amount, currency, description, created_at, settled_at, ordinal,"
+              " from_position, to_position, from_balance_after, to_balance_after)",
               transfer_rows);
-  insert_rows(script,
-              "INSERT INTO entries (id, account_id, transfer_id, order_id, kind, amount,"
-              " balance_after, created_at, ordinal)",
-              entry_rows);
 }
 
 void ledger_store::insert_orders(commit_script& script, const group_type& group) {

@@ -22,11 +22,16 @@ std::string list_scope::any() const {
   return where;
 }
 
+std::string list_scope::source(std::size_t index, const std::string& table) const {
+  return index < sources.size() ? sources[index] : table;
+}
+
 std::string page_sql(const std::string& table, const std::string& columns,
                      const list_scope& scope, const std::string& order, const std::string& limit) {
   auto tail = " ORDER BY " + order + " LIMIT " + limit;
   auto read = [&](std::size_t index) {
-    return "SELECT " + columns + " FROM " + table + " WHERE " + scope.branch(index) + tail;
+    return "SELECT " + columns + " FROM " + scope.source(index, table) + " WHERE "
+           + scope.branch(index) + tail;
   };
   if (scope.alternatives.size() <= 1) {
     return read(0);
@@ -39,6 +44,19 @@ std::string page_sql(const std::string& table, const std::string& columns,
   return sql + tail;
 }
 
+std::string lookup_sql(const std::string& table, const std::string& columns,
+                       const list_scope& scope, const std::string& condition) {
+  if (scope.sources.empty()) {
+    return "SELECT " + columns + " FROM " + table + " WHERE (" + scope.any() + ") AND " + condition;
+  }
+  std::string sql;
+  for (std::size_t index = 0; index < scope.alternatives.size(); ++index) {
+    sql += (index == 0 ? "" : " UNION ALL ") + std::string{"SELECT "} + columns + " FROM "
+           + scope.source(index, table) + " WHERE " + scope.branch(index) + " AND " + condition;
+  }
+  return sql;
+}
+
 namespace {
 
 // Rows with `value` in `first` or in `second`. The second alternative leaves out the
@@ -46,9 +64,10 @@ namespace {
 list_scope either_side(bound_values& bound, const std::string& first, const std::string& second,
                        const std::string& value) {
   auto bound_value = bound.bind(value);
-  return list_scope{{first + " = " + bound_value,
-                     second + " = " + bound_value + " AND " + first + " <> " + second},
-                    {}};
+  list_scope scope;
+  scope.alternatives = {first + " = " + bound_value,
+                        second + " = " + bound_value + " AND " + first + " <> " + second};
+  return scope;
 }
 
 // By account (the more selective) when the list is filtered by one, else by tenant.
@@ -91,6 +110,29 @@ list_scope events_scope(bound_values& bound, const event_query& query) {
   }
   scope.conditions.push_back("seq > " + bound.bind(query.after));
   return scope;
+}
+
+// An account's entries: those written before migration 16 (rows of `entries`), and its
+// transfers' debits and credits since (views over the transfer rows, migration 16), each
+// read through its own index by (account, position).
+list_scope entries_scope(bound_values& bound, const list_query& query) {
+  auto account = bound.equals("account_id", query.filter);
+  list_scope scope;
+  scope.alternatives = {account, account, account};
+  scope.sources = {"entries", "transfer_debits", "transfer_credits"};
+  return scope;
+}
+
+std::optional<std::string> transfer_of_entry(const std::string& entry_id) {
+  const std::string prefix = "ent_";
+  auto size = entry_id.size();
+  bool derived = size > prefix.size() + 2 && entry_id.compare(0, prefix.size(), prefix) == 0
+                 && (entry_id.compare(size - 2, 2, "_d") == 0
+                     || entry_id.compare(size - 2, 2, "_c") == 0);
+  if (!derived) {
+    return std::nullopt;
+  }
+  return "trf_" + entry_id.substr(prefix.size(), size - prefix.size() - 2);
 }
 
 } // namespace settle::persistence

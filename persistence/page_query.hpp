@@ -8,7 +8,9 @@
 #include "persistence/store_reader.hpp"
 #include "persistence/text_query.hpp"
 
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace settle::persistence {
@@ -34,14 +36,22 @@ private:
 
 // Which rows a list shows: those of any one of `alternatives`, and of all `conditions`.
 // The alternatives must not overlap (their pages are concatenated, not deduplicated).
+// With `sources`, alternative i reads from sources[i] instead of the list's table (a
+// list whose rows live in several tables, such as an account's entries).
 struct list_scope {
   std::vector<std::string> alternatives;
   std::vector<std::string> conditions;
+  std::vector<std::string> sources;
+  // Columns (and values) a cursor's row must also have: they let its lookup use an index
+  // where its id alone cannot (an entry read from its transfer's row).
+  std::vector<std::pair<const char*, std::string>> cursor_equals;
 
   // The condition of one alternative with the common conditions.
   std::string branch(std::size_t index) const;
   // The condition of the whole scope.
   std::string any() const;
+  // Where alternative `index` reads from: its source, or `table`.
+  std::string source(std::size_t index, const std::string& table) const;
 };
 
 // At most `limit` (a bound parameter) rows of `scope` in `order`: one index-ordered read
@@ -49,10 +59,20 @@ struct list_scope {
 std::string page_sql(const std::string& table, const std::string& columns,
                      const list_scope& scope, const std::string& order, const std::string& limit);
 
+// The `columns` of the rows of `scope` that also meet `condition`, from every alternative
+// (a cursor's lookup, which needs no order).
+std::string lookup_sql(const std::string& table, const std::string& columns,
+                       const list_scope& scope, const std::string& condition);
+
 // The scopes of the lists whose rows have two sides; their values are bound to `bound`.
 list_scope transfers_scope(bound_values& bound, const list_query& query);
 list_scope orders_scope(bound_values& bound, const list_query& query);
 list_scope events_scope(bound_values& bound, const event_query& query);
+list_scope entries_scope(bound_values& bound, const list_query& query);
+// The transfer an entry id names when the entry is read from its transfer's row
+// (ent_<the transfer id after trf_>_d or _c, the views of migration 16); none for the
+// ids of entries written before.
+std::optional<std::string> transfer_of_entry(const std::string& entry_id);
 
 extern const char* const event_columns;
 

@@ -181,8 +181,11 @@ list_page<Record> store_reader::list(const std::string& table, const std::string
   if (!query.starting_after.empty()) {
     std::optional<std::int64_t> cursor;
     bound_values cursor_values = bound;
-    auto sql = "SELECT ordinal FROM " + table + " WHERE (" + scope.any() + ") AND "
-               + cursor_values.equals("id", query.starting_after);
+    auto condition = cursor_values.equals("id", query.starting_after);
+    for (const auto& [column, value] : scope.cursor_equals) {
+      condition += " AND " + cursor_values.equals(column, value);
+    }
+    auto sql = lookup_sql(table, "ordinal", scope, condition);
     for_each_row(rows_of(sql, cursor_values.values()),
                  [&](const text_row& row) { cursor = read_int64(row, 0); });
     if (!cursor) {
@@ -231,7 +234,10 @@ list_page<transfer_record> store_reader::list_transfers(const list_query& query)
 
 list_page<entry_record> store_reader::list_entries(const list_query& query) {
   bound_values bound;
-  list_scope scope{{}, {bound.equals("account_id", query.filter)}};
+  auto scope = entries_scope(bound, query);
+  if (auto transfer = transfer_of_entry(query.starting_after)) {
+    scope.cursor_equals.emplace_back("transfer_id", *transfer);
+  }
   return list<entry_record>("entries", entry_columns, std::move(scope), bound, query, read_entry);
 }
 
@@ -256,7 +262,8 @@ store_reader::list_webhook_endpoints(const list_query& query) {
 list_page<webhook_delivery_record>
 store_reader::list_webhook_deliveries(const list_query& query) {
   bound_values bound;
-  list_scope scope{{}, {bound.equals("endpoint_id", query.filter)}};
+  list_scope scope;
+  scope.conditions.push_back(bound.equals("endpoint_id", query.filter));
   if (!query.tenant.empty()) {
     scope.conditions.push_back(bound.equals("tenant", query.tenant.value));
   }
@@ -317,13 +324,13 @@ audit_report store_reader::audit() {
                });
   for (auto& currency : report.currencies) {
     for_each_row(
-        rows_of("SELECT COUNT(*) FROM entries e JOIN accounts a ON a.id = e.account_id"
+        rows_of("SELECT COUNT(*) FROM ledger_entries e JOIN accounts a ON a.id = e.account_id"
                 " WHERE a.currency = $1",
                 {currency.currency}),
         [&](const text_row& row) { currency.entries = read_int64(row, 0); });
   }
   for_each_row(rows_of("SELECT a.id, a.balance, CAST(COALESCE(e.total, 0) AS TEXT) FROM accounts a"
-                       " LEFT JOIN (SELECT account_id, SUM(amount) AS total FROM entries"
+                       " LEFT JOIN (SELECT account_id, SUM(amount) AS total FROM ledger_entries"
                        " GROUP BY account_id) e ON e.account_id = a.id"
                        " WHERE a.balance <> COALESCE(e.total, 0) ORDER BY a.id"),
                [&](const text_row& row) {

@@ -353,6 +353,54 @@ void unknown_cursor_is_reported(const test_database& database) {
   CHECK(transfer_ids_of(after_second.items) == std::vector<std::string>{"trf_2", "trf_1"});
 }
 
+// A database migrated with entries already written (rows of `entries`, as before the
+// transfer row became the ledger): an account's list reads them below its new entries,
+// pages across the two, and the audit counts both.
+void entries_written_before_list_with_later_ones(const test_database& database) {
+  ledger_fixture ledger{database};
+  ledger.open_accounts();
+  {
+    auto session = settle::persistence::open_session(ledger.url());
+    *session << "INSERT INTO transfers (id, from_account, to_account, from_tenant, to_tenant,"
+                " kind, order_id, amount, currency, description, created_at, settled_at, ordinal)"
+                " VALUES ('trf_old', '" + world_usd + "', 'acc_a', 'system', 'acme', 'deposit',"
+                " NULL, 1000, 'USD', '', 1, 2, 9)";
+    *session << "INSERT INTO entries (id, account_id, transfer_id, order_id, kind, amount,"
+                " balance_after, created_at, ordinal) VALUES"
+                " ('ent_olddebit', '" + world_usd + "', 'trf_old', NULL, 'deposit', -1000, -1000, 2, 1),"
+                " ('ent_oldcredit', 'acc_a', 'trf_old', NULL, 'deposit', 1000, 1000, 2, 1)";
+    *session << "UPDATE accounts SET balance = 1000, entry_position = 1 WHERE id = 'acc_a'";
+    *session << "UPDATE accounts SET balance = -1000, entry_position = 1 WHERE id = '"
+                + world_usd + "'";
+  }
+  write_set later;
+  later.transfers.push_back(make_transfer("trf_2", "acc_a", "acc_b", 300, 10));
+  ledger.commit({later});
+  auto& reader = ledger.reader();
+  auto a = reader.list_entries(query(10, {}, "acc_a")).items;
+  CHECK(ids_of(a) == std::vector<std::string>{"ent_2_d", "ent_oldcredit"});
+  CHECK(amounts_of(a) == std::vector<std::int64_t>{-300, 1000});
+  CHECK(balances_after(a) == std::vector<std::int64_t>{700, 1000});
+  auto b = reader.list_entries(query(10, {}, "acc_b")).items;
+  CHECK(ids_of(b) == std::vector<std::string>{"ent_2_c"});
+  CHECK(balances_after(b) == std::vector<std::int64_t>{300});
+  auto first = reader.list_entries(query(1, {}, "acc_a"));
+  CHECK(ids_of(first.items) == std::vector<std::string>{"ent_2_d"});
+  CHECK(first.has_more);
+  auto second = reader.list_entries(query(1, "ent_2_d", "acc_a"));
+  CHECK(ids_of(second.items) == std::vector<std::string>{"ent_oldcredit"});
+  CHECK_FALSE(second.has_more);
+  CHECK(reader.list_entries(query(1, "ent_oldcredit", "acc_a")).items.empty());
+  // The other side's entry, or an old entry of another account, is no cursor here.
+  CHECK(reader.list_entries(query(1, "ent_2_c", "acc_a")).cursor_unknown);
+  CHECK(reader.list_entries(query(1, "ent_olddebit", "acc_a")).cursor_unknown);
+  auto report = reader.audit();
+  CHECK(report.mismatched_accounts.empty());
+  REQUIRE(report.currencies.size() == 2);
+  CHECK(report.currencies[1].entries == 4);
+  CHECK(report.currencies[1].sum_of_balances == "0");
+}
+
 void audit_balances_and_entries(const test_database& database) {
   ledger_fixture ledger{database};
   ledger.open_accounts();
@@ -630,6 +678,14 @@ TEST_CASE("an unknown starting_after is reported as cursor_unknown, on PostgreSQ
   settle::testing::run_on_postgresql(unknown_cursor_is_reported);
 }
 
+TEST_CASE("entries written before the lean ledger list below later ones, on SQLite",
+          "[ledger_store][sqlite]") {
+  settle::testing::run_on_sqlite(entries_written_before_list_with_later_ones);
+}
+TEST_CASE("entries written before the lean ledger list below later ones, on PostgreSQL",
+          "[ledger_store][postgresql]") {
+  settle::testing::run_on_postgresql(entries_written_before_list_with_later_ones);
+}
 TEST_CASE("the audit finds balances summing to 0 and matching entries, on SQLite",
           "[ledger_store][sqlite]") {
   settle::testing::run_on_sqlite(audit_balances_and_entries);
