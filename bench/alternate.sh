@@ -7,7 +7,8 @@ accounts=${ACCOUNTS:-1000}
 rounds=${ROUNDS:-3}
 read -r -a options_a <<<"${OPTIONS_A:-}"
 read -r -a options_b <<<"${OPTIONS_B:-}"
-binary="$PWD/build/release/settled/settled"
+binary_a="${BINARY_A:-$PWD/build/release/settled/settled}"
+binary_b="${BINARY_B:-$PWD/build/release/settled/settled}"
 work="$(mktemp -d)"
 dsn="$SETTLE_TEST_POSTGRES_DSN"
 admin_dsn="${dsn%/*}/postgres"
@@ -19,8 +20,8 @@ source scripts/free-port.sh
 
 # One run: a fresh database, settled with the options given, the three cases.
 run() {
-  local label="$1"
-  shift
+  local label="$1" binary="$2"
+  shift 2
   psql -q "$admin_dsn" -c "DROP DATABASE IF EXISTS settle_alternate" \
        -c "CREATE DATABASE settle_alternate" >/dev/null
   start_settled "${database_dsn%/*}/settle_alternate" "$@"
@@ -39,13 +40,13 @@ if [[ "$delay_ms" != 0 ]]; then
 fi
 {
   echo "# bench/alternate — $(date -u +%Y-%m-%dT%H:%M:%SZ), commit $(git describe --always --dirty)"
-  echo "A: ${OPTIONS_A:-(defaults)}; B: ${OPTIONS_B:-(defaults)}; $connections connections, ${duration} s per case, $accounts accounts, $(nproc) cores; PostgreSQL $(if [[ "$delay_ms" != 0 ]]; then echo "through bench/delay_proxy, ${delay_ms} ms each way"; else echo "on loopback"; fi)."
+  echo "A: $binary_a ${OPTIONS_A:-(defaults)}; B: $binary_b ${OPTIONS_B:-(defaults)}; $connections connections, ${duration} s per case, $accounts accounts, $(nproc) cores; PostgreSQL $(if [[ "$delay_ms" != 0 ]]; then echo "through bench/delay_proxy, ${delay_ms} ms each way"; else echo "on loopback"; fi)."
   echo
   echo "| run | random transfers/s | random p99 ms | hot transfers/s | random: settled CPU / statements per transfer | batch transfers/s | batch: settled CPU / statements per transfer |"
   echo "|---|---|---|---|---|---|---|"
   for round in $(seq 1 "$rounds"); do
-    run "A $round" "${options_a[@]}"
-    run "B $round" "${options_b[@]}"
+    run "A $round" "$binary_a" "${options_a[@]}"
+    run "B $round" "$binary_b" "${options_b[@]}"
   done
 } | tee "$work/table"
 mkdir -p bench/results

@@ -274,9 +274,10 @@ const std::vector<migration>& all_migrations() {
      {
        // The transfer row is the ledger (docs/ARCHITECTURE.md, "the lean write path"): it
        // carries each side's position in its account and balance after it, and a new
-       // transfer writes no entry rows. An account's entries are its transfers on either
-       // side, read through these partial indexes; entries written before stay in
-       // `entries` (their ids are known to clients), below every position issued since.
+       // transfer writes no entry rows. An account's entries, and its transfers, are read
+       // through the partial indexes by (account, position); entries written before stay
+       // in `entries` (their ids are known to clients), below every position issued
+       // since, and transfers written before keep an index by (account, ordinal).
        "ALTER TABLE transfers ADD COLUMN from_position BIGINT",
        "ALTER TABLE transfers ADD COLUMN to_position BIGINT",
        "ALTER TABLE transfers ADD COLUMN from_balance_after BIGINT",
@@ -285,20 +286,34 @@ const std::vector<migration>& all_migrations() {
        " WHERE from_position IS NOT NULL",
        "CREATE INDEX transfers_credits ON transfers (to_account, to_position)"
        " WHERE to_position IS NOT NULL",
-       // A transfer's entries as rows of `entries`; an entry's id is its transfer's with
-       // the side: ent_<the transfer id after trf_>_d (debit) or _c (credit).
-       "CREATE VIEW transfer_debits AS SELECT 'ent_' || substr(id, 5) || '_d' AS id,"
+       "CREATE INDEX transfers_from_before ON transfers (from_account, ordinal)"
+       " WHERE from_position IS NULL",
+       "CREATE INDEX transfers_to_before ON transfers (to_account, ordinal)"
+       " WHERE to_position IS NULL",
+       "DROP INDEX transfers_from",
+       "DROP INDEX transfers_to",
+       // A transfer's sides as rows of `entries`; an entry's id is its transfer's with the
+       // side: ent_<the transfer id after trf_>_d (debit) or _c (credit).
+       "CREATE VIEW debit_entries AS SELECT 'ent_' || substr(id, 5) || '_d' AS id,"
        " from_account AS account_id, id AS transfer_id, order_id, kind, -amount AS amount,"
        " from_balance_after AS balance_after, settled_at AS created_at,"
        " from_position AS ordinal FROM transfers WHERE from_position IS NOT NULL",
-       "CREATE VIEW transfer_credits AS SELECT 'ent_' || substr(id, 5) || '_c' AS id,"
+       "CREATE VIEW credit_entries AS SELECT 'ent_' || substr(id, 5) || '_c' AS id,"
        " to_account AS account_id, id AS transfer_id, order_id, kind, amount,"
        " to_balance_after AS balance_after, settled_at AS created_at,"
        " to_position AS ordinal FROM transfers WHERE to_position IS NOT NULL",
        "CREATE VIEW ledger_entries AS"
        " SELECT id, account_id, transfer_id, order_id, kind, amount, balance_after,"
        " created_at, ordinal FROM entries"
-       " UNION ALL SELECT * FROM transfer_debits UNION ALL SELECT * FROM transfer_credits",
+       " UNION ALL SELECT * FROM debit_entries UNION ALL SELECT * FROM credit_entries",
+       // The transfers out of and into an account, in the account's order (its position
+       // as their ordinal).
+       "CREATE VIEW transfers_out AS SELECT id, kind, from_account, to_account, from_tenant,"
+       " to_tenant, order_id, amount, currency, description, created_at, settled_at,"
+       " from_position AS ordinal FROM transfers WHERE from_position IS NOT NULL",
+       "CREATE VIEW transfers_in AS SELECT id, kind, from_account, to_account, from_tenant,"
+       " to_tenant, order_id, amount, currency, description, created_at, settled_at,"
+       " to_position AS ordinal FROM transfers WHERE to_position IS NOT NULL",
      }},
   };
   return migrations;

@@ -93,6 +93,18 @@ list_scope transfers_scope(bound_values& bound, const list_query& query) {
   return two_sided_scope(bound, query, "from_account", "to_account", "from_tenant", "to_tenant");
 }
 
+list_scope account_transfers_scope(bound_values& bound, const list_query& query,
+                                   transfer_era era) {
+  auto scope = transfers_scope(bound, query);
+  if (era == transfer_era::lean) {
+    scope.sources = {"transfers_out", "transfers_in"};
+  } else {
+    scope.alternatives[0] += " AND from_position IS NULL";
+    scope.alternatives[1] += " AND to_position IS NULL";
+  }
+  return scope;
+}
+
 list_scope orders_scope(bound_values& bound, const list_query& query) {
   auto scope = two_sided_scope(bound, query, "payer_account", "payee_account", "tenant",
                                "payee_tenant");
@@ -119,7 +131,7 @@ list_scope entries_scope(bound_values& bound, const list_query& query) {
   auto account = bound.equals("account_id", query.filter);
   list_scope scope;
   scope.alternatives = {account, account, account};
-  scope.sources = {"entries", "transfer_debits", "transfer_credits"};
+  scope.sources = {"entries", "debit_entries", "credit_entries"};
   return scope;
 }
 

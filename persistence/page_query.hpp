@@ -66,6 +66,13 @@ std::string lookup_sql(const std::string& table, const std::string& columns,
 
 // The scopes of the lists whose rows have two sides; their values are bound to `bound`.
 list_scope transfers_scope(bound_values& bound, const list_query& query);
+
+// An account's transfers since migration 16 (`lean`: the transfer row is the ledger) list
+// in the account's own order, its position on their side, through the views transfers_out
+// and transfers_in; those written `before` list by ordinal, below all of them.
+enum class transfer_era { lean, before };
+list_scope account_transfers_scope(bound_values& bound, const list_query& query,
+                                   transfer_era era);
 list_scope orders_scope(bound_values& bound, const list_query& query);
 list_scope events_scope(bound_values& bound, const event_query& query);
 list_scope entries_scope(bound_values& bound, const list_query& query);

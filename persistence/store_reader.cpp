@@ -227,9 +227,39 @@ list_page<account_record> store_reader::list_accounts(const list_query& query) {
 }
 
 list_page<transfer_record> store_reader::list_transfers(const list_query& query) {
+  if (!query.filter.empty()) {
+    return list_account_transfers(query);
+  }
   bound_values bound;
   return list<transfer_record>("transfers", transfer_columns, transfers_scope(bound, query),
                                bound, query, read_transfer);
+}
+
+// The account's transfers in its own order, then those written before migration 16; a
+// cursor names a transfer of either.
+list_page<transfer_record> store_reader::list_account_transfers(const list_query& query) {
+  auto in_era = [&](transfer_era era, const list_query& part) {
+    bound_values bound;
+    return list<transfer_record>("transfers", transfer_columns,
+                                 account_transfers_scope(bound, part, era), bound, part,
+                                 read_transfer);
+  };
+  auto page = in_era(transfer_era::lean, query);
+  if (page.cursor_unknown) {
+    return in_era(transfer_era::before, query);
+  }
+  if (page.has_more) {
+    return page;
+  }
+  // Room left on the page (or none: then only whether more exist) for the older ones.
+  auto rest_query = query;
+  rest_query.starting_after.clear();
+  rest_query.limit = query.limit - static_cast<std::int64_t>(page.items.size());
+  auto rest = in_era(transfer_era::before, rest_query);
+  page.items.insert(page.items.end(), std::make_move_iterator(rest.items.begin()),
+                    std::make_move_iterator(rest.items.end()));
+  page.has_more = rest.has_more;
+  return page;
 }
 
 list_page<entry_record> store_reader::list_entries(const list_query& query) {

@@ -102,7 +102,7 @@ public:
 
   list_page<user_record> list_users(const list_query& query);
   list_page<account_record> list_accounts(const list_query& query);
-  list_page<transfer_record> list_transfers(const list_query& query);
+  list_page<transfer_record> list_transfers(const list_query& query); // filter: an account
   list_page<entry_record> list_entries(const list_query& query); // filter: the account
   list_page<order_record> list_orders(const list_query& query);
   list_page<webhook_endpoint_record> list_webhook_endpoints(const list_query& query);
@@ -124,6 +124,7 @@ public:
   void reconnect();
 
 private:
+  list_page<transfer_record> list_account_transfers(const list_query& query);
   template <class Record, class Reader>
   list_page<Record> list(const std::string& table, const std::string& columns,
                          list_scope scope, bound_values& bound, const list_query& query,

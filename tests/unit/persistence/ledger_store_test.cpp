@@ -355,7 +355,7 @@ void unknown_cursor_is_reported(const test_database& database) {
 
 // A database migrated with entries already written (rows of `entries`, as before the
 // transfer row became the ledger): an account's list reads them below its new entries,
-// pages across the two, and the audit counts both.
+// pages across the two, and the audit counts both; its transfers list the same way.
 void entries_written_before_list_with_later_ones(const test_database& database) {
   ledger_fixture ledger{database};
   ledger.open_accounts();
@@ -394,6 +394,20 @@ void entries_written_before_list_with_later_ones(const test_database& database) 
   // The other side's entry, or an old entry of another account, is no cursor here.
   CHECK(reader.list_entries(query(1, "ent_2_c", "acc_a")).cursor_unknown);
   CHECK(reader.list_entries(query(1, "ent_olddebit", "acc_a")).cursor_unknown);
+  // The account's transfers likewise: later ones in its order, then those before.
+  using ids = std::vector<std::string>;
+  CHECK(ids_of(reader.list_transfers(query(10, {}, "acc_a", "acme")).items)
+        == ids{"trf_2", "trf_old"});
+  auto newest = reader.list_transfers(query(1, {}, "acc_a"));
+  CHECK(ids_of(newest.items) == ids{"trf_2"});
+  CHECK(newest.has_more);
+  auto older = reader.list_transfers(query(1, "trf_2", "acc_a"));
+  CHECK(ids_of(older.items) == ids{"trf_old"});
+  CHECK_FALSE(older.has_more);
+  CHECK(reader.list_transfers(query(1, "trf_old", "acc_a")).items.empty());
+  CHECK(ids_of(reader.list_transfers(query(10, {}, world_usd)).items) == ids{"trf_old"});
+  CHECK(reader.list_transfers(query(10, "trf_old", "acc_b")).cursor_unknown);
+  CHECK(reader.list_transfers(query(10, {}, "acc_a", "globex")).items.empty());
   auto report = reader.audit();
   CHECK(report.mismatched_accounts.empty());
   REQUIRE(report.currencies.size() == 2);
@@ -678,11 +692,11 @@ TEST_CASE("an unknown starting_after is reported as cursor_unknown, on PostgreSQ
   settle::testing::run_on_postgresql(unknown_cursor_is_reported);
 }
 
-TEST_CASE("entries written before the lean ledger list below later ones, on SQLite",
+TEST_CASE("entries and transfers written before the lean ledger list below later ones, on SQLite",
           "[ledger_store][sqlite]") {
   settle::testing::run_on_sqlite(entries_written_before_list_with_later_ones);
 }
-TEST_CASE("entries written before the lean ledger list below later ones, on PostgreSQL",
+TEST_CASE("entries and transfers written before the lean ledger list below later ones, on PostgreSQL",
           "[ledger_store][postgresql]") {
   settle::testing::run_on_postgresql(entries_written_before_list_with_later_ones);
 }
