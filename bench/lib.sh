@@ -151,6 +151,19 @@ statements_milliseconds() {
        -c "SELECT sum(total_exec_time) FROM pg_stat_statements WHERE query NOT LIKE '%pg_stat_statements%'" || true
 }
 
+# The four statements that took the longest since the last statements_reset, each as its
+# time spread over UNITS (µs each) and what it writes ("INSERT INTO events"), or its start.
+statements_breakdown() {
+  (( $1 > 0 )) || return 0
+  psql -Atq "$SETTLE_TEST_POSTGRES_DSN" 2>/dev/null -c "
+    SELECT string_agg(format('%s µs %s', round(CAST(total_exec_time * 1000 / $1 AS numeric)),
+                             COALESCE(substring(query FROM '(INSERT INTO \w+|UPDATE \w+|DELETE FROM \w+)'),
+                                      left(regexp_replace(query, '\s+', ' ', 'g'), 40))),
+                      ', ' ORDER BY total_exec_time DESC)
+    FROM (SELECT query, total_exec_time FROM pg_stat_statements
+          WHERE query NOT LIKE '%pg_stat_statements%' ORDER BY total_exec_time DESC LIMIT 4) top" || true
+}
+
 # MILLISECONDS spread over UNITS, in µs each ("n/a" when either is missing).
 microseconds_each() {
   awk -v ms="$1" -v units="$2" 'BEGIN { if (ms != "" && units > 0) printf "%.0f", 1000 * ms / units; else print "n/a" }'
@@ -187,6 +200,7 @@ settle_case() {
   units=$(( requests * multiplier ))
   result[${name}_settled_us]=$(microseconds_each "$server_milliseconds" "$units")
   result[${name}_statement_us]=$(microseconds_each "$statements" "$units")
+  result[${name}_statement_breakdown]=$(statements_breakdown "$units")
   result[${name}_seconds]=$elapsed
   result[${name}_latency]=$(echo "$line" | sed 's/.*p50_ms=\([0-9.]*\) p99_ms=\([0-9.]*\) p999_ms=\([0-9.]*\) errors=\([0-9]*\).*/\1 \/ \2 \/ \3 ms (errors \4)/')
   result[${name}_p50]=$(echo "$line" | sed 's/.*p50_ms=\([0-9.]*\).*/\1/')

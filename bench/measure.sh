@@ -261,6 +261,12 @@ $connections connections, ${duration} s per case, $accounts accounts. PostgreSQL
 
 Audit after the PostgreSQL cases: ok=${result[settle_pg_audit]}.
 
+PostgreSQL's statement time per transfer, the four longest statements of each case:
+- random: ${result[settle_pg_transfer_statement_breakdown]:-n/a}
+- hot account: ${result[settle_pg_hot_statement_breakdown]:-n/a}
+- batches of 1000: ${result[settle_pg_batch_statement_breakdown]:-n/a}
+- open loop at half the peak: ${result[settle_pg_open_statement_breakdown]:-n/a}
+
 How the newer cases measure (see docs/BENCHMARKS.md):
 - Per transfer (or request): settled's CPU time (user + system, from the case's start until settled is quiet again, so that queued work counts) and PostgreSQL's statement execution time (pg_stat_statements' total_exec_time over every database, utility statements such as COMMIT left out; it includes waits for row locks, which is what pgbench's hot account spends; for pgbench, over its transactions), each divided by the transfers (or requests) answered. PostgreSQL runs with examples/postgresql.conf.
 - Confirm: orders (amount 1, random payer and payee, capture_method automatic) are created over HTTP for ${duration} s (the orders/s row), then wrk confirms each once; the script counts confirms/s and latencies itself, from the first confirm sent to the last answer.
