@@ -1,7 +1,8 @@
 // The gateway's webhook endpoint commands. Creating one checks its URL's addresses and
 // the tenant's count of endpoints (one creation per tenant at a time on a node), and
-// starts its cursor at the log's newest event (no history is replayed); everything else is asked of the endpoint's actor, wherever its
-// shard lives, except the lists, read from the store.
+// starts its cursor at the log's newest event (no history is replayed); everything else
+// is asked of the endpoint's actor, wherever its shard lives, except the lists, read from
+// the store.
 #include "actors/gateway_internal.hpp"
 
 #include "domain/clock.hpp"

@@ -367,7 +367,8 @@ void entries_written_before_list_with_later_ones(const test_database& database) 
                 " NULL, 1000, 'USD', '', 1, 2, 9)";
     *session << "INSERT INTO entries (id, account_id, transfer_id, order_id, kind, amount,"
                 " balance_after, created_at, ordinal) VALUES"
-                " ('ent_olddebit', '" + world_usd + "', 'trf_old', NULL, 'deposit', -1000, -1000, 2, 1),"
+                " ('ent_olddebit', '" + world_usd
+                  + "', 'trf_old', NULL, 'deposit', -1000, -1000, 2, 1),"
                 " ('ent_oldcredit', 'acc_a', 'trf_old', NULL, 'deposit', 1000, 1000, 2, 1)";
     *session << "UPDATE accounts SET balance = 1000, entry_position = 1 WHERE id = 'acc_a'";
     *session << "UPDATE accounts SET balance = -1000, entry_position = 1 WHERE id = '"
@@ -692,11 +693,13 @@ TEST_CASE("an unknown starting_after is reported as cursor_unknown, on PostgreSQ
   settle::testing::run_on_postgresql(unknown_cursor_is_reported);
 }
 
-TEST_CASE("entries and transfers written before the lean ledger list below later ones, on SQLite",
+TEST_CASE("entries and transfers written before the lean ledger list below later ones,"
+          " on SQLite",
           "[ledger_store][sqlite]") {
   settle::testing::run_on_sqlite(entries_written_before_list_with_later_ones);
 }
-TEST_CASE("entries and transfers written before the lean ledger list below later ones, on PostgreSQL",
+TEST_CASE("entries and transfers written before the lean ledger list below later ones,"
+          " on PostgreSQL",
           "[ledger_store][postgresql]") {
   settle::testing::run_on_postgresql(entries_written_before_list_with_later_ones);
 }
