@@ -10,7 +10,7 @@ export DEBIAN_FRONTEND=noninteractive
 packages=(
   g++ make cmake ninja-build ccache pkg-config ca-certificates
   libcaf-dev libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
-  libsoci-dev libsqlite3-dev libpq-dev libssl-dev
+  libsoci-dev libsqlite3-dev libpq-dev libssl-dev libjemalloc-dev
 )
 if [[ "${1:-}" == --run ]]; then
   shift
