@@ -45,6 +45,7 @@ struct net_change {
   std::int64_t entries = 0;
   std::int64_t running_balance = 0; // before the group, then after each entry
   std::int64_t entry_position = 0;  // the account's last before the group, then each entry's
+  std::int64_t account_ordinal = 0; // the key of the account's side in the position indexes
 };
 
 // Adds to the account's net change of balance or held; overflow is a refusal, not a wrap.
@@ -82,10 +83,11 @@ void add_order_row(row_batch& rows, const order_record& order) {
 }
 
 // Where a transfer left one of its accounts: the account's position (its entry's
-// ordinal) and balance after it.
+// ordinal) and balance after it, and the account's ordinal (migration 17).
 struct ledger_side {
   std::int64_t position = 0;
   std::int64_t balance_after = 0;
+  std::int64_t account_ordinal = 0;
 };
 
 // The transfer's row is the ledger: its two entries are read from it (migration 16).
@@ -108,6 +110,8 @@ void add_transfer_row(row_batch& rows, const transfer_record& transfer, const le
     .integer(to.position)
     .integer(from.balance_after)
     .integer(to.balance_after)
+    .integer(from.account_ordinal)
+    .integer(to.account_ordinal)
     .end_row();
 }
 
@@ -139,6 +143,7 @@ std::vector<account_record> apply_balance_changes(commit_script& script, dialect
       auto& change = changes.at(account.id);
       change.running_balance = account.balance - change.amount;
       change.entry_position = read_int64(rows[index], rows.columns() - 1) - change.entries;
+      change.account_ordinal = account.ordinal;
       changed.push_back(std::move(account));
     }
     if (rows.size() != end - start) {
@@ -494,13 +499,15 @@ void ledger_store::insert_transfers(commit_script& script, const group_type& gro
     to.running_balance += transfer->amount;
     // An entry's ordinal is its account's position, advanced under the account row's
     // lock: entries list in the order the balance changed, whichever node committed.
-    add_transfer_row(transfer_rows, *transfer, {++from.entry_position, from.running_balance},
-                     {++to.entry_position, to.running_balance});
+    add_transfer_row(transfer_rows, *transfer,
+                     {++from.entry_position, from.running_balance, from.account_ordinal},
+                     {++to.entry_position, to.running_balance, to.account_ordinal});
   }
   insert_rows(script,
               "INSERT INTO transfers (id, from_account, to_account, from_tenant, to_tenant, kind,"
               " order_id, amount, currency, description, created_at, settled_at, ordinal,"
-              " from_position, to_position, from_balance_after, to_balance_after)",
+              " from_position, to_position, from_balance_after, to_balance_after,"
+              " from_account_ordinal, to_account_ordinal)",
               transfer_rows);
 }
 

@@ -315,6 +315,60 @@ const std::vector<migration>& all_migrations() {
        " to_tenant, order_id, amount, currency, description, created_at, settled_at,"
        " to_position AS ordinal FROM transfers WHERE to_position IS NOT NULL",
      }},
+    {17,
+     {
+       // The indexes by (account, position) key each side by its account's ordinal (a
+       // number) instead of its id (text): a smaller index, cheaper to insert into
+       // (docs/BENCHMARKS.md, "Numbers for keys"). A read finds the account's ordinal
+       // first, so ordinals become unique: the system accounts, all created with 0, take
+       // distinct negative ones (ensure_world_accounts goes on below the lowest).
+       "UPDATE accounts SET ordinal = -(SELECT COUNT(*) FROM accounts AS earlier"
+       " WHERE earlier.id <= accounts.id) WHERE ordinal = 0",
+       "CREATE UNIQUE INDEX accounts_by_ordinal ON accounts (ordinal)",
+       "DROP VIEW ledger_entries",
+       "DROP VIEW debit_entries",
+       "DROP VIEW credit_entries",
+       "DROP VIEW transfers_out",
+       "DROP VIEW transfers_in",
+       "DROP INDEX transfers_debits",
+       "DROP INDEX transfers_credits",
+       "ALTER TABLE transfers ADD COLUMN from_account_ordinal BIGINT",
+       "ALTER TABLE transfers ADD COLUMN to_account_ordinal BIGINT",
+       "UPDATE transfers SET from_account_ordinal = (SELECT ordinal FROM accounts"
+       " WHERE accounts.id = transfers.from_account) WHERE from_position IS NOT NULL",
+       "UPDATE transfers SET to_account_ordinal = (SELECT ordinal FROM accounts"
+       " WHERE accounts.id = transfers.to_account) WHERE to_position IS NOT NULL",
+       "CREATE INDEX transfers_debits ON transfers (from_account_ordinal, from_position)"
+       " WHERE from_position IS NOT NULL",
+       "CREATE INDEX transfers_credits ON transfers (to_account_ordinal, to_position)"
+       " WHERE to_position IS NOT NULL",
+       // The views of migration 16, with the side's account ordinal.
+       "CREATE VIEW debit_entries AS SELECT 'ent_' || substr(id, 5) || '_d' AS id,"
+       " from_account AS account_id, id AS transfer_id, order_id, kind, -amount AS amount,"
+       " from_balance_after AS balance_after, settled_at AS created_at,"
+       " from_position AS ordinal, from_account_ordinal AS account_ordinal"
+       " FROM transfers WHERE from_position IS NOT NULL",
+       "CREATE VIEW credit_entries AS SELECT 'ent_' || substr(id, 5) || '_c' AS id,"
+       " to_account AS account_id, id AS transfer_id, order_id, kind, amount,"
+       " to_balance_after AS balance_after, settled_at AS created_at,"
+       " to_position AS ordinal, to_account_ordinal AS account_ordinal"
+       " FROM transfers WHERE to_position IS NOT NULL",
+       "CREATE VIEW ledger_entries AS"
+       " SELECT id, account_id, transfer_id, order_id, kind, amount, balance_after,"
+       " created_at, ordinal FROM entries"
+       " UNION ALL SELECT id, account_id, transfer_id, order_id, kind, amount, balance_after,"
+       " created_at, ordinal FROM debit_entries"
+       " UNION ALL SELECT id, account_id, transfer_id, order_id, kind, amount, balance_after,"
+       " created_at, ordinal FROM credit_entries",
+       "CREATE VIEW transfers_out AS SELECT id, kind, from_account, to_account, from_tenant,"
+       " to_tenant, order_id, amount, currency, description, created_at, settled_at,"
+       " from_position AS ordinal, from_account_ordinal AS account_ordinal"
+       " FROM transfers WHERE from_position IS NOT NULL",
+       "CREATE VIEW transfers_in AS SELECT id, kind, from_account, to_account, from_tenant,"
+       " to_tenant, order_id, amount, currency, description, created_at, settled_at,"
+       " to_position AS ordinal, to_account_ordinal AS account_ordinal"
+       " FROM transfers WHERE to_position IS NOT NULL",
+     }},
   };
   return migrations;
 }
@@ -370,7 +424,8 @@ void ensure_world_accounts(soci::session& session, const std::vector<std::string
     long long created_at = now_milliseconds();
     session << "INSERT INTO accounts (id, tenant, user_id, currency, balance, held,"
                " overdraft_limit, status, created_at, ordinal)"
-               " SELECT :id, :tenant, NULL, :currency, 0, 0, 0, 'open', :created_at, 0"
+               " SELECT :id, :tenant, NULL, :currency, 0, 0, 0, 'open', :created_at,"
+               " (SELECT COALESCE(MIN(ordinal), 0) FROM accounts WHERE ordinal < 0) - 1"
                " WHERE NOT EXISTS (SELECT 1 FROM accounts WHERE id = :same_id)",
       soci::use(id, "id"), soci::use(system_tenant.value, "tenant"), soci::use(currency, "currency"),
       soci::use(created_at, "created_at"), soci::use(id, "same_id");

@@ -70,6 +70,16 @@ list_scope either_side(bound_values& bound, const std::string& first, const std:
   return scope;
 }
 
+// A list by account shows only the rows of the caller's tenant on either side.
+void add_tenant_condition(list_scope& scope, bound_values& bound, const list_query& query,
+                          const std::string& first_tenant, const std::string& second_tenant) {
+  if (!query.tenant.empty()) {
+    auto tenant = bound.bind(query.tenant.value);
+    scope.conditions.push_back("(" + first_tenant + " = " + tenant + " OR " + second_tenant
+                               + " = " + tenant + ")");
+  }
+}
+
 // By account (the more selective) when the list is filtered by one, else by tenant.
 list_scope two_sided_scope(bound_values& bound, const list_query& query,
                            const std::string& first_account, const std::string& second_account,
@@ -79,12 +89,16 @@ list_scope two_sided_scope(bound_values& bound, const list_query& query,
                                 : either_side(bound, first_tenant, second_tenant, query.tenant.value);
   }
   auto scope = either_side(bound, first_account, second_account, query.filter);
-  if (!query.tenant.empty()) {
-    auto tenant = bound.bind(query.tenant.value);
-    scope.conditions.push_back("(" + first_tenant + " = " + tenant + " OR " + second_tenant
-                               + " = " + tenant + ")");
-  }
+  add_tenant_condition(scope, bound, query, first_tenant, second_tenant);
   return scope;
+}
+
+// Rows of the views over the transfer rows' sides (migration 16), keyed by their account's
+// ordinal, which is unique (migration 17): found from the account's row. Only the ordinal
+// is compared: a second condition on the account's id would make PostgreSQL expect one row
+// and sort all of the account's rows instead of reading the index in order.
+std::string account_ordinal_of(const std::string& bound_account) {
+  return "account_ordinal = (SELECT ordinal FROM accounts WHERE id = " + bound_account + ")";
 }
 
 } // namespace
@@ -95,13 +109,17 @@ list_scope transfers_scope(bound_values& bound, const list_query& query) {
 
 list_scope account_transfers_scope(bound_values& bound, const list_query& query,
                                    transfer_era era) {
-  auto scope = transfers_scope(bound, query);
   if (era == transfer_era::lean) {
+    list_scope scope;
+    auto account = account_ordinal_of(bound.bind(query.filter));
+    scope.alternatives = {account, account + " AND from_account <> to_account"};
     scope.sources = {"transfers_out", "transfers_in"};
-  } else {
-    scope.alternatives[0] += " AND from_position IS NULL";
-    scope.alternatives[1] += " AND to_position IS NULL";
+    add_tenant_condition(scope, bound, query, "from_tenant", "to_tenant");
+    return scope;
   }
+  auto scope = transfers_scope(bound, query);
+  scope.alternatives[0] += " AND from_position IS NULL";
+  scope.alternatives[1] += " AND to_position IS NULL";
   return scope;
 }
 
@@ -128,9 +146,10 @@ list_scope events_scope(bound_values& bound, const event_query& query) {
 // transfers' debits and credits since (views over the transfer rows, migration 16), each
 // read through its own index by (account, position).
 list_scope entries_scope(bound_values& bound, const list_query& query) {
-  auto account = bound.equals("account_id", query.filter);
+  auto account = bound.bind(query.filter);
+  auto by_position = account_ordinal_of(account);
   list_scope scope;
-  scope.alternatives = {account, account, account};
+  scope.alternatives = {"account_id = " + account, by_position, by_position};
   scope.sources = {"entries", "debit_entries", "credit_entries"};
   return scope;
 }

@@ -353,6 +353,46 @@ void unknown_cursor_is_reported(const test_database& database) {
   CHECK(transfer_ids_of(after_second.items) == std::vector<std::string>{"trf_2", "trf_1"});
 }
 
+// An account's entries are found by its ordinal (migration 17), so no two accounts share
+// one: the system account of each currency has its own, below every account's, kept when
+// the database is migrated again; each lists only its own entries; and an account with a
+// taken ordinal is refused.
+void accounts_have_their_own_ordinals(const test_database& database) {
+  ledger_fixture ledger{database};
+  ledger.open_accounts();
+  auto world_eur = settle::world_account_id("EUR").value;
+  write_set deposits;
+  deposits.transfers.push_back(make_transfer("trf_usd", world_usd, "acc_a", 70, 10));
+  auto euros = make_transfer("trf_eur", world_eur, "acc_e", 80, 11);
+  euros.kind = transfer_kind::deposit;
+  euros.from_tenant = settle::system_tenant;
+  euros.currency = "EUR";
+  deposits.transfers.push_back(euros);
+  ledger.commit({deposits});
+  {
+    auto session = settle::persistence::open_session(ledger.url());
+    settle::persistence::migrate(*session, ledger.url().kind, currencies);
+  }
+  auto& reader = ledger.reader();
+  auto usd = reader.find_account(settle::account_id{world_usd});
+  auto eur = reader.find_account(settle::account_id{world_eur});
+  REQUIRE(usd.has_value());
+  REQUIRE(eur.has_value());
+  CHECK(usd->ordinal < 0);
+  CHECK(eur->ordinal < 0);
+  CHECK(usd->ordinal != eur->ordinal);
+  CHECK(transfer_ids_of(reader.list_entries(query(10, {}, world_usd)).items)
+        == std::vector<std::string>{"trf_usd"});
+  CHECK(transfer_ids_of(reader.list_entries(query(10, {}, world_eur)).items)
+        == std::vector<std::string>{"trf_eur"});
+  CHECK(ids_of(reader.list_transfers(query(10, {}, world_eur)).items)
+        == std::vector<std::string>{"trf_eur"});
+  write_set taken;
+  taken.accounts_inserted.push_back(make_account("acc_twin", "USD", 2));
+  CHECK_THROWS_AS(ledger.commit({taken}), settle::persistence::storage_error);
+  CHECK_FALSE(reader.find_account(settle::account_id{"acc_twin"}).has_value());
+}
+
 // A database migrated with entries already written (rows of `entries`, as before the
 // transfer row became the ledger): an account's list reads them below its new entries,
 // pages across the two, and the audit counts both; its transfers list the same way.
@@ -703,6 +743,15 @@ TEST_CASE("entries and transfers written before the lean ledger list below later
           "[ledger_store][postgresql]") {
   settle::testing::run_on_postgresql(entries_written_before_list_with_later_ones);
 }
+TEST_CASE("each account has its own ordinal, the system accounts too, on SQLite",
+          "[ledger_store][sqlite]") {
+  settle::testing::run_on_sqlite(accounts_have_their_own_ordinals);
+}
+TEST_CASE("each account has its own ordinal, the system accounts too, on PostgreSQL",
+          "[ledger_store][postgresql]") {
+  settle::testing::run_on_postgresql(accounts_have_their_own_ordinals);
+}
+
 TEST_CASE("the audit finds balances summing to 0 and matching entries, on SQLite",
           "[ledger_store][sqlite]") {
   settle::testing::run_on_sqlite(audit_balances_and_entries);
