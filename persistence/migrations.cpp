@@ -445,6 +445,12 @@ void migrate(soci::session& session, dialect kind, const std::vector<std::string
       session << "SELECT pg_advisory_lock(7303)";
     }
     int version = current_version(session);
+    if (version > latest_schema_version()) {
+      throw schema_too_new{"the database's schema is version " + std::to_string(version)
+                           + ", newer than this build's "
+                           + std::to_string(latest_schema_version())
+                           + ": run the newer build (on every node of a cluster)"};
+    }
     for (const auto& step : all_migrations()) {
       if (step.version > version) {
         apply(session, kind, step);

@@ -13,6 +13,7 @@
 #include "net/server.hpp"
 #include "persistence/connection.hpp"
 #include "persistence/database_lock.hpp"
+#include "persistence/migrations.hpp"
 
 #include <caf/all.hpp>
 #include <caf/io/middleman.hpp>
@@ -192,6 +193,9 @@ int main(int argc, char** argv) {
   try {
     return serve(configuration, signals);
   } catch (const persistence::database_in_use& refusal) { // taken while it started
+    log_line(log_level::error, refusal.what());
+    return 2;
+  } catch (const persistence::schema_too_new& refusal) { // restarting would not help
     log_line(log_level::error, refusal.what());
     return 2;
   } catch (const std::exception& error) {

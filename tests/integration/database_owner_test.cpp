@@ -2,7 +2,8 @@
 // that a running node uses exits 2 with a line naming why, and the first serves on; a
 // single node cannot join a database that a cluster uses either (the unit tests of
 // persistence/database_lock cover the cluster's shared lock); and after PostgreSQL
-// restarts (which ends the owner's lock) only one settled ever writes again.
+// restarts (which ends the owner's lock) only one settled ever writes again. A build older
+// than the database's schema does not write to it at all.
 #include "tests/integration/harness/child_process.hpp"
 #include "tests/integration/harness/private_postgres.hpp"
 #include "tests/integration/harness/server_logs.hpp"
@@ -15,9 +16,8 @@ using namespace settle::integration;
 
 namespace {
 
-// Runs another settled on `server`'s database and keys until it exits by itself.
-finished_run run_second_settled(test_server& server) {
-  const auto& options = server.process().options();
+// Runs another settled on the database and keys of `options` until it exits by itself.
+finished_run run_second_settled(const process_options& options) {
   return run_to_exit({options.binary, "--http.listen=127.0.0.1:0", "--storage.url=" + options.storage_url,
                       "--auth.keys-file=" + options.keys_file, "--cluster.node-id=second"},
                      options.log_path + ".second", std::chrono::seconds(30));
@@ -38,7 +38,7 @@ TEST_CASE("a second settled on a database in use exits 2 and the first is unaffe
   auto& server = shared_server();
   auto& acme = server.acme();
   const auto account = funded_account(acme, 700);
-  check_refused(run_second_settled(server), "in use");
+  check_refused(run_second_settled(server.process().options()), "in use");
   // The first node serves on, with its money where it was.
   CHECK(balance_of(acme, account) == 700);
   CHECK_STATUS(acme.post("/v1/users", boost::json::object{{"name", "Still here"}, {"email", unique_email()}}), 201);
@@ -66,7 +66,7 @@ TEST_CASE("after PostgreSQL restarts, one settled writes to the database, never 
                                     boost::json::object{{"amount", 5}}).status == 201;
     }
     REQUIRE(deposited);
-    check_refused(run_second_settled(first), "one database has one owner");
+    check_refused(run_second_settled(first.process().options()), "one database has one owner");
     CHECK(balance_of(first.acme(), account) == 705);
     CHECK_STATUS(first.acme().post("/v1/accounts/" + account + "/deposits", boost::json::object{{"amount", 5}}), 201);
     CHECK(balance_of(first.acme(), account) == 710);
@@ -98,4 +98,24 @@ TEST_CASE("after PostgreSQL restarts, one settled writes to the database, never 
     CHECK(balance_of(second.acme(), account) == 705);
     CHECK(audit(second.admin()).at("ok") == true);
   }
+}
+
+// An older build would write rows without what the newer schema's reads rely on (the
+// keys of its indexes), so it stops before it serves: a cluster is upgraded by stopping
+// its old nodes, not by mixing versions.
+TEST_CASE("a settled older than its database's schema exits 2 before it serves",
+          "[owner][slow]") {
+  if (storage_kind_from_environment() != "postgresql") {
+    return; // the PostgreSQL suite runs it, on a server of its own
+  }
+  private_postgres database;
+  test_server first{{}, database.url()};
+  const auto account = funded_account(first.acme(), 700);
+  first.stop();
+  database.query("INSERT INTO schema_migrations (version, applied_at)"
+                 " SELECT MAX(version) + 1, 0 FROM schema_migrations");
+  const auto transfers = database.query("SELECT count(*) FROM transfers");
+  check_refused(run_second_settled(first.process().options()), "newer than this build's");
+  CHECK(database.query("SELECT count(*) FROM transfers") == transfers);
+  CHECK(database.query("SELECT balance FROM accounts WHERE id = '" + account + "'") == "700");
 }

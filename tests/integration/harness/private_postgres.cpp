@@ -138,22 +138,31 @@ void private_postgres::pause() { signal_all(SIGSTOP); }
 void private_postgres::resume() { signal_all(SIGCONT); }
 
 int private_postgres::terminate_connections() {
+  return std::stoi(query("SELECT count(*) FILTER (WHERE pg_terminate_backend(pid))"
+                         " FROM pg_stat_activity"
+                         " WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()"));
+}
+
+std::string private_postgres::query(const std::string& statement) const {
   PGconn* connection = PQconnectdb(url().c_str());
   if (PQstatus(connection) != CONNECTION_OK) {
     std::string message = PQerrorMessage(connection);
     PQfinish(connection);
     throw std::runtime_error("cannot connect to " + url() + ": " + message);
   }
-  PGresult* result = PQexec(connection,
-                            "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity"
-                            " WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()");
-  int ended = PQresultStatus(result) == PGRES_TUPLES_OK ? std::atoi(PQgetvalue(result, 0, 0)) : -1;
+  PGresult* result = PQexec(connection, statement.c_str());
+  const auto status = PQresultStatus(result);
+  const bool succeeded = status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK;
+  std::string first = succeeded && PQntuples(result) > 0 && PQnfields(result) > 0
+                        ? PQgetvalue(result, 0, 0)
+                        : "";
+  std::string message = succeeded ? "" : PQresultErrorMessage(result);
   PQclear(result);
   PQfinish(connection);
-  if (ended < 0) {
-    throw std::runtime_error("pg_terminate_backend failed");
+  if (!succeeded) {
+    throw std::runtime_error("failed: " + statement + ": " + message);
   }
-  return ended;
+  return first;
 }
 
 } // namespace settle::integration

@@ -31,6 +31,10 @@ class private_postgres {
   // pg_terminate_backend of every other connection; returns how many were ended.
   int terminate_connections();
 
+  // Runs one SQL statement on its `postgres` database; returns the first column of the
+  // first row ("" when there is none). Throws when the statement fails.
+  std::string query(const std::string& statement) const;
+
  private:
   void run(const std::string& tool, const std::string& arguments) const;
   void signal_all(int signal) const;

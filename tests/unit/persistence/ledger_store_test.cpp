@@ -191,6 +191,22 @@ void migration_creates_world_accounts(const test_database& database) {
   CHECK(ledger.reader().find_account(settle::world_account_id("GBP")).has_value());
 }
 
+// A database migrated by a newer build: this one migrates nothing, creates nothing (not
+// even a world account of a currency it adds) and says why.
+void newer_schema_is_refused(const test_database& database) {
+  ledger_fixture ledger{database};
+  auto session = settle::persistence::open_session(ledger.url());
+  const long long newer = settle::persistence::latest_schema_version() + 1;
+  *session << "INSERT INTO schema_migrations (version, applied_at) VALUES (:v, 0)",
+    soci::use(newer);
+  CHECK_THROWS_AS(settle::persistence::migrate(*session, ledger.url().kind, {"USD", "GBP"}),
+                  settle::persistence::schema_too_new);
+  CHECK_FALSE(ledger.reader().find_account(settle::world_account_id("GBP")).has_value());
+  long long versions = 0;
+  *session << "SELECT COUNT(*) FROM schema_migrations", soci::into(versions);
+  CHECK(versions == newer); // 1 to this build's latest, the newer one, nothing else
+}
+
 // PostgreSQL compares the key columns byte by byte (as SQLite does), whatever the
 // database's own collation: this keeps index inserts free of strcoll().
 void key_columns_compare_bytes(const test_database& database) {
@@ -750,6 +766,15 @@ TEST_CASE("each account has its own ordinal, the system accounts too, on SQLite"
 TEST_CASE("each account has its own ordinal, the system accounts too, on PostgreSQL",
           "[ledger_store][postgresql]") {
   settle::testing::run_on_postgresql(accounts_have_their_own_ordinals);
+}
+
+TEST_CASE("a database migrated by a newer build is refused, on SQLite",
+          "[ledger_store][sqlite]") {
+  settle::testing::run_on_sqlite(newer_schema_is_refused);
+}
+TEST_CASE("a database migrated by a newer build is refused, on PostgreSQL",
+          "[ledger_store][postgresql]") {
+  settle::testing::run_on_postgresql(newer_schema_is_refused);
 }
 
 TEST_CASE("the audit finds balances summing to 0 and matching entries, on SQLite",
