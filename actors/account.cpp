@@ -107,6 +107,14 @@ std::int64_t usable_credits(const account_state& state, const std::string& batch
   return found == state.batch_credits.end() ? 0 : found->second;
 }
 
+// A debit or hold that the account's money refuses.
+caf::error debit_refusal(settle_errc code) {
+  if (code == settle_errc::insufficient_funds) {
+    return make_settle_error(code, "the account's available funds do not cover the amount");
+  }
+  return make_settle_error(code, "the amount would overflow the account", "amount");
+}
+
 // Why a leg of `transfer` may not touch this account, or nothing.
 std::optional<caf::error> refuse_leg(const account_state& state,
                                      const transfer_record& transfer, const char* param) {
@@ -120,7 +128,8 @@ std::optional<caf::error> refuse_leg(const account_state& state,
   return std::nullopt;
 }
 
-caf::result<account_record> reserve_debit(account_pointer self, const leg_request& leg) {
+// Each reserve_* returns the leg's refusal, or no error once the leg is reserved.
+caf::error reserve_debit(account_pointer self, const leg_request& leg) {
   auto& state = self->state;
   const auto& transfer = leg.transfer;
   if (!leg.who.may_see(state.record.tenant)) {
@@ -133,10 +142,7 @@ caf::result<account_record> reserve_debit(account_pointer self, const leg_reques
                               : check_debit(state.money, transfer.amount,
                                             usable_credits(state, leg.batch));
   if (refusal) {
-    if (*refusal == settle_errc::insufficient_funds) {
-      return make_settle_error(*refusal, "the account's available funds do not cover the amount");
-    }
-    return make_settle_error(*refusal, "the amount would overflow the account", "amount");
+    return debit_refusal(*refusal);
   }
   bool deposit = state.system && transfer.kind == transfer_kind::deposit;
   if (deposit && state.deposits.reserve_entry(transfer.to_tenant, transfer.amount)) {
@@ -152,10 +158,10 @@ caf::result<account_record> reserve_debit(account_pointer self, const leg_reques
     reserved.depositor = transfer.to_tenant;
   }
   assert_invariants(state);
-  return current_record(state);
+  return {};
 }
 
-caf::result<account_record> reserve_credit(account_pointer self, const leg_request& leg) {
+caf::error reserve_credit(account_pointer self, const leg_request& leg) {
   auto& state = self->state;
   const auto& transfer = leg.transfer;
   if (leg.owner_only && !leg.who.may_see(state.record.tenant)) {
@@ -177,7 +183,7 @@ caf::result<account_record> reserve_credit(account_pointer self, const leg_reque
   if (!leg.batch.empty()) {
     state.batch_credits[leg.batch] += transfer.amount;
   }
-  return current_record(state);
+  return {};
 }
 
 void release_batch_credit(account_state& state, const pending_leg& leg) {
@@ -249,7 +255,7 @@ void settle_leg(account_pointer self, const std::string& transfer, bool committe
 // Holds, releases and captures, for orders. A hold is reserved against `available`
 // like a debit; a release or capture may only take money that is held and not
 // already being released.
-caf::result<account_record> reserve_hold(account_pointer self, const leg_request& leg) {
+caf::error reserve_hold(account_pointer self, const leg_request& leg) {
   auto& state = self->state;
   const auto& operation = leg.transfer;
   if (!leg.who.may_see(state.record.tenant)) {
@@ -262,21 +268,18 @@ caf::result<account_record> reserve_hold(account_pointer self, const leg_request
     state.pending_releases += releasing;
     state.pending[operation.id.value] =
       reserved_leg(leg.kind, operation.amount, leg.hold_amount, {});
-    return current_record(state);
+    return {};
   }
   if (auto refusal = refuse_leg(state, operation, "payer_account")) {
     return std::move(*refusal);
   }
   if (auto refusal = check_debit(state.money, operation.amount)) {
-    if (*refusal == settle_errc::insufficient_funds) {
-      return make_settle_error(*refusal, "the account's available funds do not cover the amount");
-    }
-    return make_settle_error(*refusal, "the amount would overflow the account", "amount");
+    return debit_refusal(*refusal);
   }
   state.money.pending_debits += operation.amount;
   state.pending[operation.id.value] = reserved_leg(leg_kind::hold, operation.amount, 0, {});
   assert_invariants(state);
-  return current_record(state);
+  return {};
 }
 
 caf::result<account_record> close(account_pointer self, const requester& who) {
@@ -397,14 +400,44 @@ std::optional<failure> refuse_malformed(const account_state& state, const leg_re
 }
 
 template <class Reserve>
-caf::result<account_record> reserve_leg(account_pointer self, const leg_request& leg,
-                                        Reserve reserve) {
+caf::error reserve_leg(account_pointer self, const leg_request& leg, Reserve reserve) {
   if (auto malformed = refuse_malformed(self->state, leg)) {
     return make_settle_error(*malformed);
   }
-  auto result = reserve(self, leg);
+  auto refusal = reserve(self, leg);
   watch_if_remote(self, leg.transfer.id.value);
-  return result;
+  return refusal;
+}
+
+// One leg asked on its own: answered with the account, or with the leg's refusal.
+caf::result<account_record> answer_leg(account_pointer self, caf::error refusal) {
+  if (refusal) {
+    return refusal;
+  }
+  return current_record(self->state);
+}
+
+// The legs of a batch at this account, in one message, reserved in their order: each
+// is weighed as if it came alone (debits and credits only; holds come from orders).
+leg_group_answer reserve_group(account_pointer self, const std::vector<leg_request>& legs) {
+  leg_group_answer answer;
+  answer.refusals.reserve(legs.size());
+  for (const auto& leg : legs) {
+    switch (leg.kind) {
+      case leg_kind::debit:
+        answer.refusals.push_back(reserve_leg(self, leg, reserve_debit));
+        break;
+      case leg_kind::credit:
+        answer.refusals.push_back(reserve_leg(self, leg, reserve_credit));
+        break;
+      default:
+        answer.refusals.push_back(make_settle_error(
+          settle_errc::invalid_parameter, "a group of legs holds debits and credits only"));
+        break;
+    }
+  }
+  answer.account = current_record(self->state);
+  return answer;
 }
 
 account_actor::behavior_type account(account_pointer self, account_snapshot snapshot,
@@ -429,13 +462,27 @@ account_actor::behavior_type account(account_pointer self, account_snapshot snap
       }
       return current_record(self->state);
     },
-    [self](debit_atom, const leg_request& leg) { return reserve_leg(self, leg, reserve_debit); },
-    [self](credit_atom, const leg_request& leg) { return reserve_leg(self, leg, reserve_credit); },
-    [self](hold_atom, const leg_request& leg) { return reserve_leg(self, leg, reserve_hold); },
+    [self](debit_atom, const leg_request& leg) {
+      return answer_leg(self, reserve_leg(self, leg, reserve_debit));
+    },
+    [self](credit_atom, const leg_request& leg) {
+      return answer_leg(self, reserve_leg(self, leg, reserve_credit));
+    },
+    [self](hold_atom, const leg_request& leg) {
+      return answer_leg(self, reserve_leg(self, leg, reserve_hold));
+    },
+    [self](reserve_legs_atom, const std::vector<leg_request>& legs) {
+      return reserve_group(self, legs);
+    },
     [self](leg_due_atom, const std::string& leg_id) { settle_overdue_leg(self, leg_id); },
     [self](describe_atom) { return current_record(self->state); },
     [self](settle_leg_atom, const std::string& transfer, bool committed) {
       settle_leg(self, transfer, committed);
+    },
+    [self](settle_legs_atom, const std::vector<std::string>& legs, bool committed) {
+      for (const auto& leg : legs) {
+        settle_leg(self, leg, committed);
+      }
     },
     [self](close_atom, const requester& who) { return close(self, who); },
     [self](passivate_atom) {

@@ -88,10 +88,13 @@ using account_actor = caf::typed_actor<
   caf::replies_to<credit_atom, leg_request>::with<account_record>,
   // Reserves a hold, a release of held money, or a capture paid by a hold.
   caf::replies_to<hold_atom, leg_request>::with<account_record>,
+  // The debits and credits a batch asks of this account, reserved in their order.
+  caf::replies_to<reserve_legs_atom, std::vector<leg_request>>::with<leg_group_answer>,
   // The account without the requester check: currency and status, for an order's payee.
   caf::replies_to<describe_atom>::with<account_record>,
   // The outcome of a reserved leg: applied when committed, released otherwise.
   caf::reacts_to<settle_leg_atom, std::string, bool>,
+  caf::reacts_to<settle_legs_atom, std::vector<std::string>, bool>,
   caf::replies_to<close_atom, requester>::with<account_record>,
   // A leg reserved for another node is still pending: find out its outcome.
   caf::reacts_to<leg_due_atom, std::string>,

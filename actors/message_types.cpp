@@ -10,6 +10,8 @@ namespace settle {
 void register_message_types(caf::actor_system_config& config) {
   config.add_message_type<requester>("settle::requester")
       .add_message_type<leg_request>("settle::leg_request")
+      .add_message_type<std::vector<leg_request>>("settle::leg_requests")
+      .add_message_type<leg_group_answer>("settle::leg_group_answer")
       .add_message_type<order_request>("settle::order_request")
       .add_message_type<order_outcome>("settle::order_outcome")
       .add_message_type<user_changes>("settle::user_changes")

@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace settle {
 
@@ -27,6 +28,8 @@ using passivate_atom = caf::atom_constant<caf::atom("passivate")>;
 using debit_atom = caf::atom_constant<caf::atom("debit")>;
 using credit_atom = caf::atom_constant<caf::atom("credit")>;
 using settle_leg_atom = caf::atom_constant<caf::atom("settle_leg")>;
+using reserve_legs_atom = caf::atom_constant<caf::atom("legs")>;
+using settle_legs_atom = caf::atom_constant<caf::atom("settle_all")>;
 using close_atom = caf::atom_constant<caf::atom("close")>;
 using update_atom = caf::atom_constant<caf::atom("update")>;
 using delete_atom = caf::atom_constant<caf::atom("delete")>;
@@ -105,6 +108,14 @@ struct leg_request {
   std::int64_t hold_amount = 0; // capture: the hold it releases
 };
 
+// The answer to the legs a batch asks of one account in one message: the account after
+// them (its tenant and currency name the transfers' sides), and one refusal per leg in
+// the order asked, no error where the leg was reserved.
+struct leg_group_answer {
+  account_record account;
+  std::vector<caf::error> refusals;
+};
+
 // An action on an order, with what the gateway knows of the request: who asks, the
 // amount if one was given, and the Idempotency-Key to store the answer under.
 struct order_request {
@@ -171,6 +182,11 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, leg_request& x) {
   return f(caf::meta::type_name("leg_request"), x.transfer, x.who, x.owner_only, x.batch, x.kind,
            x.hold_amount);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, leg_group_answer& x) {
+  return f(caf::meta::type_name("leg_group_answer"), x.account, x.refusals);
 }
 
 template <class Inspector>

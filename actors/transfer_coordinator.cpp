@@ -12,8 +12,10 @@
 // is the one the sequential order gives, since each saw less money than it would have
 // then. If a refusal could depend on other transfers of the batch (funds, overflow, a
 // timeout), everything is released and the batch is reserved again, one by one.
-// The optimistic pass keeps a bounded window of transfers in flight: CAF 0.17 keeps an
-// actor's pending requests in a flat map, so each answer costs a shift of all of them.
+// The optimistic pass asks each account once, with all of the batch's legs at it in
+// the batch's order, and keeps a bounded window of accounts in flight: CAF 0.17 keeps
+// an actor's pending requests in a flat map, so each answer costs a shift of all of
+// them. The outcomes go to each account in one message too.
 // A deposit or withdrawal learns its currency from the account first, and then
 // reserves the leg of that currency's world account.
 #include "actors/change_events.hpp"
@@ -23,6 +25,7 @@
 #include "domain/ids.hpp"
 
 #include <algorithm>
+#include <unordered_map>
 
 namespace settle::gateway_detail {
 namespace {
@@ -50,6 +53,13 @@ struct transfer_job {
 
 enum class answer_shape { single, batch };
 
+// The legs the optimistic pass asks of one account: jobs by index, each with its side.
+struct leg_group {
+  account_id account;
+  std::vector<std::size_t> jobs;
+  std::vector<bool> debits; // the job's debit (from) leg, else its credit (to) leg
+};
+
 struct transfer_run {
   context_pointer context;
   std::vector<transfer_job> jobs;
@@ -57,8 +67,9 @@ struct transfer_run {
   bool atomic = true;
   answer_shape shape = answer_shape::single;
   std::string batch;    // the token under which a batch's promised credits are spendable
-  bool optimistic = false;           // in the optimistic pass of a batch
-  std::size_t in_window = 0;         // jobs of the optimistic pass asked, not yet answered
+  std::vector<leg_group> groups;     // that pass's legs by account
+  std::size_t next_group = 0;        // the group to ask next
+  std::size_t in_window = 0;         // groups asked, not yet answered
   std::vector<transfer_job> pristine; // the jobs as they were before that pass
 };
 
@@ -110,12 +121,44 @@ failure leg_failure(const leg& side, failure reason) {
   return reason;
 }
 
-void settle_legs(gateway_pointer self, const transfer_job& job, bool committed) {
+// Releases the reserved legs of one refused job (the transfers reserved one by one).
+void release_job(gateway_pointer self, const transfer_job& job) {
   for (const leg* side : {&job.from, &job.to}) {
     if (side->reserved) {
-      self->anon_send(side->actor, settle_leg_atom::value, job.transfer.id.value, committed);
+      self->anon_send(side->actor, settle_leg_atom::value, job.transfer.id.value, false);
     }
   }
+}
+
+// Leg ids by the account actor that holds them, in the order of the jobs (or the
+// reverse), for the reserved legs of the jobs that `chosen` picks: one message each.
+struct actor_legs {
+  account_actor actor;
+  std::vector<std::string> legs;
+};
+
+template <class Chosen>
+std::vector<actor_legs> legs_by_actor(const std::vector<transfer_job>& jobs, bool newest_first,
+                                      Chosen chosen) {
+  std::vector<actor_legs> result;
+  std::unordered_map<caf::actor_addr, std::size_t> index_of;
+  for (std::size_t step = 0; step < jobs.size(); ++step) {
+    const auto& job = jobs[newest_first ? jobs.size() - 1 - step : step];
+    if (!chosen(job)) {
+      continue;
+    }
+    for (const leg* side : {&job.from, &job.to}) {
+      if (!side->reserved) {
+        continue;
+      }
+      auto [found, added] = index_of.emplace(side->actor.address(), result.size());
+      if (added) {
+        result.push_back({side->actor, {}});
+      }
+      result[found->second].legs.push_back(job.transfer.id.value);
+    }
+  }
+  return result;
 }
 
 // Tells the committed legs, then runs `answer`: once the legs on other nodes have taken
@@ -132,23 +175,16 @@ void settle_committed_legs(gateway_pointer self, const run_pointer& run, Answer 
       (*answer_once)();
     }
   };
-  for (const auto& job : run->jobs) {
-    if (!job.accepted()) {
+  auto accepted = [](const transfer_job& job) { return job.accepted(); };
+  for (auto& told : legs_by_actor(run->jobs, false, accepted)) {
+    if (told.actor.node() == self->node()) {
+      self->anon_send(told.actor, settle_legs_atom::value, std::move(told.legs), true);
       continue;
     }
-    for (const leg* side : {&job.from, &job.to}) {
-      if (!side->reserved) {
-        continue;
-      }
-      if (side->actor.node() == self->node()) {
-        self->anon_send(side->actor, settle_leg_atom::value, job.transfer.id.value, true);
-        continue;
-      }
-      ++*waiting;
-      self->request(side->actor, std::chrono::seconds{2}, settle_leg_atom::value,
-                    job.transfer.id.value, true)
-        .then([one_done] { one_done(); }, [one_done](caf::error&) { one_done(); });
-    }
+    ++*waiting;
+    self->request(told.actor, std::chrono::seconds{2}, settle_legs_atom::value,
+                  std::move(told.legs), true)
+      .then([one_done] { one_done(); }, [one_done](caf::error&) { one_done(); });
   }
   one_done();
 }
@@ -156,10 +192,9 @@ void settle_committed_legs(gateway_pointer self, const run_pointer& run, Answer 
 // Releases the legs of `jobs` that will not commit, newest first, so a debit that
 // spent a credit promised earlier in the batch is released before that credit.
 void release_legs(gateway_pointer self, std::vector<transfer_job>& jobs, bool all) {
-  for (auto job = jobs.rbegin(); job != jobs.rend(); ++job) {
-    if (all || !job->accepted()) {
-      settle_legs(self, *job, false);
-    }
+  auto failed = [all](const transfer_job& job) { return all || !job.accepted(); };
+  for (auto& released : legs_by_actor(jobs, true, failed)) {
+    self->anon_send(released.actor, settle_legs_atom::value, std::move(released.legs), false);
   }
 }
 
@@ -169,12 +204,12 @@ void reserve_next(gateway_pointer self, const run_pointer& run);
 // A reservation that timed out may still have been made: release it, so the money is
 // not held until a restart. Releasing a leg that was never reserved does nothing.
 void release_unanswered(gateway_pointer self, const account_id& account,
-                        const transfer_id& transfer) {
+                        std::vector<std::string> legs) {
   self->request(self->state.dependencies.accounts, entity_timeout, lookup_atom::value,
                 account.value)
     .then(
-      [self, transfer](account_actor& actor, persistence::shard_fence&) {
-        self->anon_send(actor, settle_leg_atom::value, transfer.value, false);
+      [self, legs](account_actor& actor, persistence::shard_fence&) {
+        self->anon_send(actor, settle_legs_atom::value, legs, false);
       },
       [](caf::error&) {});
 }
@@ -182,21 +217,14 @@ void release_unanswered(gateway_pointer self, const account_id& account,
 void end_optimistic_pass(gateway_pointer self, const run_pointer& run);
 void reserve(gateway_pointer self, const run_pointer& run, std::size_t index);
 
-// Transfers of one batch being reserved at once in the optimistic pass.
+// Accounts asked at once in the optimistic pass of a batch.
 constexpr std::size_t optimistic_window = 64;
 
-void fill_window(gateway_pointer self, const run_pointer& run);
-
-// Called when both legs of a job have answered.
+// Called when both legs of a job have answered (one by one: not the optimistic pass).
 void job_done(gateway_pointer self, const run_pointer& run, std::size_t index) {
   auto& job = run->jobs[index];
-  if (run->optimistic) {
-    --run->in_window;
-    fill_window(self, run);
-    return;
-  }
   if (!job.accepted()) {
-    settle_legs(self, job, false); // before the next job can count on its credit
+    release_job(self, job); // before the next job can count on its credit
   }
   reserve_next(self, run);
 }
@@ -225,6 +253,19 @@ void leg_answered(gateway_pointer self, const run_pointer& run, std::size_t inde
   job_done(self, run, index);
 }
 
+// A leg its account reserved: the job learns the account's tenant (and currency).
+void mark_reserved(transfer_job& job, bool debit, const account_actor& actor,
+                   const account_record& account, const persistence::shard_fence& fence) {
+  auto& side = debit ? job.from : job.to;
+  side.reserved = true;
+  side.actor = actor;
+  side.fence = fence;
+  (debit ? job.transfer.from_tenant : job.transfer.to_tenant) = account.tenant;
+  if (job.transfer.currency.empty()) {
+    job.transfer.currency = account.currency;
+  }
+}
+
 // Asks the account of one leg to reserve it; `debit` selects the side.
 void reserve_leg(gateway_pointer self, const run_pointer& run, std::size_t index, bool debit,
                  const requester& who) {
@@ -234,15 +275,7 @@ void reserve_leg(gateway_pointer self, const run_pointer& run, std::size_t index
   auto on_accept = [self, run, index, debit](const account_actor& actor,
                                              const account_record& account,
                                              const persistence::shard_fence& fence) {
-    auto& job = run->jobs[index];
-    auto& side = debit ? job.from : job.to;
-    side.reserved = true;
-    side.actor = actor;
-    side.fence = fence;
-    (debit ? job.transfer.from_tenant : job.transfer.to_tenant) = account.tenant;
-    if (job.transfer.currency.empty()) {
-      job.transfer.currency = account.currency;
-    }
+    mark_reserved(run->jobs[index], debit, actor, account, fence);
     leg_answered(self, run, index);
   };
   const auto& id = debit ? job.transfer.from_account : job.transfer.to_account;
@@ -251,7 +284,7 @@ void reserve_leg(gateway_pointer self, const run_pointer& run, std::size_t index
     auto& side = debit ? job.from : job.to;
     side.refusal = leg_failure(side, reason);
     if (reason.code == settle_errc::unavailable) {
-      release_unanswered(self, id, job.transfer.id);
+      release_unanswered(self, id, {job.transfer.id.value});
     }
     leg_answered(self, run, index);
   };
@@ -422,7 +455,6 @@ bool may_depend_on_batch(const transfer_job& job) {
 }
 
 void end_optimistic_pass(gateway_pointer self, const run_pointer& run) {
-  run->optimistic = false;
   if (std::none_of(run->jobs.begin(), run->jobs.end(), may_depend_on_batch)) {
     conclude(self, run);
     return;
@@ -434,20 +466,99 @@ void end_optimistic_pass(gateway_pointer self, const run_pointer& run) {
   reserve_next(self, run);
 }
 
-// Asks the next jobs of the optimistic pass until the window is full, and ends the pass
-// once every job was asked and has answered. An invalid job asks nothing and never holds
-// a place in the window.
-void fill_window(gateway_pointer self, const run_pointer& run) {
-  while (run->in_window < optimistic_window && run->next < run->jobs.size()) {
-    auto index = run->next++;
-    if (!run->jobs[index].invalid) {
-      ++run->in_window;
-      reserve(self, run, index); // answers later: every leg is a request to an actor
-    }
+void group_done(gateway_pointer self, const run_pointer& run);
+
+// Every leg of a group refused at once: its account is unknown, invisible, or did not
+// answer (then its legs may have been reserved after all, and are released).
+void refuse_group(gateway_pointer self, const run_pointer& run, const leg_group& group,
+                  const failure& reason) {
+  std::vector<std::string> legs;
+  for (std::size_t position = 0; position < group.jobs.size(); ++position) {
+    auto& job = run->jobs[group.jobs[position]];
+    auto& side = group.debits[position] ? job.from : job.to;
+    side.refusal = leg_failure(side, reason);
+    legs.push_back(job.transfer.id.value);
   }
-  if (run->next == run->jobs.size() && run->in_window == 0) {
+  if (reason.code == settle_errc::unavailable) {
+    release_unanswered(self, group.account, std::move(legs));
+  }
+}
+
+// Asks one account for all of the pass's legs at it, in the order of their jobs.
+void reserve_group(gateway_pointer self, const run_pointer& run, std::size_t index) {
+  const auto& group = run->groups[index];
+  std::vector<leg_request> legs;
+  legs.reserve(group.jobs.size());
+  for (std::size_t position = 0; position < group.jobs.size(); ++position) {
+    const auto& job = run->jobs[group.jobs[position]];
+    auto kind = group.debits[position] ? leg_kind::debit : leg_kind::credit;
+    legs.push_back(leg_request{job.transfer, run->context->request.who, false, {}, kind, 0});
+  }
+  auto on_answer = [self, run, index](const account_actor& actor, leg_group_answer& answer,
+                                      const persistence::shard_fence& fence) {
+    const auto& group = run->groups[index];
+    if (answer.refusals.size() != group.jobs.size()) { // not this build's account
+      refuse_group(self, run, group, make_failure(settle_errc::unavailable, "malformed answer"));
+      group_done(self, run);
+      return;
+    }
+    for (std::size_t position = 0; position < group.jobs.size(); ++position) {
+      auto& job = run->jobs[group.jobs[position]];
+      bool debit = group.debits[position];
+      if (auto& refusal = answer.refusals[position]) {
+        auto& side = debit ? job.from : job.to;
+        side.refusal = leg_failure(side, to_failure(refusal));
+      } else {
+        mark_reserved(job, debit, actor, answer.account, fence);
+      }
+    }
+    group_done(self, run);
+  };
+  auto on_refusal = [self, run, index](const failure& reason) {
+    refuse_group(self, run, run->groups[index], reason);
+    group_done(self, run);
+  };
+  ask_entity<leg_group_answer>(self, self->state.dependencies.accounts, group.account, on_answer,
+                               on_refusal, 0, reserve_legs_atom::value, std::move(legs));
+}
+
+// Asks the next groups of the optimistic pass until the window is full, and ends the pass
+// once every group was asked and has answered.
+void fill_window(gateway_pointer self, const run_pointer& run) {
+  while (run->in_window < optimistic_window && run->next_group < run->groups.size()) {
+    ++run->in_window;
+    reserve_group(self, run, run->next_group++); // answers later
+  }
+  if (run->next_group == run->groups.size() && run->in_window == 0) {
     end_optimistic_pass(self, run);
   }
+}
+
+void group_done(gateway_pointer self, const run_pointer& run) {
+  --run->in_window;
+  fill_window(self, run);
+}
+
+// The legs of the valid jobs, grouped by account in the order the accounts first appear.
+std::vector<leg_group> group_legs(const std::vector<transfer_job>& jobs) {
+  std::vector<leg_group> groups;
+  std::unordered_map<std::string, std::size_t> group_of;
+  for (std::size_t index = 0; index < jobs.size(); ++index) {
+    const auto& job = jobs[index];
+    if (job.invalid) {
+      continue;
+    }
+    for (bool debit : {true, false}) {
+      const auto& account = debit ? job.transfer.from_account : job.transfer.to_account;
+      auto [found, added] = group_of.emplace(account.value, groups.size());
+      if (added) {
+        groups.push_back({account, {}, {}});
+      }
+      groups[found->second].jobs.push_back(index);
+      groups[found->second].debits.push_back(debit);
+    }
+  }
+  return groups;
 }
 
 void start_batch(gateway_pointer self, const run_pointer& run) {
@@ -456,9 +567,9 @@ void start_batch(gateway_pointer self, const run_pointer& run) {
     return;
   }
   run->pristine = run->jobs;
-  run->optimistic = true;
+  run->groups = group_legs(run->jobs);
+  run->next_group = 0;
   run->in_window = 0;
-  run->next = 0;
   run->batch.clear(); // nothing promised within the batch is spent in this pass
   fill_window(self, run);
 }

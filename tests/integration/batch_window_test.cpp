@@ -1,7 +1,9 @@
-// Batches whose invalid items fall around the coordinator's window of 64 transfers in
-// flight: invalid first, at position 63 or 64, every item invalid; atomic and not; with and
-// without an Idempotency-Key. Each must be answered exactly once, in order, move exactly
-// the money of its valid items, and leave the node serving every tenant.
+// Batches whose invalid items fall around positions 63 and 64: invalid first, at
+// position 63 or 64, every item invalid; atomic and not; with and without an
+// Idempotency-Key. Each must be answered exactly once, in order, move exactly the money
+// of its valid items, and leave the node serving every tenant. And a batch over more
+// accounts than the coordinator asks at once (64), whose refusals fall inside one
+// account's legs.
 #include "tests/integration/harness/testing.hpp"
 
 using namespace settle::integration;
@@ -117,4 +119,65 @@ TEST_CASE("batches with invalid items around the window are answered once and le
 
 TEST_CASE("a batch of 1000 invalid items with a key is stored once and replayed", "[batch]") {
   check_batch({0, {}, 1000}, false, key_for("all-invalid-1000", false));
+}
+
+// A non-atomic batch of `items`, answered 200 with one result per item.
+json::array batch_results(api_client& client, json::array items) {
+  const auto count = items.size();
+  const auto response =
+    client.post(batch_target, json::object{{"atomic", false}, {"transfers", std::move(items)}});
+  REQUIRE_STATUS(response, 200);
+  auto results = json_object(response).at("results").as_array();
+  REQUIRE(results.size() == count);
+  return results;
+}
+
+TEST_CASE("batches over 63, 64, 65 accounts and more settle exactly what their order allows",
+          "[batch]") {
+  // One payer pays 1 to each payee, twice. The first batch also pays an account that
+  // does not exist (refused alone); the second has a payee pay more than it holds, and
+  // one spend what the batch brought it (refused when every account is asked at once,
+  // settled in order).
+  for (std::size_t payees : {62, 63, 64, 70}) {
+    DYNAMIC_SECTION(payees << " payees") {
+      auto& server = shared_server();
+      auto& client = server.acme();
+      const auto payer = funded_account(client, 1000);
+      std::vector<std::string> accounts;
+      json::array payments;
+      for (std::size_t index = 0; index < payees; ++index) {
+        accounts.push_back(new_account(client));
+        payments.push_back(transfer_request(payer, accounts.back(), 1));
+      }
+      auto first = payments;
+      first.push_back(transfer_request(accounts[4], "acc_doesnotexist", 1));
+      auto results = batch_results(client, first);
+      for (std::size_t index = 0; index < payees; ++index) {
+        INFO("first batch, item " << index);
+        CHECK(result_problem(results[index], false, false) == "");
+      }
+      CHECK(error_shape_mismatch(json::serialize(results[payees]), "not_found") == "");
+
+      auto second = payments;
+      second.push_back(transfer_request(accounts[0], accounts[1], 3));
+      second.push_back(transfer_request(accounts[2], accounts[3], 2));
+      results = batch_results(client, second);
+      for (std::size_t index = 0; index < payees; ++index) {
+        INFO("second batch, item " << index);
+        CHECK(result_problem(results[index], false, false) == "");
+      }
+      CHECK(error_shape_mismatch(json::serialize(results[payees]), "insufficient_funds") == "");
+      CHECK(result_problem(results[payees + 1], false, false) == "");
+
+      CHECK(balance_of(client, payer) == 1000 - 2 * static_cast<std::int64_t>(payees));
+      const std::vector<std::int64_t> expected{2, 2, 0, 4, 2};
+      for (std::size_t index = 0; index < expected.size(); ++index) {
+        INFO("payee " << index);
+        CHECK(balance_of(client, accounts[index]) == expected[index]);
+      }
+      CHECK(balance_of(client, accounts.back()) == 2);
+      CHECK_STATUS(server.globex().get("/v1/accounts"), 200);
+      CHECK(audit(server.admin()).at("ok") == true);
+    }
+  }
 }

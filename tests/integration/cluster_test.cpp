@@ -117,6 +117,52 @@ bool delivers_transfer(websocket_client& stream, const std::string& transfer_id)
   return false;
 }
 
+// A batch posted to one node whose accounts live on every node: each account is asked
+// once for all its legs, wherever it lives. Nine accounts each pay the next one in a
+// ring, and one pays an account that does not exist (a non-atomic batch); then an
+// atomic batch where one pays more than it has settles nothing.
+void check_batch_across_nodes(test_cluster& cluster) {
+  constexpr std::size_t ring = 9;
+  constexpr std::int64_t funds = 1000;
+  std::vector<std::string> accounts;
+  for (std::size_t index = 0; index < ring; ++index) {
+    accounts.push_back(funded_account(cluster.acme(index % node_count), funds));
+  }
+  auto amount_of = [](std::size_t index) { return static_cast<std::int64_t>(index + 1) * 10; };
+  json::array items;
+  for (std::size_t index = 0; index < ring; ++index) {
+    items.push_back(transfer_request(accounts[index], accounts[(index + 1) % ring], amount_of(index)));
+  }
+  items.push_back(transfer_request(accounts[2], "acc_doesnotexist", 1));
+  auto answer = cluster.acme(1).post("/v1/transfers/batch", json::object{{"atomic", false}, {"transfers", items}});
+  REQUIRE_STATUS(answer, 200);
+  const auto results = json_object(answer).at("results").as_array();
+  REQUIRE(results.size() == ring + 1);
+  for (std::size_t index = 0; index < ring; ++index) {
+    INFO("item " << index << ": " << json::serialize(results[index]));
+    CHECK(results[index].as_object().at("status") == "settled");
+  }
+  CHECK(error_shape_mismatch(json::serialize(results[ring]), "not_found") == "");
+
+  items.resize(2);
+  items.push_back(transfer_request(accounts[3], accounts[4], funds * 2));
+  answer = cluster.acme(2).post("/v1/transfers/batch", json::object{{"atomic", true}, {"transfers", items}});
+  REQUIRE_STATUS(answer, 200);
+  const auto aborted = json_object(answer).at("results").as_array();
+  REQUIRE(aborted.size() == 3);
+  CHECK(error_shape_mismatch(json::serialize(aborted[0]), "batch_aborted") == "");
+  CHECK(error_shape_mismatch(json::serialize(aborted[2]), "insufficient_funds") == "");
+
+  for (std::size_t index = 0; index < ring; ++index) {
+    const auto expected = funds - amount_of(index) + amount_of((index + ring - 1) % ring);
+    for (std::size_t node = 0; node < node_count; ++node) {
+      INFO("account " << index << " read on node " << node);
+      CHECK(balance_of(cluster.acme(node), accounts[index]) == expected);
+    }
+  }
+  CHECK(audit(cluster.admin(0)).at("ok") == true);
+}
+
 // For each account, the time from `since` until a serving node first answers its GET with
 // 200; none for an account still unserved after `limit`. One thread per account, so that
 // a request waiting on a dead node delays only its own account.
@@ -279,6 +325,11 @@ TEST_CASE(
   }
   api_client front_admin(front.port(), admin_key);
   CHECK(ownership_problems(get_cluster_view(front_admin), ids) == std::vector<std::string>{});
+
+  {
+    INFO("a batch on one node settles legs at accounts on every node");
+    check_batch_across_nodes(cluster);
+  }
 
   {
     INFO("an event is delivered on every node, whichever node committed it");
