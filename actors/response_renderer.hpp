@@ -18,7 +18,9 @@
 
 namespace settle {
 
-using batch_result = std::variant<transfer_record, failure>;
+// One item of a batch's answer: the settled transfer's JSON (rendered once, for its event
+// and the answer alike), or why the item failed.
+using batch_result = std::variant<std::string, failure>;
 
 class response_renderer : public persistence::account_renderer {
 public:

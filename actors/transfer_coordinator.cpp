@@ -342,6 +342,7 @@ std::string render_answer(gateway_pointer self, const transfer_run& run, bool al
     return job.accepted() ? job.rendered : renderer.error(refusal_of(job));
   }
   std::vector<batch_result> results;
+  results.reserve(run.jobs.size());
   for (const auto& job : run.jobs) {
     if (!job.accepted()) {
       results.emplace_back(refusal_of(job));
@@ -349,7 +350,7 @@ std::string render_answer(gateway_pointer self, const transfer_run& run, bool al
       results.emplace_back(make_failure(settle_errc::batch_aborted,
                                         "another transfer of this atomic batch failed"));
     } else {
-      results.emplace_back(job.transfer);
+      results.emplace_back(job.rendered);
     }
   }
   return renderer.batch(results);

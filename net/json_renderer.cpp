@@ -229,8 +229,8 @@ std::string json_renderer::batch(const std::vector<batch_result>& results) const
   std::string out = R"({"object":"batch","results":[)";
   for (std::size_t i = 0; i < results.size(); ++i) {
     out += i == 0 ? "" : ",";
-    if (const auto* transfer = std::get_if<transfer_record>(&results[i])) {
-      out += transfer_text(*transfer);
+    if (const auto* transfer = std::get_if<std::string>(&results[i])) {
+      out += *transfer;
     } else {
       out += json::serialize(error_object(std::get<failure>(results[i])));
     }

@@ -52,6 +52,13 @@ TEST_CASE("format_timestamp writes times before the epoch", "[clock]") {
   CHECK(settle::format_timestamp(-1'001) == "1969-12-31T23:59:58.999Z");
 }
 
+TEST_CASE("format_timestamp writes the last time of four-digit years and the first after",
+          "[clock]") {
+  // `date -u -d '9999-12-31 23:59:59' +%s` is 253402300799.
+  CHECK(settle::format_timestamp(253'402'300'799'999) == "9999-12-31T23:59:59.999Z");
+  CHECK(settle::format_timestamp(253'402'300'800'000) == "10000-01-01T00:00:00.000Z");
+}
+
 TEST_CASE("ordinal_clock issues strictly increasing ordinals over 100000 calls", "[clock]") {
   settle::ordinal_clock clock;
   std::int64_t previous = clock.next();
