@@ -12,6 +12,8 @@
 #include <caf/all.hpp>
 
 #include <chrono>
+#include <memory>
+#include <tuple>
 
 namespace settle {
 
@@ -54,28 +56,50 @@ void on_reply(Request&& request, OnValue on_value, OnError on_error) {
 
 } // namespace detail
 
-// `on_value(actor, result, fence)` or `on_error(failure)`; `message...` is sent to the actor.
-template <class Result, reply_order Order = reply_order::then, class Self, class Handle,
-          class OnValue, class OnError, class... Ts>
-void ask_entity(Self self, const region_actor<Handle>& region, const entity_id<Handle>& id,
-                OnValue on_value, OnError on_error, int attempt, Ts... message) {
-  detail::on_reply<Order>(
+namespace detail {
+
+// The message of an ask, held once for all its attempts: the continuations share it
+// instead of copying it (a batch's legs at one account are a vector of transfers).
+template <class... Ts>
+using shared_message = std::shared_ptr<const std::tuple<Ts...>>;
+
+template <class Result, reply_order Order, class Self, class Handle, class OnValue,
+          class OnError, class... Ts>
+void ask_entity_attempt(Self self, const region_actor<Handle>& region, const entity_id<Handle>& id,
+                        OnValue on_value, OnError on_error, int attempt,
+                        shared_message<Ts...> message) {
+  on_reply<Order>(
     // The region is on this node; it gives a lookup it passes to another node a timeout.
     self->request(region, caf::infinite, lookup_atom::value, id.value),
     [=](Handle& actor, persistence::shard_fence& fence) {
-      detail::on_reply<Order>(
-        self->request(actor, timeout_for(self, actor), message...),
+      auto request = std::apply(
+        [&](const Ts&... parts) { return self->request(actor, timeout_for(self, actor), parts...); },
+        *message);
+      on_reply<Order>(
+        std::move(request),
         [=](Result& result) mutable { on_value(actor, result, fence); },
         [=](caf::error& error) mutable {
           if (is_receiver_down(error) && attempt + 1 < lookup_attempts) {
-            ask_entity<Result, Order>(self, region, id, on_value, on_error, attempt + 1,
-                                      message...);
+            ask_entity_attempt<Result, Order>(self, region, id, on_value, on_error, attempt + 1,
+                                              message);
             return;
           }
           on_error(to_failure(error));
         });
     },
     [=](caf::error& error) mutable { on_error(to_failure(error)); });
+}
+
+} // namespace detail
+
+// `on_value(actor, result, fence)` or `on_error(failure)`; `message...` is sent to the actor.
+template <class Result, reply_order Order = reply_order::then, class Self, class Handle,
+          class OnValue, class OnError, class... Ts>
+void ask_entity(Self self, const region_actor<Handle>& region, const entity_id<Handle>& id,
+                OnValue on_value, OnError on_error, int attempt, Ts... message) {
+  auto shared = std::make_shared<const std::tuple<Ts...>>(std::move(message)...);
+  detail::ask_entity_attempt<Result, Order>(self, region, id, std::move(on_value),
+                                            std::move(on_error), attempt, std::move(shared));
 }
 
 // What a commit must carry for a leg reserved at `actor` under `fence`: the fence, and a
