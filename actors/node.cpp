@@ -249,7 +249,8 @@ node_actors start_node(caf::actor_system& system, const config::node_options& op
                       ? static_cast<std::int32_t>(options.storage.commit_lanes)
                       : 1;
   for (std::int32_t lane = 0; lane < lane_count; ++lane) {
-    lanes.push_back(std::make_shared<persistence::ledger_store>(*url, renderer, clustered, lane));
+    lanes.push_back(
+      std::make_shared<persistence::ledger_store>(*url, renderer, clustered, lane, lane_count));
   }
   node_actors actors;
   actors.shards = std::make_shared<shard_map>(options.cluster.node_id,

@@ -113,6 +113,10 @@ void metrics_registry::observe_commit(std::size_t batch_size, double seconds) no
   commit_duration_.observe(seconds);
 }
 
+void metrics_registry::count_commit_balances(commit_balances source) noexcept {
+  commit_balances_[static_cast<int>(source)].fetch_add(1, std::memory_order_relaxed);
+}
+
 void metrics_registry::add_actors(const std::string& kind, std::int64_t delta) {
   find_or_create<std::atomic<std::int64_t>>(mutex_, actors_, kind, [] {
     return std::make_unique<std::atomic<std::int64_t>>(0);
@@ -161,6 +165,14 @@ std::string metrics_registry::render() const {
   out += "# HELP settle_commit_duration_seconds Time of one group commit.\n"
          "# TYPE settle_commit_duration_seconds histogram\n";
   commit_duration_.render(out, "settle_commit_duration_seconds", "");
+  out += "# HELP settle_commit_balances_total Group commits by where their balances came from:"
+         " known (one round trip), asked (the database's answer), moved (known but refused).\n"
+         "# TYPE settle_commit_balances_total counter\n";
+  const char* const sources[] = {"known", "asked", "moved"};
+  for (int source = 0; source < 3; ++source) {
+    out += std::string{"settle_commit_balances_total{source=\""} + sources[source] + "\"} "
+           + std::to_string(commit_balances_[source].load()) + "\n";
+  }
   out += "# HELP settle_actors Entity actors alive, by kind.\n# TYPE settle_actors gauge\n";
   for (const auto& [kind, count] : actors_) {
     out += "settle_actors{kind=\"" + escape_label(kind) + "\"} " + std::to_string(count->load())

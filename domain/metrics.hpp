@@ -29,6 +29,13 @@ private:
   std::atomic<std::int64_t> sum_micro_{0}; // the sum, in millionths
 };
 
+// Where a group commit's balances came from (see persistence/known_accounts.hpp).
+enum class commit_balances {
+  known, // the writer's own commits: the group went in one round trip
+  asked, // the database's answer to the netted update
+  moved, // known, but refused: an account had changed behind the writer (then asked)
+};
+
 class metrics_registry {
 public:
   static metrics_registry& instance();
@@ -37,6 +44,7 @@ public:
                           double seconds);
   void count_transfers_settled(std::uint64_t transfers) noexcept;
   void observe_commit(std::size_t batch_size, double seconds) noexcept;
+  void count_commit_balances(commit_balances source) noexcept;
   void add_actors(const std::string& kind, std::int64_t delta);
   void set_websocket_clients(std::int64_t clients) noexcept;
   // A webhook attempt's result: succeeded, retrying (it failed and waits to be tried
@@ -58,6 +66,7 @@ private:
   std::atomic<std::uint64_t> transfers_settled_{0};
   histogram commit_batch_size_;
   histogram commit_duration_;
+  std::atomic<std::uint64_t> commit_balances_[3] = {}; // by commit_balances
   std::atomic<std::int64_t> websocket_clients_{0};
   std::map<std::string, std::unique_ptr<std::atomic<std::uint64_t>>> webhook_deliveries_;
   std::map<std::string, double> webhook_lag_seconds_; // under mutex_

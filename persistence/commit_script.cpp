@@ -80,7 +80,8 @@ text_rows commit_script::query(sql_statement statement) {
   auto answer = send_held(held_.size() - 1);
   if (!answer.complete || answer.refused_at) {
     rollback();
-    throw storage_error{answer.failure.empty() ? "the database did not answer" : answer.failure};
+    throw storage_error{answer.failure.empty() ? "the database did not answer" : answer.failure,
+                        answer.sqlstate};
   }
   return std::move(answer.rows);
 }
@@ -141,7 +142,8 @@ text_rows commit_script::await_commit() {
                                                   : answer.failure};
   }
   rollback();
-  throw storage_error{answer.failure.empty() ? "the transaction was rolled back" : answer.failure};
+  throw storage_error{answer.failure.empty() ? "the transaction was rolled back" : answer.failure,
+                      answer.sqlstate};
 }
 
 // Sends the held statements and a sync point in one pipeline and reads every answer;

@@ -6,6 +6,8 @@
 
 #include <memory>
 #include <stdexcept>
+#include <string>
+#include <utility>
 
 namespace soci {
 class session;
@@ -17,6 +19,15 @@ namespace settle::persistence {
 class storage_error : public std::runtime_error {
 public:
   using std::runtime_error::runtime_error;
+  // A refusal by the database, with its code for it (PostgreSQL's SQLSTATE).
+  storage_error(const std::string& what, std::string sqlstate)
+      : std::runtime_error(what), sqlstate_(std::move(sqlstate)) {}
+
+  // Empty unless the database gave one.
+  const std::string& sqlstate() const noexcept { return sqlstate_; }
+
+private:
+  std::string sqlstate_;
 };
 
 // COMMIT failed after it was sent: the transaction's outcome is unknown.

@@ -2,12 +2,14 @@
 // multi-row statement (chunked, see row_batch), and the statements travel together (see
 // commit_script), so a group of a thousand transfers costs two round trips on PostgreSQL.
 // Balances are changed once per account with the group's net amount; `RETURNING` gives
-// the new balance, from which each entry's balance_after follows.
+// the new balance, from which each entry's balance_after follows, unless the store knows
+// the balances already (see known_accounts): then the whole group is one round trip.
 #include "persistence/ledger_store.hpp"
 
 #include "domain/assert.hpp"
 #include "domain/clock.hpp"
 #include "domain/ids.hpp"
+#include "domain/metrics.hpp"
 #include "domain/money.hpp"
 #include "persistence/commit_script.hpp"
 #include "persistence/event_columns.hpp"
@@ -153,6 +155,52 @@ std::vector<account_record> apply_balance_changes(commit_script& script, dialect
   return changed;
 }
 
+// As apply_balance_changes, from the accounts' states as this writer's commits left them
+// instead of from the update's answer, so nothing has to come back before the group's
+// rows are sent. The update names the state it expects of each row, and
+// settle_expect_rows (migration 18) refuses the transaction unless every row was in it.
+std::vector<account_record> forecast_balance_changes(commit_script& script, dialect kind,
+                                                     std::map<account_id, net_change>& changes,
+                                                     const known_accounts& known) {
+  std::vector<account_record> changed;
+  row_batch deltas{kind};
+  for (auto& [account, change] : changes) {
+    const auto& before = *known.find(account);
+    deltas.text(account)
+      .integer(change.amount)
+      .integer(change.held)
+      .integer(change.entries)
+      .integer(before.account.balance)
+      .integer(before.account.held)
+      .integer(before.entry_position)
+      .end_row();
+    auto balance = checked_add(before.account.balance, change.amount);
+    auto held = checked_add(before.account.held, change.held);
+    if (!balance || !held) {
+      throw storage_error{"balance change overflows for " + account.value};
+    }
+    change.running_balance = before.account.balance;
+    change.entry_position = before.entry_position;
+    change.account_ordinal = before.account.ordinal;
+    changed.push_back(before.account);
+    changed.back().balance = *balance;
+    changed.back().held = *held;
+  }
+  const std::string sql =
+    "WITH d (delta_account, delta_amount, delta_held, delta_entries, expected_balance,"
+    " expected_held, expected_position) AS ({rows}),"
+    " changed AS (UPDATE accounts SET balance = balance + d.delta_amount,"
+    " held = held + d.delta_held, entry_position = entry_position + d.delta_entries"
+    " FROM d WHERE accounts.id = d.delta_account AND accounts.balance = d.expected_balance"
+    " AND accounts.held = d.expected_held AND accounts.entry_position = d.expected_position"
+    " RETURNING accounts.id)"
+    " SELECT settle_expect_rows((SELECT COUNT(*) FROM d), (SELECT COUNT(*) FROM changed))";
+  deltas.for_each_statement([&](std::size_t start, std::size_t end) {
+    script.run(deltas.statement(sql, start, end));
+  });
+  return changed;
+}
+
 // The event's columns after any the caller put first; the caller ends the row.
 void add_event_row(row_batch& rows, const event_record& event) {
   auto tenants = tenant_columns_of(event.tenants);
@@ -181,10 +229,22 @@ void add_event_row(row_batch& rows, const event_record& event) {
 // (database_lock.cpp).
 constexpr const char* writers_lock_key = "7306";
 
+// settle_expect_rows's refusal (migration 18): an account was not as known_accounts said.
+constexpr std::string_view accounts_moved = "SE001";
+
+// How many accounts a writer remembers (a few hundred bytes each): the accounts being
+// paid at any moment, not every account of a large ledger.
+constexpr std::size_t known_accounts_capacity = 100'000;
+
 ledger_store::ledger_store(const storage_url& url, std::shared_ptr<const account_renderer> renderer,
-                           bool clustered, std::int32_t lane)
+                           bool clustered, std::int32_t lane, std::int32_t lanes)
   : url_(url), renderer_(std::move(renderer)), clustered_(clustered), lane_(lane),
     writer_id_(generate_id("wrt_")) {
+  // In a cluster other nodes change accounts too, and with two lanes the other lane's
+  // group may commit in between; SQLite runs in-process, with no round trip to save.
+  if (url_.kind == dialect::postgresql && !clustered_ && lanes == 1) {
+    known_.emplace(known_accounts_capacity);
+  }
   open();
   register_writer();
 }
@@ -332,6 +392,11 @@ void ledger_store::begin(const group_type& group, const ordinal_assigner& assign
   if (!session_) {
     open();
   }
+  learned_.clear();
+  balance_source_.reset();
+  if (known_) {
+    group_ = group;
+  }
   try {
     script_ = std::make_unique<commit_script>(*session_, url_.kind, prepared_);
     auto& script = *script_;
@@ -361,6 +426,7 @@ void ledger_store::begin(const group_type& group, const ordinal_assigner& assign
                              account_events_.end());
   } catch (const std::exception& error) {
     script_.reset();
+    forget_known();
     rethrow_as_storage_error(error);
   }
 }
@@ -371,6 +437,7 @@ void ledger_store::send_commit() {
     send_events_and_commit(*script_);
   } catch (const std::exception& error) {
     script_.reset();
+    forget_known();
     rethrow_as_storage_error(error);
   }
 }
@@ -387,21 +454,66 @@ std::vector<event_record> ledger_store::await_commit() {
         throw ambiguous_commit{"the database numbered another count of events than was written"};
       }
     }
+    remember_learned();
+    if (balance_source_) {
+      metrics_registry::instance().count_commit_balances(*balance_source_);
+    }
     return std::move(committed_events_);
   } catch (const ambiguous_commit&) {
+    forget_known();
     in_doubt_ = backend_;
     throw;
+  } catch (const storage_error& error) {
+    forget_known();
+    if (balance_source_ == commit_balances::known && error.sqlstate() == accounts_moved) {
+      metrics_registry::instance().count_commit_balances(commit_balances::moved);
+      // Rolled back; with one lane no other transaction of this node is open, so the
+      // group can commit again at once.
+      return commit_asking_balances();
+    }
+    throw;
   } catch (const std::exception& error) {
+    forget_known();
     rethrow_as_storage_error(error);
   }
 }
 
+// The group begun, committed again with the balances read from the database's answer
+// (known_ is empty now), its rows numbered already.
+std::vector<event_record> ledger_store::commit_asking_balances() {
+  auto group = std::move(group_);
+  begin(group, {});
+  send_commit();
+  return await_commit();
+}
+
+void ledger_store::remember_learned() {
+  if (known_) {
+    for (auto& state : learned_) {
+      known_->remember(std::move(state));
+    }
+  }
+  learned_.clear();
+  group_.clear();
+}
+
+// After any failure: a group whose outcome is unknown may have changed the accounts.
+void ledger_store::forget_known() noexcept {
+  if (known_) {
+    known_->clear();
+  }
+  learned_.clear();
+}
+
 void ledger_store::roll_back() noexcept {
   script_.reset();
+  learned_.clear();
+  group_.clear();
 }
 
 void ledger_store::reconnect() {
   script_.reset();
+  forget_known();
   session_.reset();
   open();
 }
@@ -448,6 +560,9 @@ void ledger_store::insert_accounts(commit_script& script, const group_type& grou
         .integer(account.created_at)
         .integer(account.ordinal)
         .end_row();
+      if (known_) {
+        learned_.push_back({account, 0});
+      }
     }
   }
   insert_rows(script,
@@ -460,6 +575,15 @@ void ledger_store::close_accounts(commit_script& script, const group_type& group
   for (const auto* set : group) {
     for (const auto& closure : set->accounts_closed) {
       script.run({"UPDATE accounts SET status = 'closed' WHERE id = $1", {closure.account_id.value}});
+      // Its status changes: the group asks for its row (and learns it closed).
+      if (known_) {
+        known_->forget(closure.account_id);
+        learned_.erase(std::remove_if(learned_.begin(), learned_.end(),
+                                      [&](const known_accounts::state& state) {
+                                        return state.account.id == closure.account_id;
+                                      }),
+                       learned_.end());
+      }
     }
   }
 }
@@ -483,7 +607,12 @@ void ledger_store::insert_transfers(commit_script& script, const group_type& gro
   if (changes.empty()) {
     return;
   }
-  auto changed = apply_balance_changes(script, url_.kind, changes);
+  bool known = known_ && std::all_of(changes.begin(), changes.end(), [&](const auto& change) {
+    return known_->find(change.first) != nullptr;
+  });
+  balance_source_ = known ? commit_balances::known : commit_balances::asked;
+  auto changed = known ? forecast_balance_changes(script, url_.kind, changes, *known_)
+                       : apply_balance_changes(script, url_.kind, changes);
   if (renderer_) {
     auto at = now_milliseconds();
     for (const auto& account : changed) {
@@ -502,6 +631,12 @@ void ledger_store::insert_transfers(commit_script& script, const group_type& gro
     add_transfer_row(transfer_rows, *transfer,
                      {++from.entry_position, from.running_balance, from.account_ordinal},
                      {++to.entry_position, to.running_balance, to.account_ordinal});
+  }
+  if (known_) {
+    for (auto& account : changed) {
+      auto position = changes.at(account.id).entry_position;
+      learned_.push_back({std::move(account), position});
+    }
   }
   insert_rows(script,
               "INSERT INTO transfers (id, from_account, to_account, from_tenant, to_tenant, kind,"

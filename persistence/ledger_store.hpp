@@ -4,7 +4,9 @@
 // the ledger writer's own thread, never on a scheduler or Asio thread.
 #pragma once
 
+#include "domain/metrics.hpp"
 #include "persistence/commit_store.hpp"
+#include "persistence/known_accounts.hpp"
 #include "persistence/prepared_statements.hpp"
 #include "persistence/storage_url.hpp"
 #include "persistence/write_set.hpp"
@@ -39,10 +41,13 @@ public:
   // Without a renderer no `account.updated` events are written. `clustered`: several
   // nodes write to this database, so every commit checks its write sets' shard fences
   // and events are numbered in commit order across the nodes.
-  // `lane`: which of the node's writer connections this is (see ledger_writer).
+  // `lane`: which of the node's `lanes` writer connections this is (see ledger_writer).
+  // On PostgreSQL with one node and one lane, this store alone changes the accounts, so
+  // it knows their balances and commits a group of accounts it knows in one round trip
+  // (see known_accounts).
   explicit ledger_store(const storage_url& url,
                         std::shared_ptr<const account_renderer> renderer = nullptr,
-                        bool clustered = false, std::int32_t lane = 0);
+                        bool clustered = false, std::int32_t lane = 0, std::int32_t lanes = 1);
   ~ledger_store() override;
   ledger_store(const ledger_store&) = delete;
   ledger_store& operator=(const ledger_store&) = delete;
@@ -86,6 +91,9 @@ private:
     std::size_t end = 0;
   };
   bool assign_seqs(const text_rows& numbers, event_share share);
+  std::vector<event_record> commit_asking_balances();
+  void remember_learned();
+  void forget_known() noexcept;
 
   storage_url url_;
   std::unique_ptr<soci::session> session_;
@@ -97,6 +105,13 @@ private:
   event_share last_share_;                 // its events sent with COMMIT
   std::vector<event_record> account_events_;   // of the group being committed
   std::vector<event_record> committed_events_; // the group's events with their seq
+  // What this store knows of the accounts (nullopt when others may change them too), and
+  // what the group begun will have made of them once it commits.
+  std::optional<known_accounts> known_;
+  std::vector<known_accounts::state> learned_;
+  group_type group_;           // the group begun, while known_ may have to be asked again
+  // Where its balances came from; nullopt while it changes none.
+  std::optional<commit_balances> balance_source_;
   // The outcome marker (see writer_commits in migrations.cpp).
   std::string writer_id_;
   std::int64_t group_number_ = 0;

@@ -369,6 +369,24 @@ const std::vector<migration>& all_migrations() {
        " to_position AS ordinal, to_account_ordinal AS account_ordinal"
        " FROM transfers WHERE to_position IS NOT NULL",
      }},
+    {18,
+     {
+       // The ledger writer's check that the accounts a group changes are as its own
+       // commits left them (persistence/known_accounts.hpp): the netted update names the
+       // state it expects of each row and passes how many rows it found so; any other
+       // count refuses the transaction, with a code of its own so that the writer tells
+       // this refusal from the others and commits the group again by asking.
+       "CREATE FUNCTION settle_expect_rows(expected_rows BIGINT, matching_rows BIGINT)"
+       " RETURNS BIGINT LANGUAGE plpgsql AS $$"
+       " BEGIN"
+       "   IF matching_rows <> expected_rows THEN"
+       "     RAISE EXCEPTION 'accounts changed behind the ledger writer: % of % as it expected',"
+       "       matching_rows, expected_rows USING ERRCODE = 'SE001';"
+       "   END IF;"
+       "   RETURN matching_rows;"
+       " END $$",
+     },
+     true},
   };
   return migrations;
 }

@@ -8,6 +8,7 @@
 #include "persistence/connection.hpp"
 #include "persistence/migrations.hpp"
 #include "persistence/store_reader.hpp"
+#include "tests/unit/support/metric_value.hpp"
 #include "tests/unit/support/test_database.hpp"
 
 #include <catch2/catch.hpp>
@@ -472,6 +473,77 @@ void entries_written_before_list_with_later_ones(const test_database& database) 
   CHECK(report.currencies[1].sum_of_balances == "0");
 }
 
+// How many group commits took their balances from each source, in this process.
+struct balance_sources {
+  std::int64_t known = settle::testing::metric_value(source("known"));
+  std::int64_t asked = settle::testing::metric_value(source("asked"));
+  std::int64_t moved = settle::testing::metric_value(source("moved"));
+
+  static std::string source(const std::string& name) {
+    return "settle_commit_balances_total{source=\"" + name + "\"}";
+  }
+  balance_sources since(const balance_sources& before) const {
+    return {known - before.known, asked - before.asked, moved - before.moved};
+  }
+  bool operator==(const balance_sources& other) const {
+    return known == other.known && asked == other.asked && moved == other.moved;
+  }
+};
+
+// PostgreSQL with one writer connection: a group of accounts the writer's own commits
+// left behind goes without asking the database for their balances (one round trip),
+// with the same balance_after as asking gives; an account changed behind the writer
+// makes the database refuse the group, which then commits by asking, and nothing of it
+// is lost or doubled.
+void known_accounts_commit_without_asking(const test_database& database) {
+  ledger_fixture ledger{database};
+  ledger.open_accounts();
+  balance_sources start;
+  ledger.commit_netted_group(); // the world account was made by migrate: asked
+  CHECK(balance_sources{}.since(start) == balance_sources{0, 1, 0});
+  start = balance_sources{};
+  write_set second_round;
+  second_round.transfers.push_back(make_transfer("trf_5", "acc_a", "acc_b", 30, 14));
+  second_round.transfers.push_back(make_transfer("trf_6", "acc_b", "acc_a", 20, 15));
+  second_round.held_changes.push_back({"acc_b", 40});
+  write_set third_round;
+  third_round.transfers.push_back(make_transfer("trf_7", "acc_a", "acc_b", 5, 16));
+  ledger.commit({second_round, third_round});
+  CHECK(balance_sources{}.since(start) == balance_sources{1, 0, 0});
+  CHECK(ledger.balance_of("acc_a") == 735);
+  CHECK(ledger.balance_of("acc_b") == 265);
+  auto a = ledger.reader().list_entries(query(3, {}, "acc_a")).items;
+  CHECK(transfer_ids_of(a) == std::vector<std::string>{"trf_7", "trf_6", "trf_5"});
+  CHECK(balances_after(a) == std::vector<std::int64_t>{735, 740, 720});
+  auto held = ledger.reader().find_account(settle::account_id{"acc_b"});
+  REQUIRE(held.has_value());
+  CHECK(held->held == 40);
+
+  {
+    auto session = settle::persistence::open_session(ledger.url());
+    *session << "UPDATE accounts SET balance = balance + 7 WHERE id = 'acc_a'";
+  }
+  start = balance_sources{};
+  write_set behind;
+  behind.transfers.push_back(make_transfer("trf_8", "acc_a", "acc_b", 10, 17));
+  ledger.commit({behind});
+  CHECK(balance_sources{}.since(start) == balance_sources{0, 1, 1});
+  CHECK(ledger.balance_of("acc_a") == 732);
+  CHECK(ledger.balance_of("acc_b") == 275);
+  auto after = ledger.reader().list_entries(query(1, {}, "acc_a")).items;
+  CHECK(transfer_ids_of(after) == std::vector<std::string>{"trf_8"});
+  CHECK(balances_after(after) == std::vector<std::int64_t>{732});
+  CHECK(ids_of(ledger.reader().list_transfers(query(10, {}, "acc_a")).items).size() == 8);
+
+  // Learned again from the database's answer: the next group goes without asking.
+  start = balance_sources{};
+  write_set known_again;
+  known_again.transfers.push_back(make_transfer("trf_9", "acc_b", "acc_a", 2, 18));
+  ledger.commit({known_again});
+  CHECK(balance_sources{}.since(start) == balance_sources{1, 0, 0});
+  CHECK(ledger.balance_of("acc_a") == 734);
+}
+
 void audit_balances_and_entries(const test_database& database) {
   ledger_fixture ledger{database};
   ledger.open_accounts();
@@ -775,6 +847,12 @@ TEST_CASE("a database migrated by a newer build is refused, on SQLite",
 TEST_CASE("a database migrated by a newer build is refused, on PostgreSQL",
           "[ledger_store][postgresql]") {
   settle::testing::run_on_postgresql(newer_schema_is_refused);
+}
+
+TEST_CASE("a writer commits accounts it knows without asking for their balances, and asks"
+          " when one changed behind it, on PostgreSQL",
+          "[ledger_store][postgresql]") {
+  settle::testing::run_on_postgresql(known_accounts_commit_without_asking);
 }
 
 TEST_CASE("the audit finds balances summing to 0 and matching entries, on SQLite",

@@ -3,16 +3,15 @@
 #include "tests/unit/support/test_node.hpp"
 
 #include "domain/currency.hpp"
-#include "domain/metrics.hpp"
 #include "net/api_commands.hpp"
 #include "net/json_renderer.hpp"
+#include "tests/unit/support/metric_value.hpp"
 
 #include <boost/json.hpp>
 #include <caf/all.hpp>
 #include <catch2/catch.hpp>
 
 #include <memory>
-#include <sstream>
 #include <stdexcept>
 
 namespace settle::testing {
@@ -139,15 +138,7 @@ std::vector<boost::json::object> entries_of(test_node& node, const requester& wh
 }
 
 std::int64_t actors_gauge(const std::string& kind) {
-  std::istringstream metrics{metrics_registry::instance().render()};
-  std::string prefix = "settle_actors{kind=\"" + kind + "\"} ";
-  std::string line;
-  while (std::getline(metrics, line)) {
-    if (line.rfind(prefix, 0) == 0) {
-      return std::stoll(line.substr(prefix.size()));
-    }
-  }
-  return 0;
+  return metric_value("settle_actors{kind=\"" + kind + "\"}");
 }
 
 } // namespace settle::testing
