@@ -34,11 +34,16 @@
 namespace settle::persistence {
 namespace {
 
+// Runs `sql` (in which "{rows}" stands for the rows) as many times as the batch needs.
+void run_rows(commit_script& script, const std::string& sql, const row_batch& rows) {
+  rows.for_each_statement([&](std::size_t start, std::size_t end) {
+    script.run(rows.statement(sql, start, end));
+  });
+}
+
 // Runs `prefix` followed by the rows, as many statements as the batch needs.
 void insert_rows(commit_script& script, const std::string& prefix, const row_batch& rows) {
-  rows.for_each_statement([&](std::size_t start, std::size_t end) {
-    script.run(rows.statement(prefix + " {rows}", start, end));
-  });
+  run_rows(script, prefix + " {rows}", rows);
 }
 
 struct net_change {
@@ -195,9 +200,7 @@ std::vector<account_record> forecast_balance_changes(commit_script& script, dial
     " AND accounts.held = d.expected_held AND accounts.entry_position = d.expected_position"
     " RETURNING accounts.id)"
     " SELECT settle_expect_rows((SELECT COUNT(*) FROM d), (SELECT COUNT(*) FROM changed))";
-  deltas.for_each_statement([&](std::size_t start, std::size_t end) {
-    script.run(deltas.statement(sql, start, end));
-  });
+  run_rows(script, sql, deltas);
   return changed;
 }
 
@@ -690,9 +693,7 @@ void ledger_store::update_orders(commit_script& script, const group_type& group)
     " description = o.o_description, failure_code = o.o_failure_code,"
     " expires_at = o.o_expires_at, updated_at = o.o_updated_at"
     " FROM o WHERE orders.id = o.o_id";
-  rows.for_each_statement([&](std::size_t start, std::size_t end) {
-    script.run(rows.statement(sql, start, end));
-  });
+  run_rows(script, sql, rows);
 }
 
 // The group's events, the last statement before COMMIT and sent with it, numbered by the

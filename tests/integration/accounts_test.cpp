@@ -18,8 +18,6 @@ const auto entry_keys = key_set({"id", "object", "account_id", "transfer_id", "o
 
 constexpr std::int64_t largest_amount = 1'000'000'000'000'000;  // 10^15
 
-std::string account_path(const std::string& id) { return "/v1/accounts/" + id; }
-
 http_response post_amount(api_client& client, const std::string& target, const json::value& amount) {
   return client.post(target, json::object{{"amount", amount}});
 }

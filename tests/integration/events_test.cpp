@@ -104,7 +104,6 @@ bool mentions(const event_list& events, const std::string& id) {
   });
 }
 
-std::string account_path(const std::string& id) { return "/v1/accounts/" + id; }
 // The newest transfer of an account (captures and refunds have no answer of their own).
 json::object newest_transfer(api_client& client, const std::string& account_id) {
   return get_list(client, "/v1/transfers?account=" + account_id + "&limit=1").data.at(0);

@@ -40,6 +40,18 @@ bool has_sample_with_labels(const std::string& text, const std::string& metric,
   return false;
 }
 
+// The value of the sample line of `series` (its name and labels as rendered), -1 when
+// there is none.
+long long sample_value(const std::string& text, const std::string& series) {
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind(series + " ", 0) == 0) {
+      return std::stoll(line.substr(series.size() + 1));
+    }
+  }
+  return -1;
+}
+
 }  // namespace
 
 TEST_CASE("healthz answers ok without a key", "[operations]") {
@@ -65,6 +77,39 @@ TEST_CASE("metrics are Prometheus text with the HTTP request series", "[operatio
   CHECK(has_sample_with_labels(text, "settle_http_request_duration_seconds_bucket", {"route=", "le=\"+Inf\""}));
   CHECK(has_line_starting(text, "settle_http_request_duration_seconds_count"));
   CHECK(has_line_starting(text, "settle_http_request_duration_seconds_sum"));
+}
+
+// One node, one commit lane, PostgreSQL: the writer alone changes the accounts, so it
+// sends a payment between accounts its own commits left in one round trip; the balances
+// and running balances are what asking the database gives. SQLite always asks.
+TEST_CASE("a single node's writer pays between accounts it knows without asking the database"
+          " for their balances", "[operations]") {
+  test_server server{{"--storage.commit-lanes=1"}};
+  auto& client = server.acme();
+  const auto payer = funded_account(client, 1000); // the world account is new to the writer
+  const auto payee = new_account(client);
+  for (std::int64_t amount = 10; amount < 15; ++amount) {
+    REQUIRE_STATUS(post_transfer(client, payer, payee, amount), 201);
+  }
+  const auto metrics = server.anonymous().get("/metrics").body;
+  auto groups = [&](const std::string& source) {
+    return sample_value(metrics, "settle_commit_balances_total{source=\"" + source + "\"}");
+  };
+  const bool one_round_trip = storage_kind_from_environment() == "postgresql";
+  CHECK(groups("known") == (one_round_trip ? 5 : 0));
+  CHECK(groups("asked") == (one_round_trip ? 1 : 6));
+  CHECK(groups("moved") == 0);
+  CHECK(balance_of(client, payer) == 940);
+  CHECK(balance_of(client, payee) == 60);
+  const auto entries = get_list(client, account_path(payee) + "/entries");
+  std::vector<std::int64_t> running;
+  for (const auto& entry : entries.data) {
+    running.push_back(integer_field(entry, "balance_after"));
+  }
+  CHECK(running == std::vector<std::int64_t>{60, 46, 33, 21, 10});
+  const auto payer_entries = get_list(client, account_path(payer) + "/entries?limit=1");
+  REQUIRE(payer_entries.data.size() == 1);
+  CHECK(integer_field(payer_entries.data[0], "balance_after") == 940);
 }
 
 TEST_CASE("the Grafana dashboard asks only for series settled exports", "[operations]") {

@@ -30,8 +30,6 @@ const auto order_keys = key_set({"id", "object", "status", "payer_account", "pay
 constexpr std::int64_t default_ttl_s = 600;
 constexpr std::int64_t largest_ttl_s = 604'800;  // 7 days
 
-std::string account_path(const std::string& id) { return "/v1/accounts/" + id; }
-
 // The money fields of one account.
 struct funds {
   std::int64_t balance = 0;

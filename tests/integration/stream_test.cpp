@@ -26,8 +26,6 @@ namespace {
 
 const auto event_keys = key_set({"type", "seq", "event", "object", "at"});
 
-std::string account_path(const std::string& id) { return "/v1/accounts/" + id; }
-
 json::array topics_of(const std::vector<std::string>& topics) {
   json::array array;
   for (const auto& topic : topics) {

@@ -79,6 +79,10 @@ boost::json::object order_request(const std::string& payer_account, const std::s
           {"capture_method", capture_method}};
 }
 
+std::string account_path(const std::string& account_id) {
+  return "/v1/accounts/" + account_id;
+}
+
 std::string order_path(const std::string& order_id) { return "/v1/orders/" + order_id; }
 
 boost::json::object create_order(api_client& client, const boost::json::object& request) {

@@ -36,6 +36,8 @@ http_response post_transfer(api_client& client, const std::string& from_account,
 boost::json::object order_request(const std::string& payer_account, const std::string& payee_account,
                                   std::int64_t amount, const std::string& capture_method = "manual",
                                   const std::string& currency = "USD");
+// "/v1/accounts/<id>".
+std::string account_path(const std::string& account_id);
 // "/v1/orders/<id>".
 std::string order_path(const std::string& order_id);
 // POST /v1/orders that must answer 201; returns the order.

@@ -490,6 +490,13 @@ struct balance_sources {
   }
 };
 
+// Commits the write sets as one group; returns where its balances came from.
+balance_sources sources_of_commit(ledger_fixture& ledger, const std::vector<write_set>& sets) {
+  balance_sources before;
+  ledger.commit(sets);
+  return balance_sources{}.since(before);
+}
+
 // PostgreSQL with one writer connection: a group of accounts the writer's own commits
 // left behind goes without asking the database for their balances (one round trip),
 // with the same balance_after as asking gives; an account changed behind the writer
@@ -501,15 +508,13 @@ void known_accounts_commit_without_asking(const test_database& database) {
   balance_sources start;
   ledger.commit_netted_group(); // the world account was made by migrate: asked
   CHECK(balance_sources{}.since(start) == balance_sources{0, 1, 0});
-  start = balance_sources{};
   write_set second_round;
   second_round.transfers.push_back(make_transfer("trf_5", "acc_a", "acc_b", 30, 14));
   second_round.transfers.push_back(make_transfer("trf_6", "acc_b", "acc_a", 20, 15));
   second_round.held_changes.push_back({"acc_b", 40});
   write_set third_round;
   third_round.transfers.push_back(make_transfer("trf_7", "acc_a", "acc_b", 5, 16));
-  ledger.commit({second_round, third_round});
-  CHECK(balance_sources{}.since(start) == balance_sources{1, 0, 0});
+  CHECK(sources_of_commit(ledger, {second_round, third_round}) == balance_sources{1, 0, 0});
   CHECK(ledger.balance_of("acc_a") == 735);
   CHECK(ledger.balance_of("acc_b") == 265);
   auto a = ledger.reader().list_entries(query(3, {}, "acc_a")).items;
@@ -523,11 +528,9 @@ void known_accounts_commit_without_asking(const test_database& database) {
     auto session = settle::persistence::open_session(ledger.url());
     *session << "UPDATE accounts SET balance = balance + 7 WHERE id = 'acc_a'";
   }
-  start = balance_sources{};
   write_set behind;
   behind.transfers.push_back(make_transfer("trf_8", "acc_a", "acc_b", 10, 17));
-  ledger.commit({behind});
-  CHECK(balance_sources{}.since(start) == balance_sources{0, 1, 1});
+  CHECK(sources_of_commit(ledger, {behind}) == balance_sources{0, 1, 1});
   CHECK(ledger.balance_of("acc_a") == 732);
   CHECK(ledger.balance_of("acc_b") == 275);
   auto after = ledger.reader().list_entries(query(1, {}, "acc_a")).items;
@@ -536,11 +539,9 @@ void known_accounts_commit_without_asking(const test_database& database) {
   CHECK(ids_of(ledger.reader().list_transfers(query(10, {}, "acc_a")).items).size() == 8);
 
   // Learned again from the database's answer: the next group goes without asking.
-  start = balance_sources{};
   write_set known_again;
   known_again.transfers.push_back(make_transfer("trf_9", "acc_b", "acc_a", 2, 18));
-  ledger.commit({known_again});
-  CHECK(balance_sources{}.since(start) == balance_sources{1, 0, 0});
+  CHECK(sources_of_commit(ledger, {known_again}) == balance_sources{1, 0, 0});
   CHECK(ledger.balance_of("acc_a") == 734);
 }
 
