@@ -49,12 +49,9 @@ private:
 
 class postgresql_advisory_lock : public database_lock {
 public:
-  postgresql_advisory_lock(const storage_url& url, ownership mode) : session_(open_session(url)) {
-    std::string function = mode == ownership::exclusive ? "pg_try_advisory_lock"
-                                                         : "pg_try_advisory_lock_shared";
-    auto rows = query_bound(*session_, url.kind,
-                                "SELECT CAST(" + function + "(" + owner_lock_key + ") AS TEXT)");
-    if (rows.size() != 1 || rows[0].text(0) != "true") {
+  postgresql_advisory_lock(const storage_url& url, ownership mode)
+      : session_(open_session(url)), suffix_(mode == ownership::exclusive ? "" : "_shared") {
+    if (ask("pg_try_advisory_lock") != "true") {
       throw database_in_use{mode == ownership::exclusive
                             ? "the database is in use by another settled (a single node or a"
                               " cluster): one database has one owner"
@@ -63,8 +60,26 @@ public:
     }
   }
 
+  // Lets go before the session closes: a closed connection's backend ends, and drops its
+  // locks, a moment after the client has gone, so the next owner could find it still held.
+  ~postgresql_advisory_lock() override {
+    try {
+      ask("pg_advisory_unlock");
+    } catch (const std::exception&) {
+      // The connection is gone, and the lock with its session.
+    }
+  }
+
 private:
+  std::string ask(const std::string& function) {
+    auto rows = query_bound(*session_, dialect::postgresql,
+                            "SELECT CAST(" + function + suffix_ + "(" + owner_lock_key +
+                                ") AS TEXT)");
+    return rows.size() == 1 ? rows[0].text(0) : std::string{};
+  }
+
   std::unique_ptr<soci::session> session_; // holds the lock until it closes
+  std::string suffix_;                     // "_shared" for the nodes of a cluster
 };
 
 } // namespace
