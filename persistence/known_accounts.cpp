@@ -11,7 +11,13 @@ void known_accounts::remember(state committed) {
   if (capacity_ == 0) {
     return;
   }
-  forget(committed.account.id);
+  auto found = by_id_.find(committed.account.id.value);
+  if (found != by_id_.end()) {
+    // Moved to the front in place: no node, key or id string made again per commit.
+    *found->second = std::move(committed);
+    states_.splice(states_.begin(), states_, found->second);
+    return;
+  }
   states_.push_front(std::move(committed));
   by_id_.emplace(states_.front().account.id.value, states_.begin());
   if (states_.size() > capacity_) {

@@ -1,15 +1,14 @@
 // Group commit. Rows of the same table from every write set of the group go into one
 // multi-row statement (chunked, see row_batch), and the statements travel together (see
-// commit_script), so a group of a thousand transfers costs two round trips on PostgreSQL.
-// Balances are changed once per account with the group's net amount; `RETURNING` gives
-// the new balance, from which each entry's balance_after follows, unless the store knows
-// the balances already (see known_accounts): then the whole group is one round trip.
+// commit_script). Balances are changed once per account with the group's net amount.
+// When the store knows the accounts' balances (see known_accounts) each entry's
+// balance_after follows from them and the whole group is one round trip on PostgreSQL;
+// otherwise the update's `RETURNING` gives the new balances first: two round trips.
 #include "persistence/ledger_store.hpp"
 
 #include "domain/assert.hpp"
 #include "domain/clock.hpp"
 #include "domain/ids.hpp"
-#include "domain/metrics.hpp"
 #include "domain/money.hpp"
 #include "persistence/commit_script.hpp"
 #include "persistence/event_columns.hpp"
@@ -164,13 +163,23 @@ std::vector<account_record> apply_balance_changes(commit_script& script, dialect
 // instead of from the update's answer, so nothing has to come back before the group's
 // rows are sent. The update names the state it expects of each row, and
 // settle_expect_rows (migration 18) refuses the transaction unless every row was in it.
-std::vector<account_record> forecast_balance_changes(commit_script& script, dialect kind,
-                                                     std::map<account_id, net_change>& changes,
-                                                     const known_accounts& known) {
+// Nothing, and nullopt, if the writer does not know every account.
+std::optional<std::vector<account_record>>
+forecast_balance_changes(commit_script& script, dialect kind,
+                         std::map<account_id, net_change>& changes, const known_accounts& known) {
+  std::vector<const known_accounts::state*> states;
+  states.reserve(changes.size());
+  for (const auto& change : changes) {
+    states.push_back(known.find(change.first));
+    if (states.back() == nullptr) {
+      return std::nullopt;
+    }
+  }
   std::vector<account_record> changed;
   row_batch deltas{kind};
+  auto state = states.begin();
   for (auto& [account, change] : changes) {
-    const auto& before = *known.find(account);
+    const auto& before = **state++;
     deltas.text(account)
       .integer(change.amount)
       .integer(change.held)
@@ -577,7 +586,8 @@ void ledger_store::insert_accounts(commit_script& script, const group_type& grou
 void ledger_store::close_accounts(commit_script& script, const group_type& group) {
   for (const auto* set : group) {
     for (const auto& closure : set->accounts_closed) {
-      script.run({"UPDATE accounts SET status = 'closed' WHERE id = $1", {closure.account_id.value}});
+      script.run(
+        {"UPDATE accounts SET status = 'closed' WHERE id = $1", {closure.account_id.value}});
       // Its status changes: the group asks for its row (and learns it closed).
       if (known_) {
         known_->forget(closure.account_id);
@@ -610,17 +620,17 @@ void ledger_store::insert_transfers(commit_script& script, const group_type& gro
   if (changes.empty()) {
     return;
   }
-  bool known = known_ && std::all_of(changes.begin(), changes.end(), [&](const auto& change) {
-    return known_->find(change.first) != nullptr;
-  });
-  balance_source_ = known ? commit_balances::known : commit_balances::asked;
-  auto changed = known ? forecast_balance_changes(script, url_.kind, changes, *known_)
-                       : apply_balance_changes(script, url_.kind, changes);
+  auto forecast = known_ ? forecast_balance_changes(script, url_.kind, changes, *known_)
+                        : std::nullopt;
+  balance_source_ = forecast ? commit_balances::known : commit_balances::asked;
+  auto changed =
+    forecast ? std::move(*forecast) : apply_balance_changes(script, url_.kind, changes);
   if (renderer_) {
     auto at = now_milliseconds();
     for (const auto& account : changed) {
-      account_events_.push_back(event_record{0, "account.updated", {account.tenant.value}, {account.id.value},
-                                             renderer_->account(account), at});
+      account_events_.push_back(event_record{0, "account.updated", {account.tenant.value},
+                                             {account.id.value}, renderer_->account(account),
+                                             at});
     }
   }
   row_batch transfer_rows{url_.kind};
