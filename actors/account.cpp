@@ -476,9 +476,6 @@ account_actor::behavior_type account(account_pointer self, account_snapshot snap
     },
     [self](leg_due_atom, const std::string& leg_id) { settle_overdue_leg(self, leg_id); },
     [self](describe_atom) { return current_record(self->state); },
-    [self](settle_leg_atom, const std::string& transfer, bool committed) {
-      settle_leg(self, transfer, committed);
-    },
     [self](settle_legs_atom, const std::vector<std::string>& legs, bool committed) {
       for (const auto& leg : legs) {
         settle_leg(self, leg, committed);

@@ -93,7 +93,6 @@ using account_actor = caf::typed_actor<
   // The account without the requester check: currency and status, for an order's payee.
   caf::replies_to<describe_atom>::with<account_record>,
   // The outcome of a reserved leg: applied when committed, released otherwise.
-  caf::reacts_to<settle_leg_atom, std::string, bool>,
   caf::reacts_to<settle_legs_atom, std::vector<std::string>, bool>,
   caf::replies_to<close_atom, requester>::with<account_record>,
   // A leg reserved for another node is still pending: find out its outcome.

@@ -27,7 +27,6 @@ using sweep_atom = caf::atom_constant<caf::atom("sweep")>;
 using passivate_atom = caf::atom_constant<caf::atom("passivate")>;
 using debit_atom = caf::atom_constant<caf::atom("debit")>;
 using credit_atom = caf::atom_constant<caf::atom("credit")>;
-using settle_leg_atom = caf::atom_constant<caf::atom("settle_leg")>;
 using reserve_legs_atom = caf::atom_constant<caf::atom("legs")>;
 using settle_legs_atom = caf::atom_constant<caf::atom("settle_all")>;
 using close_atom = caf::atom_constant<caf::atom("close")>;

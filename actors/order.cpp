@@ -69,7 +69,8 @@ const requester system_requester{system_tenant, true, {}};
 
 void settle_legs(order_pointer self, const std::vector<reserved_leg>& legs, bool committed) {
   for (const auto& leg : legs) {
-    self->anon_send(leg.account, settle_leg_atom::value, leg.operation.value, committed);
+    self->anon_send(leg.account, settle_legs_atom::value,
+                    std::vector<std::string>{leg.operation.value}, committed);
   }
 }
 

@@ -125,7 +125,8 @@ failure leg_failure(const leg& side, failure reason) {
 void release_job(gateway_pointer self, const transfer_job& job) {
   for (const leg* side : {&job.from, &job.to}) {
     if (side->reserved) {
-      self->anon_send(side->actor, settle_leg_atom::value, job.transfer.id.value, false);
+      self->anon_send(side->actor, settle_legs_atom::value,
+                      std::vector<std::string>{job.transfer.id.value}, false);
     }
   }
 }

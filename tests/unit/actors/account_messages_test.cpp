@@ -56,7 +56,8 @@ void release(test_node& node, const std::string& account, const std::string& id)
   self->request(node.actors().accounts, std::chrono::seconds{10}, settle::lookup_atom::value, account)
     .receive(
       [&](settle::account_actor& actor, settle::persistence::shard_fence&) {
-        self->anon_send(actor, settle::settle_leg_atom::value, id, false);
+        self->anon_send(actor, settle::settle_legs_atom::value, std::vector<std::string>{id},
+                        false);
       },
       [](caf::error&) {});
 }
