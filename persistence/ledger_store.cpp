@@ -290,9 +290,28 @@ void ledger_store::hold_writers_lock(soci::session& connection) {
     return;
   }
   end_backend(connection, backend_);
-  if (!take()) {
-    throw database_in_use{"another settled writes to this database now (it was taken while"
-                          " this node's connection was gone): one database has one owner"};
+  // A settled that has just stopped or died may hold it a moment longer: its server
+  // process ends a little after its connection closed.
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    if (take()) {
+      return;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds{100});
+  }
+  throw database_in_use{"another settled writes to this database now (it was taken while"
+                        " this node's connection was gone): one database has one owner"};
+}
+
+// Lets go of the writers' lock before the connection closes (the server drops a closed
+// connection's locks only once its process has ended), unless a group is in flight on it.
+void ledger_store::release_writers_lock() noexcept {
+  if (url_.kind != dialect::postgresql || !session_ || script_) {
+    return;
+  }
+  try {
+    query_bound(*session_, url_.kind, "SELECT pg_advisory_unlock_all()");
+  } catch (const std::exception&) {
+    // The connection is gone, and its locks with it.
   }
 }
 
@@ -396,7 +415,7 @@ void ledger_store::open() {
   remember_backend();
 }
 
-ledger_store::~ledger_store() = default;
+ledger_store::~ledger_store() { release_writers_lock(); }
 
 void ledger_store::begin(const group_type& group, const ordinal_assigner& assign_ordinals) {
   SETTLE_ASSERT(!group.empty());

@@ -72,6 +72,7 @@ private:
   void remember_backend();
   void end_backend(soci::session& connection, const backend_identity& backend);
   void hold_writers_lock(soci::session& connection);
+  void release_writers_lock() noexcept;
   void number_events_after(std::int64_t last_seq);
   using group_type = std::vector<const write_set*>;
   void lock_accounts(commit_script& script, const group_type& group);

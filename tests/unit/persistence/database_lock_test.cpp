@@ -3,6 +3,8 @@
 // the lock, and a single node and a cluster exclude each other.
 #include "persistence/database_lock.hpp"
 
+#include "persistence/connection.hpp"
+#include "tests/unit/support/advisory_locks.hpp"
 #include "tests/unit/support/test_database.hpp"
 
 #include <catch2/catch.hpp>
@@ -44,7 +46,20 @@ void cluster_nodes_share_and_exclude_a_single_node(const test_database& database
   CHECK(refused(database, ownership::shared));
 }
 
+// Watched from a session opened before: the lock is free as soon as its owner has let
+// go, not once the owner's server process has ended a moment later.
+void letting_go_frees_the_lock_at_once(const test_database& database) {
+  auto watcher = settle::persistence::open_session(database.url());
+  CHECK(settle::testing::rounds_held_after_letting_go(*watcher, 300, [&] {
+          return lock_database(database.url(), ownership::exclusive, no_patience);
+        }) == 0);
+}
+
 } // namespace
+
+TEST_CASE("a PostgreSQL owner that lets go frees the lock at once", "[database_lock]") {
+  settle::testing::run_on_postgresql(letting_go_frees_the_lock_at_once);
+}
 
 TEST_CASE("a second owner of a SQLite file is refused until the first lets go", "[database_lock]") {
   settle::testing::run_on_sqlite(second_owner_is_refused_until_the_first_lets_go);

@@ -8,12 +8,14 @@
 #include "persistence/connection.hpp"
 #include "persistence/migrations.hpp"
 #include "persistence/store_reader.hpp"
+#include "tests/unit/support/advisory_locks.hpp"
 #include "tests/unit/support/metric_value.hpp"
 #include "tests/unit/support/test_database.hpp"
 
 #include <catch2/catch.hpp>
 #include <soci/soci.h>
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -657,6 +659,16 @@ void store_works_after_a_failed_group(const test_database& database) {
   CHECK(ledger.balance_of("acc_b") == 350);
 }
 
+// A restarted node finds the writers' lock free: the store lets go of it when it is
+// gone, not once its server process has ended, a moment after the connection closed.
+void writer_lets_go_of_its_lock(const test_database& database) {
+  auto watcher = settle::persistence::open_session(database.url());
+  settle::persistence::migrate(*watcher, database.url().kind, currencies);
+  CHECK(settle::testing::rounds_held_after_letting_go(*watcher, 300, [&] {
+          return std::make_unique<settle::persistence::ledger_store>(database.url());
+        }) == 0);
+}
+
 void held_changes_are_netted(const test_database& database) {
   ledger_fixture ledger{database};
   ledger.open_accounts();
@@ -897,6 +909,11 @@ TEST_CASE("the store commits again after a failed group, on SQLite", "[ledger_st
 TEST_CASE("the store commits again after a failed group, on PostgreSQL",
           "[ledger_store][postgresql]") {
   settle::testing::run_on_postgresql(store_works_after_a_failed_group);
+}
+
+TEST_CASE("a store gone lets go of the writers' lock at once, on PostgreSQL",
+          "[ledger_store][postgresql]") {
+  settle::testing::run_on_postgresql(writer_lets_go_of_its_lock);
 }
 
 TEST_CASE("held changes are netted into accounts.held, on SQLite", "[ledger_store][sqlite]") {
