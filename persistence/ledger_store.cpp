@@ -163,7 +163,7 @@ std::vector<account_record> apply_balance_changes(commit_script& script, dialect
 // instead of from the update's answer, so nothing has to come back before the group's
 // rows are sent. The update names the state it expects of each row, and
 // settle_expect_rows (migration 18) refuses the transaction unless every row was in it.
-// Nothing, and nullopt, if the writer does not know every account.
+// Sends nothing and returns nullopt when the writer does not know every account.
 std::optional<std::vector<account_record>>
 forecast_balance_changes(commit_script& script, dialect kind,
                          std::map<account_id, net_change>& changes, const known_accounts& known) {
