@@ -4,7 +4,7 @@
 #include "persistence/database_lock.hpp"
 
 #include "persistence/connection.hpp"
-#include "persistence/text_query.hpp"
+#include "persistence/patience.hpp"
 
 #include <soci/soci.h>
 
@@ -13,31 +13,34 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <chrono>
 #include <cstring>
-#include <thread>
 
 namespace settle::persistence {
 namespace {
 
 // The advisory lock's key; 7303 is the migrations' own and 7304 the event numbering
 // section's (in a cluster, migration 14), which this shared lock would block.
-constexpr const char* owner_lock_key = "7305";
+constexpr advisory_lock_key owner_lock_key{7305, std::nullopt};
 
 // flock() locks are apart from the POSIX record locks SQLite takes on the same file, so
 // this lock neither blocks SQLite nor is released by SQLite closing its descriptors.
 class sqlite_file_lock : public database_lock {
 public:
-  explicit sqlite_file_lock(const std::string& path) {
+  sqlite_file_lock(const std::string& path, std::chrono::milliseconds patience) {
     descriptor_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (descriptor_ < 0) {
       throw storage_error{"cannot open the database file " + path + ": " + std::strerror(errno)};
     }
-    if (::flock(descriptor_, LOCK_EX | LOCK_NB) != 0) {
-      auto reason = errno == EWOULDBLOCK ? std::string{"another settled is using it"}
-                                         : std::string{std::strerror(errno)};
+    int error = 0; // EWOULDBLOCK while another process holds it
+    try_with_patience(patience, [&] {
+      error = ::flock(descriptor_, LOCK_EX | LOCK_NB) == 0 ? 0 : errno;
+      return error != EWOULDBLOCK;
+    });
+    if (error != 0) {
       ::close(descriptor_);
-      throw database_in_use{"the database file " + path + " is in use: " + reason};
+      throw database_in_use{"the database file " + path + " is in use: "
+                            + (error == EWOULDBLOCK ? std::string{"another settled is using it"}
+                                                    : std::string{std::strerror(error)})};
     }
   }
 
@@ -47,11 +50,12 @@ private:
   int descriptor_ = -1;
 };
 
-class postgresql_advisory_lock : public database_lock {
+class postgresql_owner_lock : public database_lock {
 public:
-  postgresql_advisory_lock(const storage_url& url, ownership mode)
-      : session_(open_session(url)), suffix_(mode == ownership::exclusive ? "" : "_shared") {
-    if (ask("pg_try_advisory_lock") != "true") {
+  postgresql_owner_lock(const storage_url& url, ownership mode,
+                        std::chrono::milliseconds patience)
+      : session_(open_session(url)) {
+    if (!take_advisory_lock(*session_, owner_lock_key, mode, patience)) {
       throw database_in_use{mode == ownership::exclusive
                             ? "the database is in use by another settled (a single node or a"
                               " cluster): one database has one owner"
@@ -60,46 +64,20 @@ public:
     }
   }
 
-  // Lets go before the session closes: a closed connection's backend ends, and drops its
-  // locks, a moment after the client has gone, so the next owner could find it still held.
-  ~postgresql_advisory_lock() override {
-    try {
-      ask("pg_advisory_unlock");
-    } catch (const std::exception&) {
-      // The connection is gone, and the lock with its session.
-    }
-  }
+  ~postgresql_owner_lock() override { release_advisory_locks(*session_); }
 
 private:
-  std::string ask(const std::string& function) {
-    auto rows = query_bound(*session_, dialect::postgresql,
-                            "SELECT CAST(" + function + suffix_ + "(" + owner_lock_key +
-                                ") AS TEXT)");
-    return rows.size() == 1 ? rows[0].text(0) : std::string{};
-  }
-
-  std::unique_ptr<soci::session> session_; // holds the lock until it closes
-  std::string suffix_;                     // "_shared" for the nodes of a cluster
+  std::unique_ptr<soci::session> session_; // holds the lock until it lets go
 };
 
 } // namespace
 
 std::unique_ptr<database_lock> lock_database(const storage_url& url, ownership mode,
                                              std::chrono::milliseconds patience) {
-  auto deadline = std::chrono::steady_clock::now() + patience;
-  while (true) {
-    try {
-      if (url.kind == dialect::sqlite) {
-        return std::make_unique<sqlite_file_lock>(url.file);
-      }
-      return std::make_unique<postgresql_advisory_lock>(url, mode);
-    } catch (const database_in_use&) {
-      if (std::chrono::steady_clock::now() >= deadline) {
-        throw;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds{100});
-    }
+  if (url.kind == dialect::sqlite) {
+    return std::make_unique<sqlite_file_lock>(url.file, patience);
   }
+  return std::make_unique<postgresql_owner_lock>(url, mode, patience);
 }
 
 } // namespace settle::persistence

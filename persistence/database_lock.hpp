@@ -5,6 +5,7 @@
 // single node cannot start on a cluster's database, nor a cluster node on a single's.
 #pragma once
 
+#include "persistence/advisory_lock.hpp"
 #include "persistence/connection.hpp"
 #include "persistence/storage_url.hpp"
 
@@ -12,8 +13,6 @@
 #include <memory>
 
 namespace settle::persistence {
-
-enum class ownership { exclusive, shared };
 
 class database_lock {
 public:

@@ -10,6 +10,7 @@
 #include "domain/clock.hpp"
 #include "domain/ids.hpp"
 #include "domain/money.hpp"
+#include "persistence/advisory_lock.hpp"
 #include "persistence/commit_script.hpp"
 #include "persistence/event_columns.hpp"
 #include "persistence/connection.hpp"
@@ -239,7 +240,7 @@ void add_event_row(row_batch& rows, const event_record& event) {
 // The writers' lock (PostgreSQL), one per lane (the key's second half): 7303 is the
 // migrations', 7304 the event numbering section's (migration 14) and 7305 the owner's
 // (database_lock.cpp).
-constexpr const char* writers_lock_key = "7306";
+constexpr std::int32_t writers_lock_key = 7306;
 
 // settle_expect_rows's refusal (migration 18): an account was not as known_accounts said.
 constexpr std::string_view accounts_moved = "SE001";
@@ -278,40 +279,24 @@ void ledger_store::hold_writers_lock(soci::session& connection) {
   if (url_.kind != dialect::postgresql) {
     return; // SQLite: the owner's flock on the file is held for the process's life
   }
-  auto take = [&] {
-    auto rows = query_bound(connection, url_.kind,
-                            std::string{"SELECT CAST("}
-                              + (clustered_ ? "pg_try_advisory_lock_shared("
-                                            : "pg_try_advisory_lock(")
-                              + writers_lock_key + ", " + std::to_string(lane_) + ") AS TEXT)");
-    return rows.size() == 1 && rows[0].text(0) == "true";
-  };
-  if (take()) {
+  const advisory_lock_key key{writers_lock_key, lane_};
+  const auto mode = clustered_ ? ownership::shared : ownership::exclusive;
+  if (take_advisory_lock(connection, key, mode, std::chrono::milliseconds{0})) {
     return;
   }
   end_backend(connection, backend_);
-  // A settled that has just stopped or died may hold it a moment longer: its server
-  // process ends a little after its connection closed.
-  for (int attempt = 0; attempt < 50; ++attempt) {
-    if (take()) {
-      return;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds{100});
+  // A settled that has just stopped or died may still hold it for a moment.
+  if (!take_advisory_lock(connection, key, mode, std::chrono::seconds{5})) {
+    throw database_in_use{"another settled writes to this database now (it was taken while"
+                          " this node's connection was gone): one database has one owner"};
   }
-  throw database_in_use{"another settled writes to this database now (it was taken while"
-                        " this node's connection was gone): one database has one owner"};
 }
 
-// Lets go of the writers' lock before the connection closes (the server drops a closed
-// connection's locks only once its process has ended), unless a group is in flight on it.
+// Lets go of the writers' lock before the connection closes, unless a group is in flight
+// on it.
 void ledger_store::release_writers_lock() noexcept {
-  if (url_.kind != dialect::postgresql || !session_ || script_) {
-    return;
-  }
-  try {
-    query_bound(*session_, url_.kind, "SELECT pg_advisory_unlock_all()");
-  } catch (const std::exception&) {
-    // The connection is gone, and its locks with it.
+  if (url_.kind == dialect::postgresql && session_ && !script_) {
+    release_advisory_locks(*session_);
   }
 }
 

@@ -55,6 +55,16 @@ void letting_go_frees_the_lock_at_once(const test_database& database) {
         }) == 0);
 }
 
+void patience_waits_for_an_owner_that_lets_go(const test_database& database) {
+  auto first = lock_database(database.url(), ownership::exclusive, no_patience);
+  std::thread release{[&first] {
+    std::this_thread::sleep_for(std::chrono::milliseconds{300});
+    first.reset();
+  }};
+  CHECK_NOTHROW(lock_database(database.url(), ownership::exclusive, std::chrono::seconds{20}));
+  release.join();
+}
+
 } // namespace
 
 TEST_CASE("a PostgreSQL owner that lets go frees the lock at once", "[database_lock]") {
@@ -74,13 +84,9 @@ TEST_CASE("cluster nodes share a PostgreSQL database; a single node excludes the
 }
 
 TEST_CASE("the patience waits for an owner that lets go meanwhile", "[database_lock]") {
-  settle::testing::run_on_sqlite([](const test_database& database) {
-    auto first = lock_database(database.url(), ownership::exclusive, no_patience);
-    std::thread release{[&first] {
-      std::this_thread::sleep_for(std::chrono::milliseconds{300});
-      first.reset();
-    }};
-    CHECK_NOTHROW(lock_database(database.url(), ownership::exclusive, std::chrono::seconds{20}));
-    release.join();
-  });
+  settle::testing::run_on_sqlite(patience_waits_for_an_owner_that_lets_go);
+}
+
+TEST_CASE("the patience waits for a PostgreSQL owner that lets go meanwhile", "[database_lock]") {
+  settle::testing::run_on_postgresql(patience_waits_for_an_owner_that_lets_go);
 }
