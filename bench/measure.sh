@@ -85,18 +85,51 @@ checkpoints() {
   psql -Atq "$dsn" -c "SELECT checkpoints_timed + checkpoints_req FROM pg_stat_bgwriter"
 }
 
-# The share (in %) of POST /v1/transfers answers that settled itself timed within LIMIT
-# seconds (a bucket of its histogram) between two /metrics snapshots: latency inside
-# settled, without the client's own scheduling delays.
-settled_share_within() {
-  local limit="$1" before="$2" after="$3"
-  local bucket="settle_http_request_duration_seconds_bucket{route=\"/v1/transfers\",le=\"$limit\"}"
-  local count='settle_http_request_duration_seconds_count{route="/v1/transfers"}'
+# Between two /metrics snapshots, BEFORE and AFTER, of a histogram: the share (in %) of
+# its observations within one bucket (BUCKET, the bucket's full name with its labels and
+# le; COUNT, the histogram's _count with its labels).
+histogram_share_within() {
+  local bucket="$1" count="$2" before="$3" after="$4"
   awk -v bucket="$bucket" -v count="$count" '
     FNR == NR && $1 == bucket { within -= $2 } FNR == NR && $1 == count { total -= $2 }
     FNR != NR && $1 == bucket { within += $2 } FNR != NR && $1 == count { total += $2 }
     END { if (total > 0) printf "%.1f", 100 * within / total; else print "n/a" }' \
     <(echo "$before") <(echo "$after")
+}
+
+# The mean observation between the snapshots, times SCALE (SUM, COUNT: _sum and _count).
+histogram_mean() {
+  local sum="$1" count="$2" scale="$3" before="$4" after="$5"
+  awk -v sum="$sum" -v count="$count" -v scale="$scale" '
+    FNR == NR && $1 == sum { total -= $2 } FNR == NR && $1 == count { n -= $2 }
+    FNR != NR && $1 == sum { total += $2 } FNR != NR && $1 == count { n += $2 }
+    END { if (n > 0) printf "%.1f", scale * total / n; else print "n/a" }' \
+    <(echo "$before") <(echo "$after")
+}
+
+# The share (in %) of POST /v1/transfers answers that settled itself timed within LIMIT
+# seconds: latency inside settled, without the client's own scheduling delays.
+settled_share_within() {
+  local route='{route="/v1/transfers"'
+  histogram_share_within "settle_http_request_duration_seconds_bucket$route,le=\"$1\"}" \
+    "settle_http_request_duration_seconds_count$route}" "$2" "$3"
+}
+
+# The group commits of a case (what every request of the case waited for): how many, their
+# mean size in write sets and mean duration, and the share done within 2.5 and 10 ms.
+commit_profile() {
+  local before="$1" after="$2" duration=settle_commit_duration_seconds
+  local sizes=settle_commit_batch_size groups size mean fast within
+  groups=$(awk -v count="${duration}_count" '$1 == count { if (FNR == NR) n -= $2; else n += $2 }
+                END { print n + 0 }' <(echo "$before") <(echo "$after"))
+  size=$(histogram_mean "${sizes}_sum" "${sizes}_count" 1 "$before" "$after")
+  mean=$(histogram_mean "${duration}_sum" "${duration}_count" 1000 "$before" "$after")
+  fast=$(histogram_share_within "${duration}_bucket{le=\"0.0025\"}" "${duration}_count" \
+         "$before" "$after")
+  within=$(histogram_share_within "${duration}_bucket{le=\"0.01\"}" "${duration}_count" \
+           "$before" "$after")
+  echo "$groups groups of $size write sets, $mean ms each on average," \
+       "$fast% within 2.5 ms, $within% within 10 ms"
 }
 
 # p99 at half the peak: single random transfers arriving at a fixed rate, half the
@@ -113,6 +146,7 @@ settle_open_loop() {
     result[settle_pg_open_checkpoints]=$(( $(checkpoints) - checkpoints_before ))
     result[settle_pg_open_inside_10ms]=$(settled_share_within 0.01 "$before" "$after")
     result[settle_pg_open_inside_25ms]=$(settled_share_within 0.025 "$before" "$after")
+    result[settle_pg_open_commits]=$(commit_profile "$before" "$after")
   fi
 }
 
@@ -250,7 +284,7 @@ $connections connections, ${duration} s per case, $accounts accounts. PostgreSQL
 | Settle PostgreSQL: GET /v1/accounts/{id} | ${result[settle_pg_get]} req/s | $(ratio "${result[settle_pg_get]}" "${result[http_ceiling]}") of HTTP ceiling | ${result[settle_pg_get_latency]} | $(costs settle_pg_get) | ${result[settle_pg_get_cpu]} |
 | Settle PostgreSQL: POST /v1/orders (automatic capture) | ${result[settle_pg_order_create]} orders/s | | ${result[settle_pg_order_create_latency]} | $(costs settle_pg_order_create) | ${result[settle_pg_order_create_cpu]} |
 | Settle PostgreSQL: POST /v1/orders/{id}/confirm, automatic capture (${result[settle_pg_order_confirm_count]} of ${result[settle_pg_order_pool]} orders, in ${result[settle_pg_order_confirm_seconds]} s) | ${result[settle_pg_order_confirm]} confirms/s | $(ratio "${result[settle_pg_order_confirm]}" "${result[pgbench_transfer]}") of pgbench; $(ratio "${result[settle_pg_order_confirm]}" "${result[settle_pg_transfer]}") of random transfers | ${result[settle_pg_order_confirm_latency]} | $(costs settle_pg_order_confirm) | ${result[settle_pg_order_confirm_cpu]} |
-| Settle PostgreSQL: POST /v1/transfers, random, open loop at half the peak (${result[open_target]}/s scheduled) | ${result[settle_pg_open]:-n/a} transfers/s achieved | $(ratio "${result[settle_pg_open]:-0}" "${result[open_target]}") of the scheduled rate | ${result[settle_pg_open_latency]:-n/a}; timed inside settled: ${result[settle_pg_open_inside_10ms]:-n/a}% within 10 ms, ${result[settle_pg_open_inside_25ms]:-n/a}% within 25 ms; PostgreSQL checkpoints begun during the case: ${result[settle_pg_open_checkpoints]:-n/a} | $(costs settle_pg_open) | ${result[settle_pg_open_cpu]:-} |
+| Settle PostgreSQL: POST /v1/transfers, random, open loop at half the peak (${result[open_target]}/s scheduled) | ${result[settle_pg_open]:-n/a} transfers/s achieved | $(ratio "${result[settle_pg_open]:-0}" "${result[open_target]}") of the scheduled rate | ${result[settle_pg_open_latency]:-n/a}; timed inside settled: ${result[settle_pg_open_inside_10ms]:-n/a}% within 10 ms, ${result[settle_pg_open_inside_25ms]:-n/a}% within 25 ms; PostgreSQL checkpoints begun during the case: ${result[settle_pg_open_checkpoints]:-n/a}; group commits: ${result[settle_pg_open_commits]:-n/a} | $(costs settle_pg_open) | ${result[settle_pg_open_cpu]:-} |
 | Settle PostgreSQL: POST /v1/transfers, random, with a webhook endpoint of every event whose receiver never answers | ${result[settle_pg_webhook_silent]} transfers/s | $(ratio "${result[settle_pg_webhook_silent]}" "${result[settle_pg_transfer]}") of random without it | ${result[settle_pg_webhook_silent_latency]} | $(costs settle_pg_webhook_silent) | ${result[settle_pg_webhook_silent_cpu]} |
 | Settle PostgreSQL: webhook delivery lag, POST /v1/transfers at 1,000/s (open loop, ${result[settle_pg_webhook_load]:-n/a}/s achieved), transfer.settled to a receiver answering at once | largest ${result[webhook_lag_max]:-n/a} s, mean ${result[webhook_lag_mean]:-n/a} s behind the log; caught up ${result[webhook_caught_up]:-n/a} s after the load | ${result[webhook_deliveries]:-n/a} deliveries succeeded in the run | ${result[settle_pg_webhook_load_latency]:-n/a} | $(costs settle_pg_webhook_load) | ${result[settle_pg_webhook_load_cpu]:-} |
 | Settle SQLite: POST /v1/transfers, random | ${result[settle_sqlite_transfer]} transfers/s | | ${result[settle_sqlite_transfer_latency]} | $(costs settle_sqlite_transfer) | ${result[settle_sqlite_transfer_cpu]} |
