@@ -1,3 +1,5 @@
+// Takes and lets go of PostgreSQL's session-level advisory locks through their SQL
+// functions; the try form, so that a wait keeps to its patience and never hangs a start.
 #include "persistence/advisory_lock.hpp"
 
 #include "persistence/patience.hpp"

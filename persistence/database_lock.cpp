@@ -18,9 +18,7 @@
 namespace settle::persistence {
 namespace {
 
-// The advisory lock's key; 7303 is the migrations' own and 7304 the event numbering
-// section's (in a cluster, migration 14), which this shared lock would block.
-constexpr advisory_lock_key owner_lock_key{7305, std::nullopt};
+constexpr advisory_lock_key owner_lock_key{advisory_lock_keys::owner, std::nullopt};
 
 // flock() locks are apart from the POSIX record locks SQLite takes on the same file, so
 // this lock neither blocks SQLite nor is released by SQLite closing its descriptors.

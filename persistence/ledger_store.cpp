@@ -237,11 +237,6 @@ void add_event_row(row_batch& rows, const event_record& event) {
 
 } // namespace
 
-// The writers' lock (PostgreSQL), one per lane (the key's second half): 7303 is the
-// migrations', 7304 the event numbering section's (migration 14) and 7305 the owner's
-// (database_lock.cpp).
-constexpr std::int32_t writers_lock_key = 7306;
-
 // settle_expect_rows's refusal (migration 18): an account was not as known_accounts said.
 constexpr std::string_view accounts_moved = "SE001";
 
@@ -279,7 +274,7 @@ void ledger_store::hold_writers_lock(soci::session& connection) {
   if (url_.kind != dialect::postgresql) {
     return; // SQLite: the owner's flock on the file is held for the process's life
   }
-  const advisory_lock_key key{writers_lock_key, lane_};
+  const advisory_lock_key key{advisory_lock_keys::writers, lane_};
   const auto mode = clustered_ ? ownership::shared : ownership::exclusive;
   if (take_advisory_lock(connection, key, mode, std::chrono::milliseconds{0})) {
     return;

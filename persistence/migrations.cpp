@@ -5,6 +5,7 @@
 #include "domain/clock.hpp"
 #include "domain/currency.hpp"
 #include "domain/records.hpp"
+#include "persistence/advisory_lock.hpp"
 #include "persistence/connection.hpp"
 #include "persistence/event_columns.hpp"
 
@@ -460,7 +461,7 @@ void migrate(soci::session& session, dialect kind, const std::vector<std::string
   try {
     if (kind == dialect::postgresql) {
       // Several nodes may start at once: one migrates, the others wait for it.
-      session << "SELECT pg_advisory_lock(7303)";
+      session << "SELECT pg_advisory_lock(" << advisory_lock_keys::migrations << ")";
     }
     int version = current_version(session);
     if (version > latest_schema_version()) {
@@ -476,7 +477,7 @@ void migrate(soci::session& session, dialect kind, const std::vector<std::string
     }
     ensure_world_accounts(session, currencies);
     if (kind == dialect::postgresql) {
-      session << "SELECT pg_advisory_unlock(7303)";
+      session << "SELECT pg_advisory_unlock(" << advisory_lock_keys::migrations << ")";
     }
   } catch (const storage_error&) {
     throw;
