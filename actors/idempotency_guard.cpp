@@ -9,12 +9,27 @@
 
 #include <caf/all.hpp>
 
+#include <deque>
+#include <memory>
+#include <unordered_map>
 #include <unordered_set>
+#include <vector>
 
 namespace settle {
 namespace {
 
 using persistence::idempotency_record;
+
+// How many keys one lookup asks at most; claims beyond it wait for the next lookup.
+constexpr std::size_t keys_per_lookup = 256;
+
+// A claim whose key is being asked of the database. The key is in flight meanwhile.
+struct pending_claim {
+  idempotency_record wanted; // its tenant and key
+  std::string slot;          // idempotency_slot of the two
+  std::string fingerprint;
+  caf::typed_response_promise<idempotency_record> promise;
+};
 
 struct idempotency_guard_state {
   storage_reader_actor reader;
@@ -23,6 +38,12 @@ struct idempotency_guard_state {
   // Recently answered keys (sized from the options at spawn); older ones are read back
   // from the database.
   answer_cache answers{0};
+  // Keys new to the cache are asked of the database one lookup at a time; the claims
+  // that arrive meanwhile wait here and go together in the next lookup (as write sets
+  // wait for the ledger writer's next group), so that a busy node pays one round trip
+  // for many claims. Bounded by the gateway's limit of requests in flight.
+  std::deque<pending_claim> waiting;
+  bool looking_up = false;
   static inline const char* name = "idempotency_guard";
 };
 
@@ -37,14 +58,86 @@ const idempotency_record* cached(const idempotency_guard_state& state, const ten
   return found == nullptr || found->created_at < cutoff ? nullptr : found;
 }
 
+caf::error key_reused() {
+  return make_settle_error(settle_errc::idempotency_key_reused,
+                           "this Idempotency-Key was used with a different request");
+}
+
 // The stored answer when the request is the same, else `idempotency_key_reused`.
 caf::result<idempotency_record> replay_or_refuse(const idempotency_record& stored,
                                                  const std::string& fingerprint) {
   if (stored.fingerprint != fingerprint) {
-    return make_settle_error(settle_errc::idempotency_key_reused,
-                             "this Idempotency-Key was used with a different request");
+    return key_reused();
   }
   return stored;
+}
+
+// The database's answer for one claim: no stored answer (`stored` null) lets the request
+// proceed with its key in flight; a stored one ends the claim and is replayed or refused.
+void conclude_claim(guard_pointer self, pending_claim& claim, const idempotency_record* stored) {
+  if (stored == nullptr) {
+    claim.promise.deliver(idempotency_record{});
+    return;
+  }
+  self->state.in_flight.erase(claim.slot);
+  self->state.answers.remember(*stored);
+  if (stored->fingerprint != claim.fingerprint) {
+    claim.promise.deliver(key_reused());
+    return;
+  }
+  claim.promise.deliver(*stored);
+}
+
+void answer_lookup(guard_pointer self, std::vector<pending_claim>& claims,
+                   const std::vector<idempotency_record>& stored) {
+  std::unordered_map<std::string, const idempotency_record*> stored_by_slot;
+  for (const auto& record : stored) {
+    stored_by_slot.emplace(idempotency_slot(record.tenant, record.key), &record);
+  }
+  for (auto& claim : claims) {
+    auto found = stored_by_slot.find(claim.slot);
+    conclude_claim(self, claim, found == stored_by_slot.end() ? nullptr : found->second);
+  }
+}
+
+void fail_lookup(guard_pointer self, std::vector<pending_claim>& claims, const caf::error& error) {
+  for (auto& claim : claims) {
+    self->state.in_flight.erase(claim.slot);
+    claim.promise.deliver(error);
+  }
+}
+
+// Asks the database for the waiting claims' keys (up to keys_per_lookup), unless a
+// lookup is under way: its answer starts the next one.
+void look_up_waiting(guard_pointer self) {
+  auto& state = self->state;
+  if (state.looking_up || state.waiting.empty()) {
+    return;
+  }
+  auto claims = std::make_shared<std::vector<pending_claim>>();
+  std::vector<idempotency_record> wanted;
+  while (!state.waiting.empty() && claims->size() < keys_per_lookup) {
+    wanted.push_back(state.waiting.front().wanted);
+    claims->push_back(std::move(state.waiting.front()));
+    state.waiting.pop_front();
+  }
+  state.looking_up = true;
+  auto next = [self] {
+    self->state.looking_up = false;
+    look_up_waiting(self);
+  };
+  // No timeout: the reader is on this node (see timeout_for in entity_request.hpp).
+  self->request(state.reader, caf::infinite, load_atom::value, idempotency_tag_atom::value,
+                std::move(wanted))
+    .then(
+      [self, claims, next](std::vector<idempotency_record>& stored) {
+        answer_lookup(self, *claims, stored);
+        next();
+      },
+      [self, claims, next](caf::error& error) {
+        fail_lookup(self, *claims, error);
+        next();
+      });
 }
 
 caf::result<idempotency_record> claim(guard_pointer self, const tenant_name& tenant,
@@ -59,30 +152,15 @@ caf::result<idempotency_record> claim(guard_pointer self, const tenant_name& ten
     return replay_or_refuse(*answer, fingerprint);
   }
   state.in_flight.insert(slot);
-  auto promise = self->make_response_promise<idempotency_record>();
-  // No timeout: the reader is on this node (see timeout_for in entity_request.hpp).
-  self->request(state.reader, caf::infinite, load_atom::value,
-                idempotency_tag_atom::value, tenant, key)
-    .then(
-      [self, promise, slot, fingerprint](idempotency_record& stored) mutable {
-        if (stored.status == 0) {
-          promise.deliver(idempotency_record{}); // proceed; the key stays in flight
-          return;
-        }
-        self->state.in_flight.erase(slot);
-        self->state.answers.remember(stored);
-        if (stored.fingerprint != fingerprint) {
-          promise.deliver(make_settle_error(
-            settle_errc::idempotency_key_reused,
-            "this Idempotency-Key was used with a different request"));
-          return;
-        }
-        promise.deliver(stored);
-      },
-      [self, promise, slot](caf::error& error) mutable {
-        self->state.in_flight.erase(slot);
-        promise.deliver(std::move(error));
-      });
+  pending_claim waiting;
+  waiting.wanted.tenant = tenant;
+  waiting.wanted.key = key;
+  waiting.slot = std::move(slot);
+  waiting.fingerprint = fingerprint;
+  waiting.promise = self->make_response_promise<idempotency_record>();
+  auto promise = waiting.promise;
+  state.waiting.push_back(std::move(waiting));
+  look_up_waiting(self);
   return promise;
 }
 

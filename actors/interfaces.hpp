@@ -21,8 +21,10 @@ using storage_reader_actor = caf::typed_actor<
   caf::replies_to<load_atom, account_tag_atom, std::string>::with<account_snapshot>,
   caf::replies_to<load_atom, transfer_tag_atom, std::string>::with<transfer_record>,
   caf::replies_to<load_atom, order_tag_atom, std::string>::with<order_record>,
-  caf::replies_to<load_atom, idempotency_tag_atom, tenant_name, std::string>::with<
-    persistence::idempotency_record>,
+  // The stored answers of the keys asked (by tenant and key): see find_idempotency_records.
+  caf::replies_to<load_atom, idempotency_tag_atom,
+                  std::vector<persistence::idempotency_record>>::with<
+    std::vector<persistence::idempotency_record>>,
   caf::replies_to<count_atom, std::string>::with<std::int64_t>,
   caf::replies_to<list_atom, user_tag_atom, persistence::list_query>::with<
     persistence::list_page<user_record>>,

@@ -74,11 +74,10 @@ storage_reader(storage_reader_actor::pointer, std::shared_ptr<persistence::store
       return guarded<order_record>(*store,
         [&] { return found_or_not_found(store->find_order(order_id{id}), "order"); });
     },
-    [store](load_atom, idempotency_tag_atom, const tenant_name& tenant, const std::string& key) {
-      return guarded<persistence::idempotency_record>(*store, [&] {
-        auto record = store->find_idempotency_record(tenant, key);
-        return record ? *record : persistence::idempotency_record{};
-      });
+    [store](load_atom, idempotency_tag_atom,
+            const std::vector<persistence::idempotency_record>& wanted) {
+      return guarded<std::vector<persistence::idempotency_record>>(
+        *store, [&] { return store->find_idempotency_records(wanted); });
     },
     [store](count_atom, const std::string& user) {
       return guarded<std::int64_t>(*store,

@@ -85,26 +85,33 @@ checkpoints() {
   psql -Atq "$dsn" -c "SELECT checkpoints_timed + checkpoints_req FROM pg_stat_bgwriter"
 }
 
+# How much one value of /metrics (NAME, with its labels) grew between two snapshots,
+# BEFORE and AFTER.
+metric_growth() {
+  awk -v name="$1" '$1 == name { if (FNR == NR) n -= $2; else n += $2 }
+                    END { printf "%.17g\n", n }' <(echo "$2") <(echo "$3")
+}
+
+# SCALE * PART / WHOLE with one decimal, or n/a when WHOLE is 0.
+scaled_ratio() {
+  awk -v part="$1" -v whole="$2" -v scale="$3" \
+    'BEGIN { if (whole > 0) printf "%.1f", scale * part / whole; else print "n/a" }'
+}
+
 # Between two /metrics snapshots, BEFORE and AFTER, of a histogram: the share (in %) of
 # its observations within one bucket (BUCKET, the bucket's full name with its labels and
 # le; COUNT, the histogram's _count with its labels).
 histogram_share_within() {
   local bucket="$1" count="$2" before="$3" after="$4"
-  awk -v bucket="$bucket" -v count="$count" '
-    FNR == NR && $1 == bucket { within -= $2 } FNR == NR && $1 == count { total -= $2 }
-    FNR != NR && $1 == bucket { within += $2 } FNR != NR && $1 == count { total += $2 }
-    END { if (total > 0) printf "%.1f", 100 * within / total; else print "n/a" }' \
-    <(echo "$before") <(echo "$after")
+  scaled_ratio "$(metric_growth "$bucket" "$before" "$after")" \
+    "$(metric_growth "$count" "$before" "$after")" 100
 }
 
 # The mean observation between the snapshots, times SCALE (SUM, COUNT: _sum and _count).
 histogram_mean() {
   local sum="$1" count="$2" scale="$3" before="$4" after="$5"
-  awk -v sum="$sum" -v count="$count" -v scale="$scale" '
-    FNR == NR && $1 == sum { total -= $2 } FNR == NR && $1 == count { n -= $2 }
-    FNR != NR && $1 == sum { total += $2 } FNR != NR && $1 == count { n += $2 }
-    END { if (n > 0) printf "%.1f", scale * total / n; else print "n/a" }' \
-    <(echo "$before") <(echo "$after")
+  scaled_ratio "$(metric_growth "$sum" "$before" "$after")" \
+    "$(metric_growth "$count" "$before" "$after")" "$scale"
 }
 
 # The share (in %) of POST /v1/transfers answers that settled itself timed within LIMIT
@@ -120,8 +127,7 @@ settled_share_within() {
 commit_profile() {
   local before="$1" after="$2" duration=settle_commit_duration_seconds
   local sizes=settle_commit_batch_size groups size mean fast within
-  groups=$(awk -v count="${duration}_count" '$1 == count { if (FNR == NR) n -= $2; else n += $2 }
-                END { print n + 0 }' <(echo "$before") <(echo "$after"))
+  groups=$(metric_growth "${duration}_count" "$before" "$after")
   size=$(histogram_mean "${sizes}_sum" "${sizes}_count" 1 "$before" "$after")
   mean=$(histogram_mean "${duration}_sum" "${duration}_count" 1000 "$before" "$after")
   fast=$(histogram_share_within "${duration}_bucket{le=\"0.0025\"}" "${duration}_count" \
@@ -155,6 +161,7 @@ measure_settle_postgresql() {
   start_settled "${dsn%/*}/settle_bench" --webhooks.allow-private
   create_accounts
   settle_case settle_pg_transfer transfer 1 "$duration"
+  settle_case settle_pg_keyed transfer 1 "$duration" IDEMPOTENCY_KEYS=1
   settle_webhook_silent
   settle_case settle_pg_hot hot 1 "$duration"
   settle_case settle_pg_batch batch 1000 "$duration"
@@ -279,6 +286,7 @@ $connections connections, ${duration} s per case, $accounts accounts. PostgreSQL
 | peer: pgbench transfer, one hot account | ${result[pgbench_transfer_hot]} tps | | | $(costs pgbench_transfer_hot) | ${result[pgbench_transfer_hot_cpu]} |
 | peer: HTTP ceiling (nginx, constant JSON) | ${result[http_ceiling]} req/s | | | | ${result[http_ceiling_cpu]} |
 | Settle PostgreSQL: POST /v1/transfers, random | ${result[settle_pg_transfer]} transfers/s | $(ratio "${result[settle_pg_transfer]}" "${result[pgbench_transfer]}") of pgbench; $(ratio "${result[settle_pg_transfer]}" "${result[http_ceiling]}") of HTTP ceiling | ${result[settle_pg_transfer_latency]} | $(costs settle_pg_transfer) | ${result[settle_pg_transfer_cpu]} |
+| Settle PostgreSQL: POST /v1/transfers, random, each with an Idempotency-Key of its own | ${result[settle_pg_keyed]} transfers/s | $(ratio "${result[settle_pg_keyed]}" "${result[pgbench_transfer]}") of pgbench; $(ratio "${result[settle_pg_keyed]}" "${result[settle_pg_transfer]}") of random without keys | ${result[settle_pg_keyed_latency]} | $(costs settle_pg_keyed) | ${result[settle_pg_keyed_cpu]} |
 | Settle PostgreSQL: POST /v1/transfers, hot account | ${result[settle_pg_hot]} transfers/s | $(ratio "${result[settle_pg_hot]}" "${result[pgbench_transfer_hot]}") of pgbench hot; $(ratio "${result[settle_pg_hot]}" "${result[settle_pg_transfer]}") of random | ${result[settle_pg_hot_latency]} | $(costs settle_pg_hot) | ${result[settle_pg_hot_cpu]} |
 | Settle PostgreSQL: POST /v1/transfers/batch (1000 each) | ${result[settle_pg_batch]} transfers/s | | ${result[settle_pg_batch_latency]} | $(costs settle_pg_batch) | ${result[settle_pg_batch_cpu]} |
 | Settle PostgreSQL: GET /v1/accounts/{id} | ${result[settle_pg_get]} req/s | $(ratio "${result[settle_pg_get]}" "${result[http_ceiling]}") of HTTP ceiling | ${result[settle_pg_get_latency]} | $(costs settle_pg_get) | ${result[settle_pg_get_cpu]} |
@@ -297,6 +305,7 @@ Audit after the PostgreSQL cases: ok=${result[settle_pg_audit]}.
 
 PostgreSQL's statement time per transfer, the four longest statements of each case:
 - random: ${result[settle_pg_transfer_statement_breakdown]:-n/a}
+- random, each with an Idempotency-Key: ${result[settle_pg_keyed_statement_breakdown]:-n/a}
 - hot account: ${result[settle_pg_hot_statement_breakdown]:-n/a}
 - batches of 1000: ${result[settle_pg_batch_statement_breakdown]:-n/a}
 - open loop at half the peak: ${result[settle_pg_open_statement_breakdown]:-n/a}

@@ -90,6 +90,11 @@ public:
   std::optional<order_record> find_order(const order_id& id);
   std::optional<idempotency_record> find_idempotency_record(const tenant_name& tenant,
                                                             const std::string& key);
+  // The stored answers of the keys `wanted` names (each by its tenant and key; its other
+  // fields are ignored), in no particular order: a key with no answer is absent. One
+  // query (per 400 keys on SQLite), so that many claims cost one round trip.
+  std::vector<idempotency_record>
+  find_idempotency_records(const std::vector<idempotency_record>& wanted);
   std::int64_t count_open_accounts(const user_id& user);
   std::optional<webhook_endpoint_record> find_webhook_endpoint(const webhook_endpoint_id& id);
   std::optional<webhook_delivery_record> find_webhook_delivery(const webhook_delivery_id& id);

@@ -1,5 +1,6 @@
 -- wrk driver for Settle (run with -t1: one thread, one Lua state). MODE (env):
---   transfer | hot | batch | get   closed loop, wrk's own latency histogram
+--   transfer | hot | batch | get   closed loop, wrk's own latency histogram; with
+--                                  IDEMPOTENCY_KEYS=1, each transfer carries a key of its own
 --   create_order                   closed loop, POST /v1/orders (automatic capture); the new
 --                                  ids are written to ORDERS_OUT at the end
 --   confirm                        POST /v1/orders/{id}/confirm, each id of ORDERS_FILE once
@@ -54,6 +55,21 @@ local function pair()
   local b = math.random(2, #accounts - 1)
   if b >= a then b = b + 1 end
   return accounts[a], accounts[b]
+end
+
+-- A client that retries safely sends each request with a key of its own: the run's start
+-- and a counter (wrk.format replaces wrk.headers with the table it is given).
+local keyed = os.getenv("IDEMPOTENCY_KEYS") == "1"
+local keyed_headers, keys_sent, run_prefix = {}, 0, nil
+local function keyed_post(path, body)
+  if not keyed then return wrk.format("POST", path, nil, body) end
+  if run_prefix == nil then
+    run_prefix = string.format("bench-%d-%d-", os.time(), math.random(1, 1e9))
+    for name, value in pairs(wrk.headers) do keyed_headers[name] = value end
+  end
+  keys_sent = keys_sent + 1
+  keyed_headers["Idempotency-Key"] = run_prefix .. keys_sent
+  return wrk.format("POST", path, keyed_headers, body)
 end
 
 local function transfer_body(from, to, description)
@@ -157,7 +173,7 @@ request = function()
                       '{"atomic":false,"transfers":[' .. table.concat(items, ",") .. ']}')
   end
   local from, to = pair()
-  return wrk.format("POST", "/v1/transfers", nil, transfer_body(from, to))
+  return keyed_post("/v1/transfers", transfer_body(from, to))
 end
 
 response = function(status, headers, body)

@@ -65,16 +65,20 @@ storage_reader_actor::behavior_type simulated_reader(storage_reader_actor::point
     [context](load_atom, order_tag_atom, const std::string& id) {
       return load(context, context.database->orders, id, "order");
     },
-    [context](load_atom, idempotency_tag_atom, const tenant_name& tenant,
-              const std::string& key) -> caf::result<persistence::idempotency_record> {
+    [context](load_atom, idempotency_tag_atom,
+              const std::vector<persistence::idempotency_record>& wanted)
+      -> caf::result<std::vector<persistence::idempotency_record>> {
       if (context.fails()) {
         return unreachable();
       }
-      auto found = context.database->idempotency.find({tenant, key});
-      if (found == context.database->idempotency.end()) {
-        return persistence::idempotency_record{};
+      std::vector<persistence::idempotency_record> stored;
+      for (const auto& record : wanted) {
+        auto found = context.database->idempotency.find({record.tenant, record.key});
+        if (found != context.database->idempotency.end()) {
+          stored.push_back(found->second);
+        }
       }
-      return found->second;
+      return stored;
     },
     [context](count_atom, const std::string& user_id) -> caf::result<std::int64_t> {
       if (context.fails()) {

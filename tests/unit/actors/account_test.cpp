@@ -12,8 +12,10 @@
 
 #include <chrono>
 #include <exception>
+#include <future>
 #include <map>
 #include <random>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -370,6 +372,59 @@ TEST_CASE("an idempotent answer is replayed after the node restarts",
   CHECK(repeat.replayed);
   CHECK(repeat.body == first.body);
   CHECK(balance_of(restarted, account) == 500);
+}
+
+// After a restart every answer comes from the database; claims that arrive together are
+// looked up together (256 keys at most per lookup, so 310 take several), and each still
+// gets its own key's outcome.
+TEST_CASE("claims arriving together after a restart each get their own key's outcome",
+          "[actors][account][idempotency]") {
+  settle::testing::temporary_directory directory;
+  std::string account;
+  std::vector<api_response> first;
+  {
+    test_node node{options_in(directory)};
+    account = settle::testing::open_account(node, acme, settle::testing::create_user(node, acme));
+    for (int index = 0; index < 150; ++index) {
+      auto key = "deposit-" + std::to_string(index);
+      first.push_back(node.execute(acme, settle::external_movement_command{account, 1, true},
+                                   settle::idempotency_claim{key, "same"}));
+      REQUIRE(first.back().status == 201);
+    }
+  }
+  test_node restarted{options_in(directory)};
+  settle::external_movement_command deposit{account, 1, true};
+  auto send = [&](const std::string& key, int index, const std::string& fingerprint) {
+    return restarted.send(acme, deposit,
+                          settle::idempotency_claim{key + std::to_string(index), fingerprint});
+  };
+  std::vector<std::future<api_response>> repeats, reused, fresh;
+  for (int index = 0; index < 140; ++index) {
+    repeats.push_back(send("deposit-", index, "same"));
+  }
+  for (int index = 140; index < 150; ++index) {
+    reused.push_back(send("deposit-", index, "other"));
+  }
+  for (int index = 0; index < 160; ++index) {
+    fresh.push_back(send("fresh-", index, "same"));
+  }
+  for (std::size_t index = 0; index < repeats.size(); ++index) {
+    auto answer = settle::testing::await_answer(repeats[index]);
+    CHECK(answer.status == 201);
+    CHECK(answer.replayed);
+    CHECK(answer.body == first[index].body);
+  }
+  for (auto& pending : reused) {
+    auto answer = settle::testing::await_answer(pending);
+    CHECK(answer.status == 422);
+    CHECK(error_code_of(answer) == "idempotency_key_reused");
+  }
+  for (auto& pending : fresh) {
+    auto answer = settle::testing::await_answer(pending);
+    CHECK(answer.status == 201);
+    CHECK_FALSE(answer.replayed);
+  }
+  CHECK(balance_of(restarted, account) == 150 + 160);
 }
 
 TEST_CASE("a second request with a key still in flight is 409 idempotency_key_in_use",

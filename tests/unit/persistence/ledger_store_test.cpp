@@ -16,6 +16,7 @@
 #include <soci/soci.h>
 
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -609,6 +610,41 @@ void idempotency_record_round_trip(const test_database& database) {
   CHECK_FALSE(ledger.reader().find_idempotency_record(settle::tenant_name{"acme"}, "$1").has_value());
 }
 
+// One lookup of many keys (across SQLite's 400 rows per statement) finds exactly the
+// stored ones: by tenant and key both, each with its own answer.
+void idempotency_records_found_together(const test_database& database) {
+  ledger_fixture ledger{database};
+  write_set set;
+  std::vector<settle::persistence::idempotency_record> wanted;
+  for (int index = 0; index < 401; ++index) {
+    auto key = "key-" + std::to_string(index);
+    if (index % 2 == 0) {
+      set.idempotency_records.push_back(
+        {"acme", key, "fingerprint-" + key, 201, "{\"n\":" + std::to_string(index) + "}", created});
+    }
+    settle::persistence::idempotency_record asked;
+    asked.tenant = settle::tenant_name{"acme"};
+    asked.key = key;
+    wanted.push_back(asked);
+    asked.tenant = settle::tenant_name{"globex"}; // stored for acme only
+    wanted.push_back(asked);
+  }
+  ledger.commit({set});
+  auto found = ledger.reader().find_idempotency_records(wanted);
+  REQUIRE(found.size() == 201);
+  std::set<std::string> keys;
+  for (const auto& record : found) {
+    CHECK(record.tenant.value == "acme");
+    auto index = std::stoi(record.key.substr(4));
+    CHECK(index % 2 == 0);
+    CHECK(record.fingerprint == "fingerprint-" + record.key);
+    CHECK(record.body == "{\"n\":" + std::to_string(index) + "}");
+    keys.insert(record.key);
+  }
+  CHECK(keys.size() == 201);
+  CHECK(ledger.reader().find_idempotency_records({}).empty());
+}
+
 // A group of two write sets whose second names an account that does not exist.
 std::vector<write_set> group_with_a_missing_account() {
   write_set valid;
@@ -892,6 +928,14 @@ TEST_CASE("an idempotency record reads back as committed, on SQLite", "[ledger_s
 TEST_CASE("an idempotency record reads back as committed, on PostgreSQL",
           "[ledger_store][postgresql]") {
   settle::testing::run_on_postgresql(idempotency_record_round_trip);
+}
+
+TEST_CASE("many idempotency keys are looked up at once, on SQLite", "[ledger_store][sqlite]") {
+  settle::testing::run_on_sqlite(idempotency_records_found_together);
+}
+TEST_CASE("many idempotency keys are looked up at once, on PostgreSQL",
+          "[ledger_store][postgresql]") {
+  settle::testing::run_on_postgresql(idempotency_records_found_together);
 }
 
 TEST_CASE("a group naming a missing account throws and writes nothing, on SQLite",
