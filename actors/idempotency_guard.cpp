@@ -6,6 +6,7 @@
 
 #include "actors/answer_cache.hpp"
 #include "domain/clock.hpp"
+#include "domain/metrics.hpp"
 
 #include <caf/all.hpp>
 
@@ -122,6 +123,7 @@ void look_up_waiting(guard_pointer self) {
     state.waiting.pop_front();
   }
   state.looking_up = true;
+  metrics_registry::instance().observe_idempotency_lookup(wanted.size());
   auto next = [self] {
     self->state.looking_up = false;
     look_up_waiting(self);

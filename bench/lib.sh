@@ -1,7 +1,8 @@
 # shellcheck shell=bash
 # What the benchmark scripts share (sourced by bench/measure.sh, bench/alternate.sh and
 # bench/cluster): the pinned load generator, settled started and stopped, accounts funded
-# through the API, one wrk case with bench/scripts/settle.lua, and the table's pieces.
+# through the API, one wrk case with bench/scripts/settle.lua (and the keyed one), what
+# /metrics says between two snapshots, and the table's pieces.
 # The caller sets, before sourcing:
 #   work         a folder for the files of the run
 #   connections  wrk's connections
@@ -241,4 +242,44 @@ CONF
 stop_constant_nginx() {
   kill "$(cat "$work/$1.pid")"
   rm -f "$work/$1.pid"
+}
+
+# How much one value of /metrics (NAME, with its labels) grew between two snapshots,
+# BEFORE and AFTER.
+metric_growth() {
+  awk -v name="$1" '$1 == name { if (FNR == NR) n -= $2; else n += $2 }
+                    END { printf "%.17g\n", n }' <(echo "$2") <(echo "$3")
+}
+
+# SCALE * PART / WHOLE with one decimal, or n/a when WHOLE is 0.
+scaled_ratio() {
+  awk -v part="$1" -v whole="$2" -v scale="$3" \
+    'BEGIN { if (whole > 0) printf "%.1f", scale * part / whole; else print "n/a" }'
+}
+
+# Between two /metrics snapshots, BEFORE and AFTER, of a histogram: the share (in %) of
+# its observations within one bucket (BUCKET, the bucket's full name with its labels and
+# le; COUNT, the histogram's _count with its labels).
+histogram_share_within() {
+  local bucket="$1" count="$2" before="$3" after="$4"
+  scaled_ratio "$(metric_growth "$bucket" "$before" "$after")" \
+    "$(metric_growth "$count" "$before" "$after")" 100
+}
+
+# The mean observation between the snapshots, times SCALE (SUM, COUNT: _sum and _count).
+histogram_mean() {
+  local sum="$1" count="$2" scale="$3" before="$4" after="$5"
+  scaled_ratio "$(metric_growth "$sum" "$before" "$after")" \
+    "$(metric_growth "$count" "$before" "$after")" "$scale"
+}
+
+# Random single transfers, each with a new Idempotency-Key: settle_case NAME with the
+# keys, and NAME_lookup, how many keys settled looked up in the database at a time.
+keyed_case() {
+  local name="$1" before after lookups=settle_idempotency_lookup_keys
+  before=$(curl -s "$base/metrics")
+  settle_case "$name" transfer 1 "$duration" IDEMPOTENCY_KEYS=1
+  after=$(curl -s "$base/metrics")
+  result[${name}_lookup]=$(histogram_mean "${lookups}_sum" "${lookups}_count" 1 \
+                           "$before" "$after")
 }

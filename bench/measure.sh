@@ -85,35 +85,6 @@ checkpoints() {
   psql -Atq "$dsn" -c "SELECT checkpoints_timed + checkpoints_req FROM pg_stat_bgwriter"
 }
 
-# How much one value of /metrics (NAME, with its labels) grew between two snapshots,
-# BEFORE and AFTER.
-metric_growth() {
-  awk -v name="$1" '$1 == name { if (FNR == NR) n -= $2; else n += $2 }
-                    END { printf "%.17g\n", n }' <(echo "$2") <(echo "$3")
-}
-
-# SCALE * PART / WHOLE with one decimal, or n/a when WHOLE is 0.
-scaled_ratio() {
-  awk -v part="$1" -v whole="$2" -v scale="$3" \
-    'BEGIN { if (whole > 0) printf "%.1f", scale * part / whole; else print "n/a" }'
-}
-
-# Between two /metrics snapshots, BEFORE and AFTER, of a histogram: the share (in %) of
-# its observations within one bucket (BUCKET, the bucket's full name with its labels and
-# le; COUNT, the histogram's _count with its labels).
-histogram_share_within() {
-  local bucket="$1" count="$2" before="$3" after="$4"
-  scaled_ratio "$(metric_growth "$bucket" "$before" "$after")" \
-    "$(metric_growth "$count" "$before" "$after")" 100
-}
-
-# The mean observation between the snapshots, times SCALE (SUM, COUNT: _sum and _count).
-histogram_mean() {
-  local sum="$1" count="$2" scale="$3" before="$4" after="$5"
-  scaled_ratio "$(metric_growth "$sum" "$before" "$after")" \
-    "$(metric_growth "$count" "$before" "$after")" "$scale"
-}
-
 # The share (in %) of POST /v1/transfers answers that settled itself timed within LIMIT
 # seconds: latency inside settled, without the client's own scheduling delays.
 settled_share_within() {
@@ -161,7 +132,7 @@ measure_settle_postgresql() {
   start_settled "${dsn%/*}/settle_bench" --webhooks.allow-private
   create_accounts
   settle_case settle_pg_transfer transfer 1 "$duration"
-  settle_case settle_pg_keyed transfer 1 "$duration" IDEMPOTENCY_KEYS=1
+  keyed_case settle_pg_keyed
   settle_webhook_silent
   settle_case settle_pg_hot hot 1 "$duration"
   settle_case settle_pg_batch batch 1000 "$duration"
@@ -286,7 +257,7 @@ $connections connections, ${duration} s per case, $accounts accounts. PostgreSQL
 | peer: pgbench transfer, one hot account | ${result[pgbench_transfer_hot]} tps | | | $(costs pgbench_transfer_hot) | ${result[pgbench_transfer_hot_cpu]} |
 | peer: HTTP ceiling (nginx, constant JSON) | ${result[http_ceiling]} req/s | | | | ${result[http_ceiling_cpu]} |
 | Settle PostgreSQL: POST /v1/transfers, random | ${result[settle_pg_transfer]} transfers/s | $(ratio "${result[settle_pg_transfer]}" "${result[pgbench_transfer]}") of pgbench; $(ratio "${result[settle_pg_transfer]}" "${result[http_ceiling]}") of HTTP ceiling | ${result[settle_pg_transfer_latency]} | $(costs settle_pg_transfer) | ${result[settle_pg_transfer_cpu]} |
-| Settle PostgreSQL: POST /v1/transfers, random, each with an Idempotency-Key of its own | ${result[settle_pg_keyed]} transfers/s | $(ratio "${result[settle_pg_keyed]}" "${result[pgbench_transfer]}") of pgbench; $(ratio "${result[settle_pg_keyed]}" "${result[settle_pg_transfer]}") of random without keys | ${result[settle_pg_keyed_latency]} | $(costs settle_pg_keyed) | ${result[settle_pg_keyed_cpu]} |
+| Settle PostgreSQL: POST /v1/transfers, random, each with an Idempotency-Key of its own | ${result[settle_pg_keyed]} transfers/s | $(ratio "${result[settle_pg_keyed]}" "${result[pgbench_transfer]}") of pgbench; $(ratio "${result[settle_pg_keyed]}" "${result[settle_pg_transfer]}") of random without keys | ${result[settle_pg_keyed_latency]}; ${result[settle_pg_keyed_lookup]:-n/a} keys per database lookup on average | $(costs settle_pg_keyed) | ${result[settle_pg_keyed_cpu]} |
 | Settle PostgreSQL: POST /v1/transfers, hot account | ${result[settle_pg_hot]} transfers/s | $(ratio "${result[settle_pg_hot]}" "${result[pgbench_transfer_hot]}") of pgbench hot; $(ratio "${result[settle_pg_hot]}" "${result[settle_pg_transfer]}") of random | ${result[settle_pg_hot_latency]} | $(costs settle_pg_hot) | ${result[settle_pg_hot_cpu]} |
 | Settle PostgreSQL: POST /v1/transfers/batch (1000 each) | ${result[settle_pg_batch]} transfers/s | | ${result[settle_pg_batch_latency]} | $(costs settle_pg_batch) | ${result[settle_pg_batch_cpu]} |
 | Settle PostgreSQL: GET /v1/accounts/{id} | ${result[settle_pg_get]} req/s | $(ratio "${result[settle_pg_get]}" "${result[http_ceiling]}") of HTTP ceiling | ${result[settle_pg_get_latency]} | $(costs settle_pg_get) | ${result[settle_pg_get_cpu]} |

@@ -84,7 +84,8 @@ void histogram::render(std::string& out, const std::string& name,
 
 metrics_registry::metrics_registry()
   : commit_batch_size_({1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000}),
-    commit_duration_(latency_bounds()) {
+    commit_duration_(latency_bounds()),
+    idempotency_lookup_keys_({1, 2, 5, 10, 20, 50, 100, 256}) {
 }
 
 metrics_registry& metrics_registry::instance() {
@@ -115,6 +116,10 @@ void metrics_registry::observe_commit(std::size_t batch_size, double seconds) no
 
 void metrics_registry::count_commit_balances(commit_balances source) noexcept {
   commit_balances_[static_cast<int>(source)].fetch_add(1, std::memory_order_relaxed);
+}
+
+void metrics_registry::observe_idempotency_lookup(std::size_t keys) noexcept {
+  idempotency_lookup_keys_.observe(static_cast<double>(keys));
 }
 
 void metrics_registry::add_actors(const std::string& kind, std::int64_t delta) {
@@ -173,6 +178,9 @@ std::string metrics_registry::render() const {
     out += std::string{"settle_commit_balances_total{source=\""} + sources[source] + "\"} "
            + std::to_string(commit_balances_[source].load()) + "\n";
   }
+  out += "# HELP settle_idempotency_lookup_keys Idempotency-Keys per database lookup.\n"
+         "# TYPE settle_idempotency_lookup_keys histogram\n";
+  idempotency_lookup_keys_.render(out, "settle_idempotency_lookup_keys", "");
   out += "# HELP settle_actors Entity actors alive, by kind.\n# TYPE settle_actors gauge\n";
   for (const auto& [kind, count] : actors_) {
     out += "settle_actors{kind=\"" + escape_label(kind) + "\"} " + std::to_string(count->load())

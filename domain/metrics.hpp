@@ -45,6 +45,8 @@ public:
   void count_transfers_settled(std::uint64_t transfers) noexcept;
   void observe_commit(std::size_t batch_size, double seconds) noexcept;
   void count_commit_balances(commit_balances source) noexcept;
+  // One database lookup of Idempotency-Keys, for `keys` claims (see idempotency_guard).
+  void observe_idempotency_lookup(std::size_t keys) noexcept;
   void add_actors(const std::string& kind, std::int64_t delta);
   void set_websocket_clients(std::int64_t clients) noexcept;
   // A webhook attempt's result: succeeded, retrying (it failed and waits to be tried
@@ -67,6 +69,7 @@ private:
   histogram commit_batch_size_;
   histogram commit_duration_;
   std::atomic<std::uint64_t> commit_balances_[3] = {}; // by commit_balances
+  histogram idempotency_lookup_keys_;
   std::atomic<std::int64_t> websocket_clients_{0};
   std::map<std::string, std::unique_ptr<std::atomic<std::uint64_t>>> webhook_deliveries_;
   std::map<std::string, double> webhook_lag_seconds_; // under mutex_

@@ -2,6 +2,7 @@
 // gateway to check that concurrent transfers conserve money and never overdraw, that a
 // refused transfer changes nothing, that idempotent requests replay, and that an
 // account passivated after idling reloads with the same state.
+#include "tests/unit/support/metric_value.hpp"
 #include "tests/unit/support/temporary_directory.hpp"
 #include "tests/unit/support/test_node.hpp"
 
@@ -376,7 +377,7 @@ TEST_CASE("an idempotent answer is replayed after the node restarts",
 
 // After a restart every answer comes from the database; claims that arrive together are
 // looked up together (256 keys at most per lookup, so 310 take several), and each still
-// gets its own key's outcome.
+// gets its own key's outcome. Every key is looked up once, and no lookup exceeds 256.
 TEST_CASE("claims arriving together after a restart each get their own key's outcome",
           "[actors][account][idempotency]") {
   settle::testing::temporary_directory directory;
@@ -393,6 +394,10 @@ TEST_CASE("claims arriving together after a restart each get their own key's out
     }
   }
   test_node restarted{options_in(directory)};
+  const std::string lookups = "settle_idempotency_lookup_keys";
+  auto lookups_before = settle::testing::metric_value(lookups + "_count");
+  auto keys_before = settle::testing::metric_value(lookups + "_sum");
+  auto within_limit_before = settle::testing::metric_value(lookups + "_bucket{le=\"256\"}");
   settle::external_movement_command deposit{account, 1, true};
   auto send = [&](const std::string& key, int index, const std::string& fingerprint) {
     return restarted.send(acme, deposit,
@@ -425,6 +430,11 @@ TEST_CASE("claims arriving together after a restart each get their own key's out
     CHECK_FALSE(answer.replayed);
   }
   CHECK(balance_of(restarted, account) == 150 + 160);
+  auto lookups_made = settle::testing::metric_value(lookups + "_count") - lookups_before;
+  CHECK(settle::testing::metric_value(lookups + "_sum") - keys_before == 310);
+  CHECK(lookups_made >= 2);
+  CHECK(settle::testing::metric_value(lookups + "_bucket{le=\"256\"}") - within_limit_before
+        == lookups_made);
 }
 
 TEST_CASE("a second request with a key still in flight is 409 idempotency_key_in_use",
